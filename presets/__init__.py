@@ -1,0 +1,1 @@
+"""Presets shipped with producer (the top-level presets/ folder, as package data)."""

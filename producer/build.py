@@ -1,0 +1,222 @@
+"""`producer build`: config → plan → assemble/measure → render/encode/verify → tag → dist/.
+
+Everything is written into a temporary folder beside dist/ and swapped in at
+the end, so a failed build leaves the previous dist/ (or none) untouched.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import artwork, chapters as chap, config, loudness, media
+from .errors import CheckFailed, InputError
+from .plan import BuildPlan, make_plan
+from .progress import Progress
+from .stages import assemble, encode, render, tag
+
+GOAL_LU = 0.2  # we aim closer than any preset's tolerance, and retry to get there
+FIRST_MARGIN_DB = 0.5  # room below the ceiling for what MP3 encoding adds to peaks
+MAX_TRIES = 3
+
+
+@dataclass
+class Context:
+    show: config.Show
+    episode: config.Episode
+    preset: config.Preset
+
+
+@dataclass
+class BuildResult:
+    mp3: Path
+    report: dict[str, Any]
+
+
+@dataclass
+class _Attempt:
+    gain_db: float
+    ceiling_db: float
+    output: loudness.Loudness | None = None
+    limiter: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"gain_db": round(self.gain_db, 3), "limiter_ceiling_db": round(self.ceiling_db, 3),
+                "output": self.output.as_dict() if self.output else None, "limiter": self.limiter}
+
+
+def load_context(episode_dir: Path, preset_name: str | None = None) -> Context:
+    if not (episode_dir / config.EPISODE_FILE).is_file():
+        raise InputError(f"{episode_dir}: no {config.EPISODE_FILE} here; is this an episode folder?")
+    show = config.load_show(config.find_show_file(episode_dir.resolve().parent))
+    episode = config.load_episode(episode_dir, show)
+    preset = config.load_preset(preset_name or show.audio.preset, show.root)
+    return Context(show, episode, preset)
+
+
+def input_paths(ctx: Context) -> list[Path]:
+    """Every file whose content the build depends on (for staleness checks)."""
+    audio = ctx.show.audio
+    paths = [ctx.show.file, ctx.episode.file, ctx.episode.artwork or ctx.show.artwork,
+             *ctx.episode.recordings, *(p for p in (audio.intro, audio.outro) if p)]
+    paths += [Path(c.image) for c in ctx.episode.chapters if c.image]
+    return paths
+
+
+def prepare(ctx: Context) -> tuple[BuildPlan, artwork.Artwork]:
+    """Every check that needs no audio processing, so bad input fails in seconds."""
+    cover = artwork.load(ctx.episode.artwork or ctx.show.artwork,
+                         f"{ctx.episode.file if ctx.episode.artwork else ctx.show.file}: artwork: ")
+    for c in ctx.episode.chapters:
+        if c.image:
+            artwork.load_any(Path(c.image))
+    audio = ctx.show.audio
+    paths = [*ctx.episode.recordings, *(p for p in (audio.intro, audio.outro) if p)]
+    infos = {p: media.probe(p) for p in paths}
+    return make_plan(ctx.show, ctx.episode, ctx.preset, infos), cover
+
+
+def build(episode_dir: Path, progress: Progress, preset_name: str | None = None) -> BuildResult:
+    ctx = load_context(episode_dir, preset_name)
+    plan, cover = prepare(ctx)
+    media.tool("ffmpeg")
+    plan.out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".dist-", dir=plan.out_dir.parent))
+    work.chmod(0o755)  # mkdtemp's 0700 would make dist/ private to this user
+    try:
+        report = _build_into(plan, cover, work, progress)
+        _swap_into_place(work, plan.out_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BuildResult(plan.out_dir / plan.mp3_name, report)
+
+
+def _build_into(plan: BuildPlan, cover: artwork.Artwork, work: Path, progress: Progress) -> dict[str, Any]:
+    seconds: dict[str, float] = {}
+    started = time.monotonic()
+    source, measured = _analyse(plan, progress, seconds)
+    duration_ms = round(source.frames * 1000 / plan.preset.sample_rate)
+    chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
+    mp3 = work / plan.mp3_name
+    attempts = _render_until_it_meets(plan, measured, mp3, progress, seconds)
+    t = time.monotonic()
+    ep, show = plan.episode, plan.show
+    tag.write_tags(mp3, title=ep.title, artist=show.author, album=show.title, track=ep.number,
+                   date=ep.date, comment=ep.description, language=show.language, cover=cover,
+                   chapters=plan.chapters, duration_ms=duration_ms, season=ep.season)
+    (work / "chapters.json").write_text(
+        json.dumps(chap.to_json_chapters(plan.chapters), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8")
+    seconds["tag"] = time.monotonic() - t
+    seconds["total"] = time.monotonic() - started
+    report = _report(plan, measured, attempts, duration_ms, seconds)
+    (work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+def _analyse(plan: BuildPlan, progress: Progress,
+             seconds: dict[str, float]) -> tuple[media.PcmSource, loudness.Loudness]:
+    a = plan.assembly
+    stage = progress.stage("measure", a.expected_seconds)
+    source = assemble.source(a)
+    meter = loudness.Meter(a.sample_rate, a.channels)
+    for chunk in source:
+        meter.add(chunk)
+        stage.update(source.frames / a.sample_rate)
+    measured = meter.result()
+    if not math.isfinite(measured.integrated):
+        raise InputError(f"{plan.episode.file}: the assembled episode is silent "
+                         f"(nothing above {loudness.ABSOLUTE_GATE:g} LUFS); check the recordings")
+    seconds["assemble_measure"] = stage.done(
+        f"{measured.integrated:.2f} LUFS, true peak {measured.true_peak:.2f} dBTP")
+    return source, measured
+
+
+def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, mp3: Path,
+                           progress: Progress, seconds: dict[str, float]) -> list[_Attempt]:
+    p = plan.preset
+    attempt = _Attempt(p.integrated - measured.integrated, p.true_peak - FIRST_MARGIN_DB)
+    attempts: list[_Attempt] = []
+    for number in range(1, MAX_TRIES + 1):
+        attempts.append(attempt)
+        _render_encode(plan, attempt, mp3, progress, seconds, number)
+        out = _verify(plan, mp3, progress, seconds, number)
+        attempt.output = out
+        error = out.integrated - p.integrated
+        peak_ok = out.true_peak <= p.true_peak
+        if peak_ok and abs(error) <= GOAL_LU:
+            return attempts
+        if number == MAX_TRIES and peak_ok and abs(error) <= p.tolerance:
+            return attempts
+        next_ceiling = attempt.ceiling_db - (0 if peak_ok else out.true_peak - p.true_peak + 0.1)
+        attempt = _Attempt(attempt.gain_db - error, next_ceiling)
+    last = attempts[-1].output
+    assert last is not None
+    raise CheckFailed(
+        f"{plan.episode.folder}: after {MAX_TRIES} renders the MP3 measures {last.integrated:.2f} LUFS "
+        f"and {last.true_peak:.2f} dBTP; preset {p.name} asks {p.integrated:g} ± {p.tolerance:g} LUFS "
+        f"at or under {p.true_peak:g} dBTP")
+
+
+def _render_encode(plan: BuildPlan, attempt: _Attempt, mp3: Path, progress: Progress,
+                   seconds: dict[str, float], number: int) -> None:
+    a = plan.assembly
+    stage = progress.stage(f"render {number}" if number > 1 else "render", a.expected_seconds)
+    limiter = render.Limiter(attempt.gain_db, attempt.ceiling_db, a.sample_rate)
+    encode.encode(limiter.process(assemble.source(a)), mp3, plan.preset,
+                  lambda frames: stage.update(frames / a.sample_rate))
+    attempt.limiter = limiter.stats.as_dict()
+    seconds[f"render_encode_{number}"] = stage.done(
+        f"gain {attempt.gain_db:+.2f} dB, {limiter.stats.limited_frames} samples limited")
+
+
+def _verify(plan: BuildPlan, mp3: Path, progress: Progress, seconds: dict[str, float],
+            number: int) -> loudness.Loudness:
+    p = plan.preset
+    stage = progress.stage("verify", plan.assembly.expected_seconds)
+    source = media.decode(mp3, p.sample_rate, p.channels)
+    meter = loudness.Meter(p.sample_rate, p.channels)
+    for chunk in source:
+        meter.add(chunk)
+        stage.update(source.frames / p.sample_rate)
+    out = meter.result()
+    seconds[f"verify_{number}"] = stage.done(f"{out.integrated:.2f} LUFS, true peak {out.true_peak:.2f} dBTP")
+    return out
+
+
+def _report(plan: BuildPlan, measured: loudness.Loudness, attempts: list[_Attempt], duration_ms: int,
+            seconds: dict[str, float]) -> dict[str, Any]:
+    final = attempts[-1]
+    assert final.output is not None
+    p = plan.preset
+    return {
+        "episode": plan.episode.slug,
+        "file": plan.mp3_name,
+        "preset": {"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak,
+                   "tolerance": p.tolerance, "bitrate_kbps": p.bitrate_kbps,
+                   "sample_rate": p.sample_rate, "channels": p.channels},
+        "input": measured.as_dict(),
+        "gain_db": round(final.gain_db, 3),
+        "output": final.output.as_dict(),
+        "duration_seconds": duration_ms / 1000,
+        "chapters": len(plan.chapters),
+        "tries": len(attempts),
+        "attempts": [a.as_dict() for a in attempts],
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+    }
+
+
+def _swap_into_place(work: Path, out_dir: Path) -> None:
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".dist-old-{os.getpid()}")
+        out_dir.rename(old)
+    work.rename(out_dir)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,115 @@
+"""Command line: parses arguments, calls one function, maps ProducerError to a
+message and an exit code. No logic lives here."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .errors import ProducerError
+from .progress import Progress
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    result = build(Path(args.episode), Progress(args.quiet), args.preset)
+    out = result.report["output"]
+    print(f"{result.mp3}: {out['integrated']:.2f} LUFS, true peak {out['true_peak']:.2f} dBTP, "
+          f"{result.report['duration_seconds']:.3f} s, {result.report['chapters']} chapters")
+    return 0
+
+
+def _cmd_measure(args: argparse.Namespace) -> int:
+    from .check import measure_files
+
+    return measure_files(args.files, args.json, sys.stdout)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_files
+
+    episode = Path(args.episode) if args.episode else None
+    return check_files(args.files, episode, args.preset, args.json, sys.stdout)
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from .publish import publish
+
+    return publish(Path(args.episode), Progress(args.quiet), target=args.target,
+                   dry_run=args.dry_run, out=sys.stdout)
+
+
+def _cmd_chapters_import(args: argparse.Namespace) -> int:
+    from .chapter_formats import import_command
+
+    return import_command(Path(args.file), args.format, Path(args.write) if args.write else None,
+                          sys.stdout)
+
+
+def _cmd_chapters_export(args: argparse.Namespace) -> int:
+    from .chapter_formats import export_command
+
+    return export_command(Path(args.episode), args.format, sys.stdout)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="producer", description="Raw recordings to a published episode.")
+    p.add_argument("-v", "--verbose", action="store_true", help="show a traceback on errors")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="assemble, normalize, encode and tag an episode into EP/dist/")
+    b.add_argument("episode", metavar="EP")
+    b.add_argument("--preset", help="override the show's preset")
+    b.add_argument("-q", "--quiet", action="store_true", help="plain progress lines, no bar")
+    b.set_defaults(func=_cmd_build)
+
+    c = sub.add_parser("check", help="measure files against a preset and the episode's chapters")
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--episode", metavar="EP")
+    c.add_argument("--preset")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=_cmd_check)
+
+    m = sub.add_parser("measure", help="loudness figures of any audio file")
+    m.add_argument("files", nargs="+", metavar="FILE")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=_cmd_measure)
+
+    pub = sub.add_parser("publish", help="build if stale, upload, update the feed")
+    pub.add_argument("episode", metavar="EP")
+    pub.add_argument("--target", help="override show.toml's publish target")
+    pub.add_argument("--dry-run", action="store_true")
+    pub.add_argument("-q", "--quiet", action="store_true")
+    pub.set_defaults(func=_cmd_publish)
+
+    ch = sub.add_parser("chapters", help="import and export chapter lists")
+    chs = ch.add_subparsers(dest="chapters_command", required=True)
+    ci = chs.add_parser("import", help="any supported chapter format → TOML [[chapters]]")
+    ci.add_argument("file", metavar="FILE")
+    ci.add_argument("--format", default="auto", choices=["auto", "text", "shownotes", "audacity", "json"])
+    ci.add_argument("--write", metavar="EP", help="put the chapters into EP/episode.toml")
+    ci.set_defaults(func=_cmd_chapters_import)
+    ce = chs.add_parser("export", help="an episode's chapters in another format")
+    ce.add_argument("episode", metavar="EP")
+    ce.add_argument("--format", default="json", choices=["json", "text", "audacity"])
+    ce.set_defaults(func=_cmd_chapters_export)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ProducerError as e:
+        if args.verbose:
+            traceback.print_exc()
+        print(f"producer: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("producer: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,56 @@
+"""Every failure the user can see is a ProducerError with an exit code.
+
+Exit codes (DESIGN.md): 1 a check failed, 2 bad input, 3 environment or service.
+"""
+from __future__ import annotations
+
+
+class ProducerError(Exception):
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(ProducerError):
+    """A manifest, path or setting the user wrote is wrong."""
+
+    exit_code = 2
+
+
+class MediaError(ProducerError):
+    """An audio or image file cannot be read or is not what it must be."""
+
+    exit_code = 2
+
+
+class TagError(ProducerError):
+    """ID3 tags could not be read or written."""
+
+    exit_code = 2
+
+
+class CheckFailed(ProducerError):
+    """A measured file misses its target."""
+
+    exit_code = 1
+
+
+class EnvironmentFailure(ProducerError):
+    """A tool or service we depend on is missing or broken (ffmpeg, storage)."""
+
+    exit_code = 3
+
+
+class StorageError(EnvironmentFailure):
+    exit_code = 3
+
+
+def located(path: object, field: str | None, message: str) -> str:
+    """The one format for errors about a user's file: `file: field: message`."""
+    where = f"{path}: {field}: " if field else f"{path}: "
+    return where + message

@@ -1,0 +1,186 @@
+"""The one place that runs ffmpeg and ffprobe.
+
+Audio moves between ffmpeg and Python as raw 32-bit float PCM over pipes, in
+chunks, so no stage ever holds a whole episode. ffmpeg's failures become
+MediaError (bad input, exit 2); a missing ffmpeg is EnvironmentFailure (exit 3).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterator, Sequence
+
+import numpy as np
+
+from .errors import EnvironmentFailure, MediaError
+
+CHUNK_SECONDS = 4.0
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    path: Path
+    duration: float  # seconds
+    sample_rate: int
+    channels: int
+    codec: str
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        raise EnvironmentFailure(
+            f"{name} is not installed or not on PATH; install it (Debian: apt-get install ffmpeg)")
+    return found
+
+
+def probe(path: Path) -> AudioInfo:
+    """Duration, rate and channels of the first audio stream, or a MediaError."""
+    if not path.is_file():
+        raise MediaError(f"{path}: no such file")
+    cmd = [tool("ffprobe"), "-v", "error", "-select_streams", "a:0",
+           "-show_entries", "stream=codec_name,sample_rate,channels,duration:format=duration",
+           "-of", "json", str(path)]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise MediaError(f"{path}: not readable audio ({_last_line(result.stderr)})")
+    data = json.loads(result.stdout or "{}")
+    streams = data.get("streams") or []
+    if not streams:
+        raise MediaError(f"{path}: holds no audio stream")
+    s = streams[0]
+    duration = s.get("duration") or data.get("format", {}).get("duration")
+    try:
+        return AudioInfo(path, float(duration), int(s["sample_rate"]), int(s["channels"]),
+                         s.get("codec_name", "?"))
+    except (TypeError, KeyError, ValueError):
+        raise MediaError(f"{path}: not readable audio (no duration, rate or channel count)") from None
+
+
+def probe_json(path: Path, entries: str) -> dict:
+    """ffprobe's JSON for `-show_entries entries` (chapters, format tags...)."""
+    cmd = [tool("ffprobe"), "-v", "error", "-show_entries", entries, "-of", "json", str(path)]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise MediaError(f"{path}: not readable ({_last_line(result.stderr)})")
+    return json.loads(result.stdout or "{}")
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1] if lines else "ffmpeg gave no reason"
+
+
+class PcmSource:
+    """Runs an ffmpeg command whose stdout is f32le PCM; iterate for (frames, channels) chunks."""
+
+    def __init__(self, args: Sequence[str], channels: int, sample_rate: int, what: Path | str,
+                 chunk_seconds: float = CHUNK_SECONDS) -> None:
+        self.args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", *args]
+        self.channels = channels
+        self.sample_rate = sample_rate
+        self.what = what
+        self.chunk_frames = int(chunk_seconds * sample_rate)
+        self.frames = 0
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=err)
+            try:
+                yield from self._read(proc.stdout)
+            finally:
+                if proc.poll() is None and proc.stdout is not None:
+                    proc.stdout.close()
+                rc = proc.wait()
+            if rc != 0:
+                err.seek(0)
+                raise MediaError(f"{self.what}: ffmpeg could not decode it "
+                                 f"({_last_line(err.read().decode(errors='replace'))})")
+
+    def _read(self, pipe: IO[bytes] | None) -> Iterator[np.ndarray]:
+        assert pipe is not None
+        frame_bytes = 4 * self.channels
+        want = self.chunk_frames * frame_bytes
+        pending = b""
+        while True:
+            data = pipe.read(want - len(pending))
+            if not data:
+                break
+            pending += data
+            if len(pending) < want:
+                continue
+            yield self._chunk(pending)
+            pending = b""
+        usable = len(pending) - len(pending) % frame_bytes
+        if usable:
+            yield self._chunk(pending[:usable])
+
+    def _chunk(self, data: bytes) -> np.ndarray:
+        chunk = np.frombuffer(data, dtype=np.float32).reshape(-1, self.channels)
+        self.frames += chunk.shape[0]
+        return chunk
+
+
+def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:
+    """Decode any file ffmpeg reads to f32le at the given rate and channel count."""
+    return ["-i", str(path), "-vn", "-map", "0:a:0", "-ac", str(channels), "-ar", str(sample_rate),
+            "-f", "f32le", "pipe:1"]
+
+
+def decode(path: Path, sample_rate: int | None = None, channels: int | None = None,
+           chunk_seconds: float = CHUNK_SECONDS) -> PcmSource:
+    info = probe(path)
+    rate = sample_rate or info.sample_rate
+    ch = channels or info.channels
+    return PcmSource(decode_args(path, rate, ch), ch, rate, path, chunk_seconds)
+
+
+class Mp3Encoder:
+    """ffmpeg/libmp3lame reading f32le from stdin; a Xing/LAME header makes the duration exact."""
+
+    def __init__(self, out: Path, sample_rate: int, channels: int, bitrate_kbps: int,
+                 mode: str = "cbr") -> None:
+        quality = ["-b:a", f"{bitrate_kbps}k"] if mode == "cbr" else ["-q:a", str(_vbr_quality(bitrate_kbps))]
+        self.out = out
+        self.args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", "-y",
+                     "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
+                     "-c:a", "libmp3lame", *quality, "-write_xing", "1", "-id3v2_version", "0",
+                     "-write_id3v1", "0", "-f", "mp3", str(out)]
+        self._err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stderr=self._err)
+
+    def write(self, chunk: np.ndarray) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
+        except BrokenPipeError:
+            self.close()
+            raise MediaError(f"{self.out}: the MP3 encoder stopped early") from None
+
+    def close(self) -> None:
+        if self.proc.stdin and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        rc = self.proc.wait()
+        self._err.seek(0)
+        reason = _last_line(self._err.read().decode(errors="replace"))
+        self._err.close()
+        if rc != 0:
+            raise MediaError(f"{self.out}: MP3 encoding failed ({reason})")
+
+    def abort(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self._err.close()
+
+
+def _vbr_quality(kbps: int) -> int:
+    """LAME's -V scale, the closest average bitrate."""
+    table = [(245, 0), (225, 1), (190, 2), (175, 3), (165, 4), (130, 5), (115, 6), (100, 7), (85, 8)]
+    return next((q for rate, q in table if kbps >= rate), 9)

@@ -1,0 +1,148 @@
+"""Pure: validated settings + probed inputs → what each stage does.
+
+Nothing here touches the disk or runs a process, so every rule about
+crossfades, durations and chapters is testable on plain data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import chapters as chap
+from .config import Episode, Preset, Show
+from .errors import InputError
+from .media import AudioInfo
+
+
+@dataclass(frozen=True)
+class Assembly:
+    intro: AudioInfo | None
+    recordings: tuple[AudioInfo, ...]
+    outro: AudioInfo | None
+    intro_crossfade: float
+    outro_crossfade: float
+    sample_rate: int
+    channels: int
+
+    @property
+    def inputs(self) -> list[AudioInfo]:
+        return [t for t in (self.intro, *self.recordings, self.outro) if t is not None]
+
+    @property
+    def programme_seconds(self) -> float:
+        return max(r.duration for r in self.recordings)
+
+    @property
+    def expected_seconds(self) -> float:
+        """intro + recording + outro − crossfades, as ffprobe reports the inputs."""
+        total = self.programme_seconds
+        if self.intro:
+            total += self.intro.duration - self.intro_crossfade
+        if self.outro:
+            total += self.outro.duration - self.outro_crossfade
+        return total
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    show: Show
+    episode: Episode
+    preset: Preset
+    assembly: Assembly
+    artwork: Path
+    out_dir: Path
+    mp3_name: str
+    max_tries: int = 3
+
+    @property
+    def chapters(self) -> list[chap.Chapter]:
+        return list(self.episode.chapters)
+
+
+def make_assembly(show: Show, episode: Episode, preset: Preset,
+                  infos: dict[Path, AudioInfo]) -> Assembly:
+    audio = show.audio
+    intro = infos[audio.intro] if audio.intro else None
+    outro = infos[audio.outro] if audio.outro else None
+    recordings = tuple(infos[p] for p in episode.recordings)
+    assembly = Assembly(intro, recordings, outro,
+                        audio.intro_crossfade if intro else 0.0,
+                        audio.outro_crossfade if outro else 0.0,
+                        preset.sample_rate, preset.channels)
+    _check_crossfades(assembly, show)
+    return assembly
+
+
+def _check_crossfades(a: Assembly, show: Show) -> None:
+    shortest_recording = min(r.duration for r in a.recordings)
+    for name, track, fade in (("intro", a.intro, a.intro_crossfade), ("outro", a.outro, a.outro_crossfade)):
+        if track is None:
+            continue
+        if fade >= track.duration:
+            raise InputError(f"{show.file}: audio.{name}_crossfade: {fade:g} s is not shorter than "
+                             f"the {name} ({track.path.name}, {track.duration:.3f} s)")
+    if a.intro_crossfade + a.outro_crossfade >= shortest_recording:
+        raise InputError(f"{show.file}: audio.intro_crossfade + audio.outro_crossfade: "
+                         f"{a.intro_crossfade + a.outro_crossfade:g} s is not shorter than the recording "
+                         f"({shortest_recording:.3f} s)")
+
+
+def make_plan(show: Show, episode: Episode, preset: Preset, infos: dict[Path, AudioInfo]) -> BuildPlan:
+    assembly = make_assembly(show, episode, preset, infos)
+    chap.validate_against_duration(list(episode.chapters), int(assembly.expected_seconds * 1000),
+                                   str(episode.file))
+    return BuildPlan(show=show, episode=episode, preset=preset, assembly=assembly,
+                     artwork=episode.artwork or show.artwork,
+                     out_dir=episode.folder / "dist", mp3_name=f"{episode.slug}.mp3")
+
+
+def filter_graph(a: Assembly) -> tuple[list[str], str]:
+    """ffmpeg input arguments and the -filter_complex text that assembles the episode.
+
+    The intro fades out under the recording (which keeps its level from its first
+    word); the outro fades in under the recording's end. Tracks are mixed by plain
+    summing: levels are set once, later, by the loudness stage.
+    """
+    args: list[str] = []
+    chains: list[str] = []
+    labels: list[str] = []
+    for i, track in enumerate(a.inputs):
+        args += ["-i", str(track.path)]
+        chains.append(f"[{i}:a:0]{_conform(track.channels, a.channels, a.sample_rate)}[in{i}]")
+        labels.append(f"in{i}")
+    idx = 0
+    intro = labels[idx] if a.intro else None
+    idx += 1 if a.intro else 0
+    recs = labels[idx: idx + len(a.recordings)]
+    outro = labels[-1] if a.outro else None
+    current = recs[0]
+    if len(recs) > 1:
+        chains.append("".join(f"[{r}]" for r in recs) +
+                      f"amix=inputs={len(recs)}:normalize=0:duration=longest:dropout_transition=0[prog]")
+        current = "prog"
+    if intro:
+        chains.append(_join(intro, current, a.intro_crossfade, "qsin", "nofade", "withintro"))
+        current = "withintro"
+    if outro:
+        chains.append(_join(current, outro, a.outro_crossfade, "nofade", "qsin", "withoutro"))
+        current = "withoutro"
+    chains.append(f"[{current}]anull[out]")
+    return args, ";".join(chains)
+
+
+def _conform(in_channels: int, out_channels: int, rate: int) -> str:
+    steps = []
+    if in_channels == 1 and out_channels == 2:
+        steps.append("pan=stereo|c0=c0|c1=c0")  # the voice in both ears at its own level
+    elif in_channels == 2 and out_channels == 1:
+        steps.append("pan=mono|c0=0.5*c0+0.5*c1")
+    steps.append(f"aresample={rate}:resampler=soxr")
+    layout = "stereo" if out_channels == 2 else "mono"
+    steps.append(f"aformat=sample_fmts=flt:channel_layouts={layout}")
+    return ",".join(steps)
+
+
+def _join(first: str, second: str, seconds: float, c1: str, c2: str, out: str) -> str:
+    if seconds <= 0:
+        return f"[{first}][{second}]concat=n=2:v=0:a=1[{out}]"
+    return f"[{first}][{second}]acrossfade=d={seconds:.6f}:c1={c1}:c2={c2}[{out}]"

@@ -1,0 +1,28 @@
+"""Encode: stream rendered PCM into ffmpeg's libmp3lame."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from ..config import Preset
+from ..media import Mp3Encoder
+
+
+def encode(chunks: Iterable[np.ndarray], out: Path, preset: Preset,
+           on_chunk: Callable[[int], None] | None = None) -> int:
+    """Writes the MP3; returns the number of frames encoded."""
+    encoder = Mp3Encoder(out, preset.sample_rate, preset.channels, preset.bitrate_kbps, preset.mode)
+    frames = 0
+    try:
+        for chunk in chunks:
+            encoder.write(chunk)
+            frames += len(chunk)
+            if on_chunk:
+                on_chunk(frames)
+    except BaseException:
+        encoder.abort()
+        raise
+    encoder.close()
+    return frames
