@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import artwork, chapters as chap, config, loudness, media
-from .errors import CheckFailed, InputError
+from .errors import CheckFailed, InputError, MediaError
 from .plan import BuildPlan, make_plan
 from .progress import Progress
 from .stages import assemble, encode, render, tag
@@ -24,6 +24,7 @@ from .stages import assemble, encode, render, tag
 GOAL_LU = 0.2  # we aim closer than any preset's tolerance, and retry to get there
 FIRST_MARGIN_DB = 0.5  # room below the ceiling for what MP3 encoding adds to peaks
 MAX_TRIES = 3
+TRUNCATION_SLACK_S = 0.5  # headers of some formats (MP3 without a Xing frame) only estimate duration
 
 
 @dataclass
@@ -102,6 +103,7 @@ def _build_into(plan: BuildPlan, cover: artwork.Artwork, work: Path, progress: P
     started = time.monotonic()
     source, measured = _analyse(plan, progress, seconds)
     duration_ms = round(source.frames * 1000 / plan.preset.sample_rate)
+    _check_decoded_length(plan, duration_ms / 1000)
     chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
     mp3 = work / plan.mp3_name
     attempts = _render_until_it_meets(plan, measured, mp3, progress, seconds)
@@ -138,6 +140,14 @@ def _analyse(plan: BuildPlan, progress: Progress,
     return source, measured
 
 
+def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
+    expected = plan.assembly.expected_seconds
+    if abs(seconds - expected) > TRUNCATION_SLACK_S:
+        names = ", ".join(t.path.name for t in plan.assembly.inputs)
+        raise MediaError(f"{plan.episode.folder}: the assembled episode decodes to {seconds:.3f} s but "
+                         f"the headers of {names} add up to {expected:.3f} s; is a file truncated?")
+
+
 def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, mp3: Path,
                            progress: Progress, seconds: dict[str, float]) -> list[_Attempt]:
     p = plan.preset
@@ -155,13 +165,28 @@ def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, mp3: Pa
         if number == MAX_TRIES and peak_ok and abs(error) <= p.tolerance:
             return attempts
         next_ceiling = attempt.ceiling_db - (0 if peak_ok else out.true_peak - p.true_peak + 0.1)
-        attempt = _Attempt(attempt.gain_db - error, next_ceiling)
+        attempt = _Attempt(attempt.gain_db - error / _slope(attempts), next_ceiling)
     last = attempts[-1].output
     assert last is not None
     raise CheckFailed(
         f"{plan.episode.folder}: after {MAX_TRIES} renders the MP3 measures {last.integrated:.2f} LUFS "
         f"and {last.true_peak:.2f} dBTP; preset {p.name} asks {p.integrated:g} ± {p.tolerance:g} LUFS "
         f"at or under {p.true_peak:g} dBTP")
+
+
+def _slope(attempts: list[_Attempt]) -> float:
+    """How much output loudness moved per dB of gain in the last two renders.
+
+    Where the limiter works hard it eats part of any gain increase, so a plain
+    "add the error" correction would creep towards the target over many tries."""
+    if len(attempts) < 2:
+        return 1.0
+    a, b = attempts[-2], attempts[-1]
+    assert a.output is not None and b.output is not None
+    moved, gained = b.output.integrated - a.output.integrated, b.gain_db - a.gain_db
+    if abs(gained) < 0.05 or b.ceiling_db != a.ceiling_db:
+        return 1.0
+    return min(1.0, max(0.3, moved / gained))
 
 
 def _render_encode(plan: BuildPlan, attempt: _Attempt, mp3: Path, progress: Progress,

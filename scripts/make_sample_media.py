@@ -66,7 +66,7 @@ def jingle(notes: list[float], seconds: float, fade_in: int, fade_out: int) -> A
     for f in notes:
         chord = Sine(f).to_audio_segment(beat).overlay(Sine(f * 1.5).to_audio_segment(beat) - 6)
         out += chord.overlay(Sine(f / 2).to_audio_segment(beat) - 3).fade_in(20).fade_out(40)
-    return out.set_channels(2).apply_gain(-8).fade_in(fade_in).fade_out(fade_out)
+    return out.set_channels(2).apply_gain(-16).fade_in(fade_in).fade_out(fade_out)
 
 
 def main(root: Path) -> None:

@@ -89,7 +89,9 @@ class Limiter:
         held = ndimage.minimum_filter1d(target, size=2 * self.hold + 1, mode="nearest")
         smooth = ndimage.uniform_filter1d(held, size=self.box, mode="nearest")
         smooth = ndimage.uniform_filter1d(smooth, size=self.box, mode="nearest")
-        # Rounding in the box filters may leave a hair above the target; never allow it.
+        # The box filters' running sums leave rounding noise: away from peaks the gain
+        # must be exactly 1, and nowhere may it rise above what a sample needs.
+        smooth[smooth > 1.0 - 1e-6] = 1.0
         return np.minimum(smooth, target)
 
     def _peak_envelope(self, window: np.ndarray) -> np.ndarray:

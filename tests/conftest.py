@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import factory
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_producer(*args: str, env: dict | None = None, cwd: Path | None = None) -> Run:
+    """The real command line, in a child process, as a user or CI runs it."""
+    full_env = {**os.environ, **(env or {})}
+    p = subprocess.run([sys.executable, "-m", "producer", *args], capture_output=True, text=True,
+                       env=full_env, cwd=cwd)
+    return Run(p.returncode, p.stdout, p.stderr)
+
+
+@dataclass
+class Built:
+    show: Path
+    episode: Path
+    mp3: Path
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """One episode built once for the whole session; tests only read it."""
+    root = tmp_path_factory.mktemp("show")
+    ep = factory.make_show(root)
+    r = run_producer("build", str(ep), "--quiet")
+    assert r.code == 0, r.err
+    return Built(root, ep, ep / "dist" / "ep7.mp3")

@@ -1,0 +1,83 @@
+"""`producer build` end to end, checked with ffmpeg's ebur128, ffprobe and mutagen."""
+from __future__ import annotations
+
+import json
+
+from mutagen.id3 import ID3, PictureType
+
+from producer.chapters import parse_time
+from tests import factory
+from tests.conftest import Built
+
+
+def test_loudness_and_true_peak_meet_the_preset_by_ffmpegs_own_meter(built: Built) -> None:
+    m = factory.ebur128(built.mp3)
+    assert abs(m.integrated - (-16.0)) <= 0.2, m
+    assert m.true_peak <= -1.0, m
+
+
+def test_chapters_in_playback_order_with_exact_titles_and_starts(built: Built) -> None:
+    chapters = factory.ffprobe(built.mp3, "chapters")["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == [t for _, t, _ in factory.CHAPTERS]
+    assert [c["start"] for c in chapters] == [parse_time(s) for s, _, _ in factory.CHAPTERS]
+    assert [c["time_base"] for c in chapters] == ["1/1000"] * len(chapters)
+    assert any(len(c["tags"]["title"]) > 51 for c in chapters)
+    ends = [c["end"] for c in chapters]
+    assert ends[:-1] == [c["start"] for c in chapters[1:]]
+
+
+def test_duration_is_intro_plus_recording_plus_outro_minus_crossfades(built: Built) -> None:
+    expected = 6.0 + 40.0 + 5.0 - 2.0 - 3.0
+    assert factory.decoded_frames(built.mp3) == round(expected * 44100)
+    probed = float(factory.ffprobe(built.mp3, "format=duration")["format"]["duration"])
+    # ffprobe counts whole MP3 frames, including the encoder's delay and padding
+    assert abs(probed - expected) < 0.06
+    report = json.loads((built.episode / "dist" / "report.json").read_text())
+    assert report["duration_seconds"] == expected
+
+
+def test_tag_is_id3v23_with_text_frames_front_cover_and_chapter_toc(built: Built) -> None:
+    tags = ID3(built.mp3)
+    assert tags.version[:2] == (2, 3)
+    assert str(tags["TIT2"]) == 'Ünïcode & <XML> "quotes" episode'
+    assert str(tags["TPE1"]) == "Plabayo BV"
+    assert str(tags["TALB"]) == "Test Show & <Friends>"
+    assert str(tags["TRCK"]) == "7"
+    assert str(tags["TCON"]) == "Podcast"
+    assert str(tags["TDRC"]) == "2026-03-24"
+    on_disk = ID3(built.mp3, translate=False)  # mutagen upgrades v2.3 dates to TDRC on load
+    assert str(on_disk["TYER"]) == "2026" and str(on_disk["TDAT"]) == "2403"
+    assert tags.getall("COMM")[0].text[0].startswith("Notes with a link")
+    covers = [f for f in tags.getall("APIC") if f.type == PictureType.COVER_FRONT]
+    assert len(covers) == 1 and covers[0].mime == "image/jpeg"
+    assert covers[0].data == (built.show / "artwork.jpg").read_bytes()
+    (toc,) = tags.getall("CTOC")
+    chaps = tags.getall("CHAP")
+    assert list(toc.child_element_ids) == [c.element_id for c in sorted(chaps, key=lambda c: c.start_time)]
+    assert str(toc.sub_frames["TIT2"]) == "Chapters"
+    linked = [c for c in chaps if c.sub_frames.getall("WXXX")]
+    assert [c.sub_frames.getall("WXXX")[0].url for c in linked] == ["https://example.test/a?b=1&c=2"]
+
+
+def test_chapters_json_is_podcasting20_version_120(built: Built) -> None:
+    doc = json.loads((built.episode / "dist" / "chapters.json").read_text(encoding="utf-8"))
+    assert doc["version"] == "1.2.0"
+    assert [c["startTime"] for c in doc["chapters"]] == [0, 5.25, 20, 31.125]
+    assert doc["chapters"][1]["url"] == "https://example.test/a?b=1&c=2"
+    assert doc["chapters"][2]["title"] == factory.LONG_TITLE
+
+
+def test_report_records_input_gain_output_and_stage_times(built: Built) -> None:
+    report = json.loads((built.episode / "dist" / "report.json").read_text())
+    m = factory.ebur128(built.mp3)
+    assert abs(report["output"]["integrated"] - m.integrated) <= 0.1
+    assert report["tries"] == len(report["attempts"]) >= 1
+    assert {"assemble_measure", "render_encode_1", "verify_1", "tag"} <= set(report["seconds"])
+    # the full-scale click in the guest track had to be limited
+    assert report["attempts"][-1]["limiter"]["limited_frames"] > 0
+
+
+def test_dist_holds_only_the_outputs(built: Built) -> None:
+    assert sorted(p.name for p in (built.episode / "dist").iterdir()) == ["chapters.json", "ep7.mp3",
+                                                                          "report.json"]
+    assert not [p for p in built.episode.iterdir() if p.name.startswith(".dist")]

@@ -1,0 +1,155 @@
+"""Bad input: exit 2 (3 for a missing ffmpeg), one readable message, no traceback, nothing in dist/."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests import factory
+from tests.conftest import Run, run_producer
+
+SHORT = [("00:00", "Intro", None), ("00:04", "Middle", None)]
+
+
+@pytest.fixture
+def episode(tmp_path: Path) -> Path:
+    return factory.make_show(tmp_path / "show", seconds=12.0, chapters=SHORT, recordings=1)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def assert_clean_failure(r: Run, episode: Path, code: int, *fragments: str) -> None:
+    assert r.code == code, (r.code, r.err)
+    assert "Traceback" not in r.err
+    lines = [ln for ln in r.err.splitlines() if ln.startswith("producer:")]
+    assert len(lines) == 1, r.err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+    assert not (episode / "dist").exists()
+    assert not [p for p in episode.iterdir() if p.name.startswith(".dist")]
+
+
+def build(episode: Path, *extra: str, env: dict | None = None) -> Run:
+    return run_producer("build", str(episode), "--quiet", *extra, env=env)
+
+
+def test_corrupt_audio(episode: Path) -> None:
+    (episode / "raw" / "host.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt garbage" * 50)
+    assert_clean_failure(build(episode), episode, 2, "host.wav", "not readable audio")
+
+
+def test_truncated_recording_is_caught_by_its_decoded_length(episode: Path) -> None:
+    wav = episode / "raw" / "host.wav"
+    factory.ffmpeg("-i", str(wav), str(episode / "raw" / "host.flac"))
+    flac = (episode / "raw" / "host.flac").read_bytes()
+    (episode / "raw" / "host.flac").write_bytes(flac[: len(flac) // 2])  # the header still says 12 s
+    edit(episode / "episode.toml", '"raw/host.wav"', '"raw/host.flac"')
+    assert_clean_failure(build(episode), episode, 2, "truncated")
+
+
+def test_missing_recording(episode: Path) -> None:
+    (episode / "raw" / "host.wav").unlink()
+    assert_clean_failure(build(episode), episode, 2, "episode.toml: recordings[0]:", "does not exist")
+
+
+def test_malformed_toml(episode: Path) -> None:
+    edit(episode / "episode.toml", "number = 7", "number = = 7")
+    assert_clean_failure(build(episode), episode, 2, "episode.toml: not valid TOML")
+
+
+def test_unknown_key_is_an_error_not_a_silent_default(episode: Path) -> None:
+    edit(episode / "episode.toml", "number = 7", "number = 7\ntitel = \"typo\"")
+    assert_clean_failure(build(episode), episode, 2, "episode.toml: titel: is not a known setting")
+
+
+def test_unknown_preset(episode: Path) -> None:
+    edit(episode.parent / "show.toml", 'preset = "podcast-stereo"', 'preset = "loud-as-possible"')
+    assert_clean_failure(build(episode), episode, 2, 'preset "loud-as-possible" is not known', "podcast-stereo")
+
+
+@pytest.mark.parametrize("size,mode,fmt,reason", [
+    ((1400, 1000), "RGB", "JPEG", "must be square"),
+    ((600, 600), "RGB", "JPEG", "1400–3000 px"),
+    ((3200, 3200), "RGB", "PNG", "1400–3000 px"),
+    ((1400, 1400), "CMYK", "JPEG", "must be RGB"),
+    ((1400, 1400), "RGB", "GIF", "must be JPEG or PNG"),
+])
+def test_bad_artwork(episode: Path, size: tuple[int, int], mode: str, fmt: str, reason: str) -> None:
+    factory.cover(episode.parent / "artwork.jpg", size, mode, fmt)
+    assert_clean_failure(build(episode), episode, 2, "artwork.jpg", reason)
+
+
+def test_artwork_that_is_not_an_image(episode: Path) -> None:
+    (episode.parent / "artwork.jpg").write_text("not a picture")
+    assert_clean_failure(build(episode), episode, 2, "artwork.jpg", "not a readable image")
+
+
+def test_chapters_out_of_order(episode: Path) -> None:
+    edit(episode / "episode.toml", 'start = "00:04"', 'start = "00:00.000"')
+    assert_clean_failure(build(episode), episode, 2, "chapters[1].start: 00:00:00 is not after chapters[0].start")
+
+
+def test_first_chapter_not_at_zero(episode: Path) -> None:
+    edit(episode / "episode.toml", 'start = "00:00"', 'start = "00:01"')
+    assert_clean_failure(build(episode), episode, 2, "chapters[0].start", "must start at 00:00")
+
+
+def test_chapter_past_the_end(episode: Path) -> None:
+    edit(episode / "episode.toml", 'start = "00:04"', 'start = "00:35"')
+    assert_clean_failure(build(episode), episode, 2, "chapters[1].start: 00:00:35 is past the end")
+
+
+def test_chapter_time_that_is_not_a_time(episode: Path) -> None:
+    edit(episode / "episode.toml", 'start = "00:04"', 'start = "2:7x"')
+    assert_clean_failure(build(episode), episode, 2, 'episode.toml: chapters[1].start: "2:7x" is not a time')
+
+
+def test_empty_chapter_title(episode: Path) -> None:
+    edit(episode / "episode.toml", 'title = "Middle"', 'title = "  "')
+    assert_clean_failure(build(episode), episode, 2, "chapters[1].title: is empty")
+
+
+def test_path_outside_the_show_folder(episode: Path) -> None:
+    outside = episode.parent.parent / "elsewhere.wav"
+    shutil.copy(episode / "raw" / "host.wav", outside)
+    edit(episode / "episode.toml", '"raw/host.wav"', '"../../elsewhere.wav"')
+    assert_clean_failure(build(episode), episode, 2, "recordings[0]", "outside the show folder")
+
+
+def test_crossfade_longer_than_the_intro(episode: Path) -> None:
+    edit(episode.parent / "show.toml", "intro_crossfade = 2.0", "intro_crossfade = 9.0")
+    assert_clean_failure(build(episode), episode, 2, "audio.intro_crossfade", "not shorter than the intro")
+
+
+def test_missing_ffmpeg_is_an_environment_failure(episode: Path, tmp_path: Path) -> None:
+    assert_clean_failure(build(episode, env={"PATH": str(tmp_path / "empty")}), episode, 3,
+                         "ffprobe is not installed")
+
+
+def test_verbose_shows_the_traceback(episode: Path) -> None:
+    (episode / "raw" / "host.wav").write_bytes(b"nonsense")
+    r = build(episode, env=None)
+    assert "Traceback" not in r.err
+    r = run_producer("-v", "build", str(episode), "--quiet")
+    assert r.code == 2 and "Traceback" in r.err
+
+
+def test_not_an_episode_folder(tmp_path: Path) -> None:
+    r = run_producer("build", str(tmp_path))
+    assert r.code == 2 and re.search(r"no episode\.toml here", r.err) and "Traceback" not in r.err
+
+
+def test_failed_build_keeps_the_previous_dist(episode: Path) -> None:
+    assert build(episode).code == 0
+    before = {p.name: p.read_bytes() for p in (episode / "dist").iterdir()}
+    (episode / "raw" / "host.wav").write_bytes(b"nonsense")
+    r = build(episode)
+    assert r.code == 2
+    assert {p.name: p.read_bytes() for p in (episode / "dist").iterdir()} == before
+    assert not [p for p in episode.iterdir() if p.name.startswith(".dist")]
