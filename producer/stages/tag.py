@@ -7,7 +7,7 @@ from pathlib import Path
 from mutagen import MutagenError
 from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPOS, TRCK,
                          WXXX, CTOCFlags, Frame, PictureType)
-from mutagen.id3._tags import save_frame  # mutagen's own frame encoder, see _PlaybackOrderID3
+from mutagen.id3._tags import save_frame  # mutagen's own frame encoder, see PlaybackOrderID3
 
 from .. import artwork as art
 from ..chapters import Chapter, ends
@@ -21,7 +21,7 @@ _LANGUAGES = {"en": "eng", "nl": "nld", "de": "deu", "fr": "fra", "es": "spa", "
               "ja": "jpn", "zh": "zho", "ru": "rus"}
 
 
-class _PlaybackOrderID3(ID3):
+class PlaybackOrderID3(ID3):
     """mutagen sorts frames by size when it saves; ffprobe and many players list
     CHAP frames in file order, so we write them in playback order instead."""
 
@@ -45,7 +45,7 @@ def id3_language(code: str) -> str:
 def write_tags(mp3: Path, *, title: str, artist: str, album: str, track: int,
                date: dt.date | dt.datetime, comment: str, language: str, cover: art.Artwork,
                chapters: list[Chapter], duration_ms: int, season: int | None = None) -> None:
-    tags = _PlaybackOrderID3()
+    tags = PlaybackOrderID3()
     tags.add(TIT2(encoding=1, text=[title]))
     tags.add(TPE1(encoding=1, text=[artist]))
     tags.add(TALB(encoding=1, text=[album]))

@@ -1,0 +1,58 @@
+# producer: set-up, tests, demo, benchmark, and per-episode targets for any show folder.
+#   make demo                 set up everything, build + check + publish the sample show
+#   make test                 set up everything, run the whole test suite
+#   make build-ep32           build SHOW/ep32 (only when an input changed)
+#   make check-ep32           measure the built episode against its preset and chapters
+#   make publish-ep32         upload and update the feed
+#   SHOW=../netstack make build-ep32
+
+SHOW    ?= sample_media
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+PRODUCER := $(BIN)/producer
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install system-deps test demo bench sample-media clean
+.SECONDEXPANSION:
+
+system-deps:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq ffmpeg; }
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: system-deps $(VENV)/.installed
+
+test: install
+	$(BIN)/python -m pytest -q
+
+demo: install
+	$(PRODUCER) build $(SHOW)/ep32
+	$(PRODUCER) check $(SHOW)/ep32/dist/ep32.mp3 --episode $(SHOW)/ep32
+
+sample-media: install
+	@command -v espeak-ng >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng; }
+	$(BIN)/python scripts/make_sample_media.py $(SHOW)
+
+# An episode is rebuilt only when one of its real inputs is newer than its report.
+EPISODE_INPUTS = $(SHOW)/show.toml $(SHOW)/$*/episode.toml $(wildcard $(SHOW)/*.jpg $(SHOW)/*.png) \
+                 $(wildcard $(SHOW)/music/*) $(wildcard $(SHOW)/$*/raw/*) $(wildcard $(SHOW)/$*/*.txt)
+
+$(SHOW)/%/dist/report.json: $$(EPISODE_INPUTS) | install
+	$(PRODUCER) build $(SHOW)/$*
+
+build-%: $(SHOW)/%/dist/report.json ;
+
+check-%: build-%
+	$(PRODUCER) check $(SHOW)/$*/dist/$*.mp3 --episode $(SHOW)/$*
+
+publish-%: build-%
+	$(PRODUCER) publish $(SHOW)/$*
+
+clean:
+	rm -rf $(SHOW)/*/dist $(SHOW)/public
