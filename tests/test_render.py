@@ -1,0 +1,55 @@
+"""The limiter: a ceiling held on true peaks, and the programme untouched elsewhere."""
+from __future__ import annotations
+
+import numpy as np
+
+from producer import loudness
+from producer.stages.render import Limiter
+
+
+def programme(seconds: float = 6.0, rate: int = 44100) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    x = rng.normal(0, 0.05, (int(seconds * rate), 2)).astype(np.float32)
+    x[int(2.0 * rate): int(2.0 * rate) + 20] = 0.98  # a full-scale transient
+    x[int(4.5 * rate)] = [-0.9, 0.9]
+    return x
+
+
+def chunks(x: np.ndarray, size: int) -> list[np.ndarray]:
+    return [x[i: i + size] for i in range(0, len(x), size)]
+
+
+def run(x: np.ndarray, gain_db: float, ceiling_db: float, chunk: int = 44100) -> tuple[np.ndarray, Limiter]:
+    lim = Limiter(gain_db, ceiling_db, 44100)
+    return np.concatenate(list(lim.process(chunks(x, chunk)))), lim
+
+
+def test_true_peak_stays_under_the_ceiling() -> None:
+    out, lim = run(programme(), 6.0, -1.0)
+    measured = loudness.measure_chunks([out], 44100, 2)
+    assert measured.true_peak <= -1.0 + 0.05, measured
+    assert lim.stats.limited_frames > 0 and lim.stats.max_reduction_db > 6
+
+
+def test_away_from_peaks_the_gain_is_exactly_linear() -> None:
+    x = programme()
+    out, _ = run(x, 6.0, -1.0)
+    gain = np.float32(10 ** (6.0 / 20))
+    far = np.ones(len(x), bool)
+    for centre in (int(2.0 * 44100), int(4.5 * 44100)):
+        far[centre - 2205: centre + 2205] = False  # ±50 ms around each transient
+    assert np.array_equal(out[far], x[far] * gain)
+    assert len(out) == len(x)
+
+
+def test_chunking_does_not_change_the_output() -> None:
+    x = programme()
+    a, _ = run(x, 6.0, -1.0, chunk=44100)
+    b, _ = run(x, 6.0, -1.0, chunk=7919)
+    assert np.allclose(a, b, atol=1e-6)
+
+
+def test_nothing_near_the_ceiling_means_nothing_limited() -> None:
+    x = programme() * 0.3
+    out, lim = run(x, 0.0, -1.0)
+    assert lim.stats.limited_frames == 0 and np.array_equal(out, x)
