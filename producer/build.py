@@ -5,6 +5,7 @@ the end, so a failed build leaves the previous dist/ (or none) untouched.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import artwork, chapters as chap, config, loudness, media
+from . import __version__, artwork, chapters as chap, config, loudness, media
 from .errors import CheckFailed, InputError, MediaError
 from .plan import BuildPlan, make_plan
 from .progress import Progress
@@ -70,6 +71,29 @@ def input_paths(ctx: Context) -> list[Path]:
     return paths
 
 
+def inputs_digest(ctx: Context) -> str:
+    """Changes when any input file, setting or the producer version changes: publish rebuilds then."""
+    h = hashlib.sha256(f"producer {__version__}\n{ctx.preset!r}\n".encode())
+    files = input_paths(ctx) + ([ctx.episode.chapters_file] if ctx.episode.chapters_file else [])
+    for path in files:
+        h.update(f"{path.relative_to(ctx.show.root)}\n".encode())
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def is_stale(ctx: Context) -> bool:
+    dist = ctx.episode.folder / "dist"
+    try:
+        report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    if not (dist / f"{ctx.episode.slug}.mp3").is_file() or not (dist / "chapters.json").is_file():
+        return True
+    return report.get("inputs_sha256") != inputs_digest(ctx)
+
+
 def prepare(ctx: Context) -> tuple[BuildPlan, artwork.Artwork]:
     """Every check that needs no audio processing, so bad input fails in seconds."""
     cover = artwork.load(ctx.episode.artwork or ctx.show.artwork,
@@ -84,14 +108,20 @@ def prepare(ctx: Context) -> tuple[BuildPlan, artwork.Artwork]:
 
 
 def build(episode_dir: Path, progress: Progress, preset_name: str | None = None) -> BuildResult:
-    ctx = load_context(episode_dir, preset_name)
+    return build_context(load_context(episode_dir, preset_name), progress)
+
+
+def build_context(ctx: Context, progress: Progress) -> BuildResult:
     plan, cover = prepare(ctx)
     media.tool("ffmpeg")
+    digest = inputs_digest(ctx)  # of the inputs as they were when the build began
     plan.out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".dist-", dir=plan.out_dir.parent))
     work.chmod(0o755)  # mkdtemp's 0700 would make dist/ private to this user
     try:
         report = _build_into(plan, cover, work, progress)
+        report["inputs_sha256"] = digest
+        (work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(work, plan.out_dir)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -117,9 +147,7 @@ def _build_into(plan: BuildPlan, cover: artwork.Artwork, work: Path, progress: P
         encoding="utf-8")
     seconds["tag"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
-    report = _report(plan, measured, attempts, duration_ms, seconds)
-    (work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    return report
+    return _report(plan, measured, attempts, duration_ms, seconds)
 
 
 def _analyse(plan: BuildPlan, progress: Progress,

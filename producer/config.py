@@ -83,6 +83,13 @@ class Episode:
     artwork: Path | None = None
     season: int | None = None
     episode_type: str = "full"
+    chapters_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class _Chapters:
+    chapters: list[chap.Chapter]
+    file: Path | None
 
 
 class _Table:
@@ -243,11 +250,11 @@ def load_episode(folder: Path, show: Show,
     episode_type = t.text("episode_type", False, "full")
     if episode_type not in EPISODE_TYPES:
         raise t.fail("episode_type", f'must be one of {", ".join(EPISODE_TYPES)}, not "{episode_type}"')
-    chapters = _chapters(t, show.root, file, chapter_loader)
+    found = _chapters(t, show.root, file, chapter_loader)
     episode = Episode(
         folder=folder, file=file, slug=folder.name, number=number,
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
-        recordings=recordings, chapters=tuple(chapters),
+        recordings=recordings, chapters=tuple(found.chapters), chapters_file=found.file,
         artwork=resolve_inside(show.root, file, artwork_value, t, "artwork") if artwork_value else None,
         season=season, episode_type=episode_type,
     )
@@ -272,7 +279,7 @@ def _recordings(t: _Table, root: Path, file: Path) -> tuple[Path, ...]:
 
 
 def _chapters(t: _Table, root: Path, file: Path,
-              loader: Callable[[Path], list[chap.Chapter]] | None) -> list[chap.Chapter]:
+              loader: Callable[[Path], list[chap.Chapter]] | None) -> _Chapters:
     if "chapters_file" in t.data:
         if "chapters" in t.data:
             raise t.fail("chapters_file", 'give either "chapters_file" or [[chapters]], not both')
@@ -281,11 +288,11 @@ def _chapters(t: _Table, root: Path, file: Path,
             from .chapter_formats import load_file as loader  # noqa: PLC0415 - avoids an import cycle
         chapters = loader(path)
         chap.validate(chapters, str(path))
-        return chapters
+        return _Chapters(chapters, path)
     items = t.take("chapters", list, False, [], "an array of [[chapters]] tables")
     chapters = [_chapter(_Table(item, file, f"chapters[{i}]."), root, file) for i, item in enumerate(items)]
     chap.validate(chapters, str(file))
-    return chapters
+    return _Chapters(chapters, None)
 
 
 def _chapter(c: _Table, root: Path, file: Path) -> chap.Chapter:

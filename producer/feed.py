@@ -1,0 +1,291 @@
+"""Pure: feed XML in → feed XML out.
+
+The channel's own tags are written from show.toml on every publish. Items are
+kept as the exact bytes they had in the feed we read (items this tool did not
+write included); only the episode's own item, found by its guid, is replaced
+or inserted, newest first. The feed is parsed with defusedxml first, so a DTD
+or an entity declaration is refused before anything else reads it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import uuid
+from dataclasses import dataclass, field
+from email.utils import format_datetime, parsedate_to_datetime
+from xml.parsers import expat
+from xml.sax.saxutils import escape, quoteattr
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from .errors import InputError
+
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
+# Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL under this namespace
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+_MANAGED = {("", n) for n in ("title", "link", "description", "language", "generator", "lastBuildDate")} | {
+    (NS["itunes"], n) for n in ("author", "owner", "image", "category", "explicit", "type", "summary")} | {
+    (NS["atom"], "link"), (NS["podcast"], "guid")}
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    title: str
+    link: str
+    description: str
+    language: str
+    author: str
+    owner_name: str | None
+    owner_email: str | None
+    image_url: str
+    categories: tuple[str, ...]
+    explicit: bool
+    feed_url: str
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    guid: str
+    title: str
+    notes: str  # plain text show notes; links become clickable
+    pub_date: dt.datetime
+    enclosure_url: str
+    enclosure_length: int
+    enclosure_type: str
+    duration_seconds: float
+    episode: int
+    season: int | None = None
+    episode_type: str = "full"
+    image_url: str | None = None
+    chapters_url: str | None = None
+    explicit: bool = False
+
+
+@dataclass
+class _Parsed:
+    items: list[tuple[str | None, str]] = field(default_factory=list)  # (guid, exact xml)
+    extra_channel: list[str] = field(default_factory=list)  # channel children we do not manage
+    namespaces: dict[str, str] = field(default_factory=dict)  # prefix → uri declared on rss/channel
+
+
+def podcast_guid(feed_url: str) -> str:
+    normalized = re.sub(r"^[a-zA-Z]+://", "", feed_url).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, normalized))
+
+
+def episode_guid(show_link: str, slug: str) -> str:
+    """Stable for the episode: derived from the show's link and the episode folder's name."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{show_link.rstrip('/')}/episodes/{slug}"))
+
+
+def notes_html(text: str) -> str:
+    """Show notes as HTML: paragraphs from blank lines, line breaks kept, URLs clickable."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "".join(f"<p>{_linkify(p).replace(chr(10), '<br/>')}</p>" for p in paragraphs)
+
+
+def _linkify(text: str) -> str:
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        out.append(html.escape(text[last:m.start()], quote=False))
+        url = html.escape(m.group(0))
+        out.append(f'<a href="{url}">{url}</a>')
+        last = m.end()
+    out.append(html.escape(text[last:], quote=False))
+    return "".join(out)
+
+
+def duration_text(seconds: float) -> str:
+    total = int(round(seconds))
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def _text(tag: str, value: str, attrs: str = "") -> str:
+    return f"<{tag}{attrs}>{escape(value)}</{tag}>"
+
+
+def channel_xml(c: ChannelInfo, now: dt.datetime) -> list[str]:
+    parts = [
+        _text("title", c.title), _text("link", c.link), _text("description", c.description),
+        _text("language", c.language), _text("generator", "producer"),
+        _text("lastBuildDate", format_datetime(now)),
+        f"<atom:link href={quoteattr(c.feed_url)} rel=\"self\" type=\"application/rss+xml\"/>",
+        _text("podcast:guid", podcast_guid(c.feed_url)),
+        _text("itunes:author", c.author), _text("itunes:summary", c.description),
+        _text("itunes:type", "episodic"),
+        f"<itunes:image href={quoteattr(c.image_url)}/>",
+        _text("itunes:explicit", "true" if c.explicit else "false"),
+    ]
+    if c.owner_name or c.owner_email:
+        owner = (_text("itunes:name", c.owner_name) if c.owner_name else "") + (
+            _text("itunes:email", c.owner_email) if c.owner_email else "")
+        parts.append(f"<itunes:owner>{owner}</itunes:owner>")
+    parts += [_category(cat) for cat in c.categories]
+    return parts
+
+
+def _category(text: str) -> str:
+    """"Technology" or "Society & Culture > Documentary" (Apple's category, subcategory)."""
+    top, _, sub = (p.strip() for p in text.partition(">"))
+    inner = f"<itunes:category text={quoteattr(sub)}/>" if sub else ""
+    return f"<itunes:category text={quoteattr(top)}>{inner}</itunes:category>" if inner else \
+        f"<itunes:category text={quoteattr(top)}/>"
+
+
+def item_xml(i: ItemInfo) -> str:
+    notes = notes_html(i.notes) if i.notes else ""
+    parts = [
+        _text("title", i.title), _text("itunes:title", i.title),
+        _text("description", notes), f"<content:encoded>{escape(notes)}</content:encoded>",
+        _text("guid", i.guid, ' isPermaLink="false"'),
+        _text("pubDate", format_datetime(i.pub_date)),
+        f"<enclosure url={quoteattr(i.enclosure_url)} length=\"{i.enclosure_length}\" "
+        f"type={quoteattr(i.enclosure_type)}/>",
+        _text("itunes:duration", duration_text(i.duration_seconds)),
+        _text("itunes:episode", str(i.episode)),
+        _text("itunes:episodeType", i.episode_type),
+        _text("itunes:explicit", "true" if i.explicit else "false"),
+    ]
+    if i.season is not None:
+        parts.append(_text("itunes:season", str(i.season)))
+    if i.image_url:
+        parts.append(f"<itunes:image href={quoteattr(i.image_url)}/>")
+    if i.chapters_url:
+        parts.append(f"<podcast:chapters url={quoteattr(i.chapters_url)} type=\"application/json+chapters\"/>")
+    return "<item>\n      " + "\n      ".join(parts) + "\n    </item>"
+
+
+def _parse(xml: bytes, where: str) -> _Parsed:
+    try:
+        SafeET.fromstring(xml, forbid_dtd=True)
+    except DefusedXmlException as e:
+        raise InputError(f"{where}: refused: {e}") from None
+    except SafeET.ParseError as e:
+        raise InputError(f"{where}: is not well-formed XML ({e})") from None
+    return _Scanner(xml, where).run()
+
+
+class _Scanner:
+    """Finds the byte ranges of the channel's children with expat (safe: the
+    document already passed defusedxml with DTDs forbidden)."""
+
+    def __init__(self, xml: bytes, where: str) -> None:
+        self.xml = xml
+        self.where = where
+        self.parsed = _Parsed()
+        self.stack: list[tuple[str, str]] = []
+        self.child_start = 0
+        self.child_name: tuple[str, str] | None = None
+        self.guid: str | None = None
+        self.in_guid = False
+        self.saw_channel = False
+        self.p = expat.ParserCreate(namespace_separator=" ")
+        self.p.namespace_prefixes = False
+        self.p.StartElementHandler = self.start
+        self.p.EndElementHandler = self.end
+        self.p.CharacterDataHandler = self.chars
+        self.p.StartNamespaceDeclHandler = self.ns
+
+    def run(self) -> _Parsed:
+        self.p.Parse(self.xml, True)
+        if not self.saw_channel:
+            raise InputError(f"{self.where}: not an RSS feed (no <rss><channel>)")
+        return self.parsed
+
+    @staticmethod
+    def split(name: str) -> tuple[str, str]:
+        uri, _, local = name.rpartition(" ")
+        return (uri, local)
+
+    def ns(self, prefix: str | None, uri: str) -> None:
+        if len(self.stack) <= 1 and prefix:
+            self.parsed.namespaces[prefix] = uri
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        qname = self.split(name)
+        depth = len(self.stack)
+        if depth == 0 and qname != ("", "rss"):
+            raise InputError(f"{self.where}: not an RSS feed (root is <{qname[1]}>)")
+        if depth == 1 and qname == ("", "channel"):
+            self.saw_channel = True
+        if depth == 2 and self.stack[1] == ("", "channel"):
+            self.child_start = self.p.CurrentByteIndex
+            self.child_name = qname
+            self.guid = None
+        if depth == 3 and self.child_name == ("", "item") and qname == ("", "guid"):
+            self.in_guid = True
+            self.guid = ""
+        self.stack.append(qname)
+
+    def chars(self, data: str) -> None:
+        if self.in_guid:
+            self.guid = (self.guid or "") + data
+
+    def end(self, name: str) -> None:
+        qname = self.stack.pop()
+        if qname == ("", "guid"):
+            self.in_guid = False
+        if len(self.stack) == 2 and self.child_name is not None:
+            stop = self.xml.index(b">", self.p.CurrentByteIndex) + 1
+            raw = self.xml[self.child_start:stop].decode("utf-8")
+            if qname == ("", "item"):
+                self.parsed.items.append(((self.guid or "").strip() or None, raw))
+            elif qname not in _MANAGED:
+                self.parsed.extra_channel.append(raw)
+            self.child_name = None
+
+
+def upsert(existing: bytes | None, channel: ChannelInfo, item: ItemInfo, now: dt.datetime,
+           where: str = "feed.xml") -> tuple[bytes, str]:
+    """The new feed, and what happened to the item: "added", "replaced" or "unchanged"."""
+    parsed = _parse(existing, where) if existing else _Parsed()
+    new_item = item_xml(item)
+    old = [raw for guid, raw in parsed.items if guid == item.guid]
+    others = [(guid, raw) for guid, raw in parsed.items if guid != item.guid]
+    change = "added" if not old else ("unchanged" if old[0] == new_item else "replaced")
+    items = _insert_by_date(others, new_item, item.pub_date)
+    return _document(channel, parsed, items, now), change
+
+
+def _insert_by_date(others: list[tuple[str | None, str]], new_item: str, when: dt.datetime) -> list[str]:
+    """Newest first; other items keep their order."""
+    out = [raw for _, raw in others]
+    for index, (_, raw) in enumerate(others):
+        other = _pub_date(raw)
+        if other is not None and other < when:
+            out.insert(index, new_item)
+            return out
+    out.append(new_item)
+    return out
+
+
+def _pub_date(raw: str) -> dt.datetime | None:
+    m = re.search(r"<pubDate>\s*([^<]+?)\s*</pubDate>", raw)
+    if not m:
+        return None
+    try:
+        value = parsedate_to_datetime(html.unescape(m.group(1)))
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _document(channel: ChannelInfo, parsed: _Parsed, items: list[str], now: dt.datetime) -> bytes:
+    namespaces = {**parsed.namespaces, **NS}
+    declarations = " ".join(f"xmlns:{p}={quoteattr(u)}" for p, u in sorted(namespaces.items()))
+    body = "\n    ".join([*channel_xml(channel, now), *parsed.extra_channel, *items])
+    text = (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" {declarations}>\n  <channel>\n'
+            f"    {body}\n  </channel>\n</rss>\n")
+    return text.encode("utf-8")
+
+
+def item_guids(xml: bytes) -> list[str | None]:
+    return [guid for guid, _ in _parse(xml, "feed.xml").items]

@@ -1,0 +1,206 @@
+"""`producer publish`: build if stale, upload media first, then move the feed.
+
+Order is what keeps listeners safe: every object the new feed item points at
+is uploaded and verified (size and checksum) before the feed changes, and the
+feed itself is written with a conditional write, re-read and retried when
+someone else published in between.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import re
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import TextIO
+
+from . import artwork, feed
+from .build import Context, build_context, is_stale, load_context
+from .errors import InputError, StorageError
+from .progress import Progress
+from .storage import Conflict, Storage, file_sha256, open_target
+
+FEED_KEY = "feed.xml"
+DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
+CACHE_MEDIA = "public, max-age=86400"
+CACHE_FEED = "public, max-age=60"
+FEED_TRIES = 12
+
+
+@dataclass(frozen=True)
+class Upload:
+    key: str
+    path: Path
+    content_type: str
+    cache_control: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    upload: Upload
+    state: str  # new | changed | unchanged
+    sha256: str
+
+
+def publish(episode_dir: Path, progress: Progress, target: str | None = None, dry_run: bool = False,
+            out: TextIO | None = None, now: dt.datetime | None = None) -> int:
+    out = out or progress.stream
+    ctx = load_context(episode_dir)
+    stale = is_stale(ctx)
+    if stale and dry_run:
+        out.write(f"{ctx.episode.slug}: dist/ is missing or stale: a real publish builds it first\n")
+        if not (ctx.episode.folder / "dist" / "report.json").is_file():
+            return 0
+    elif stale:
+        build_context(ctx, progress)
+    storage = _storage(ctx, target)
+    base_url = _base_url(ctx, storage)
+    uploads = _uploads(ctx)
+    planned = [_plan(storage, u) for u in uploads.values()]
+    item = _item(ctx, base_url, uploads)
+    channel = _channel(ctx, base_url)
+    if dry_run:
+        return _print_plan(planned, storage, channel, item, out, now)
+    for p in planned:
+        if p.state == "unchanged":
+            out.write(f"unchanged {p.upload.key}\n")
+            continue
+        storage.upload(p.upload.key, p.upload.path, p.upload.content_type, p.upload.cache_control, p.sha256)
+        out.write(f"uploaded  {p.upload.key} ({p.state}, {p.upload.path.stat().st_size} bytes, verified)\n")
+    change, count = _update_feed(storage, channel, item, now)
+    out.write(f"{FEED_KEY}: item {change} ({count} items)\n")
+    out.write(f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url}\n")
+    return 0
+
+
+def _storage(ctx: Context, target: str | None) -> Storage:
+    p = ctx.show.publish
+    return open_target(target or p.target, ctx.show.root, p.endpoint_url, p.region, p.profile)
+
+
+def _base_url(ctx: Context, storage: Storage) -> str:
+    base = ctx.show.publish.base_url
+    if base:
+        return base.rstrip("/")
+    if type(storage).__name__ == "LocalStorage":
+        return DEFAULT_LOCAL_BASE_URL
+    raise InputError(f"{ctx.show.file}: publish.base_url: is required to publish to {storage.describe()} "
+                     f"(the public URL of the target's root)")
+
+
+def _uploads(ctx: Context) -> dict[str, Upload]:
+    """By role, in upload order: media first, then artwork, then chapters; the
+    feed, written last, may point at all of them."""
+    slug, dist = ctx.episode.slug, ctx.episode.folder / "dist"
+    prefix = f"episodes/{slug}"
+    show_art = artwork.load(ctx.show.artwork)
+    uploads = {
+        "media": Upload(f"{prefix}/{slug}.mp3", dist / f"{slug}.mp3", "audio/mpeg", CACHE_MEDIA),
+        "artwork": Upload(f"artwork{ctx.show.artwork.suffix.lower()}", ctx.show.artwork, show_art.mime,
+                          CACHE_MEDIA),
+    }
+    if ctx.episode.artwork:
+        art = artwork.load(ctx.episode.artwork)
+        uploads["cover"] = Upload(f"{prefix}/cover{ctx.episode.artwork.suffix.lower()}", ctx.episode.artwork,
+                                  art.mime, CACHE_MEDIA)
+    if ctx.episode.chapters:
+        uploads["chapters"] = Upload(f"{prefix}/chapters.json", dist / "chapters.json",
+                                     "application/json+chapters", CACHE_MEDIA)
+    return uploads
+
+
+def _plan(storage: Storage, u: Upload) -> Planned:
+    digest = file_sha256(u.path)
+    info = storage.head(u.key)
+    if info is None:
+        return Planned(u, "new", digest)
+    same = info.sha256 == digest and info.size == u.path.stat().st_size
+    return Planned(u, "unchanged" if same else "changed", digest)
+
+
+def _url(base_url: str, key: str) -> str:
+    return f"{base_url}/{key}"
+
+
+def _channel(ctx: Context, base_url: str) -> feed.ChannelInfo:
+    s = ctx.show
+    return feed.ChannelInfo(
+        title=s.title, link=s.link, description=s.description, language=s.language, author=s.author,
+        owner_name=s.owner_name, owner_email=s.owner_email,
+        image_url=_url(base_url, f"artwork{s.artwork.suffix.lower()}"), categories=s.categories,
+        explicit=s.explicit, feed_url=_url(base_url, FEED_KEY))
+
+
+def _item(ctx: Context, base_url: str, uploads: dict[str, Upload]) -> feed.ItemInfo:
+    ep = ctx.episode
+    dist = ep.folder / "dist"
+    report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
+    keys = {role: u.key for role, u in uploads.items()}
+    return feed.ItemInfo(
+        guid=feed.episode_guid(ctx.show.link, ep.slug), title=ep.title, notes=ep.description,
+        pub_date=_as_datetime(ep.date), enclosure_url=_url(base_url, keys["media"]),
+        enclosure_length=(dist / f"{ep.slug}.mp3").stat().st_size, enclosure_type="audio/mpeg",
+        duration_seconds=float(report["duration_seconds"]), episode=ep.number, season=ep.season,
+        episode_type=ep.episode_type,
+        image_url=_url(base_url, keys["cover"]) if "cover" in keys else None,
+        chapters_url=_url(base_url, keys["chapters"]) if "chapters" in keys else None,
+        explicit=ctx.show.explicit)
+
+
+def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+
+
+def _update_feed(storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInfo,
+                 now: dt.datetime | None) -> tuple[str, int]:
+    for attempt in range(FEED_TRIES):
+        current = storage.read(FEED_KEY)
+        old, etag = current if current else (None, None)
+        new, change = _render(old, channel, item, now)
+        if new == old:
+            return "unchanged", len(feed.item_guids(new))
+        try:
+            storage.write_if(FEED_KEY, new, "application/rss+xml", CACHE_FEED, etag)
+            return change, len(feed.item_guids(new))
+        except Conflict:
+            # someone else published in between: read their feed again and redo our change on it
+            time.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.5))  # noqa: S311
+    raise StorageError(f"{storage.describe()}: {FEED_KEY} kept changing while we wrote it "
+                       f"({FEED_TRIES} tries); publish again")
+
+
+def _render(old: bytes | None, channel: feed.ChannelInfo, item: feed.ItemInfo,
+            now: dt.datetime | None) -> tuple[bytes, str]:
+    """The new feed; when nothing but the build date would change, the old feed itself."""
+    if old is not None:
+        previous = _last_build_date(old)
+        if previous is not None:
+            same, change = feed.upsert(old, channel, item, previous)
+            if change == "unchanged" and same == old:
+                return old, change
+    return feed.upsert(old, channel, item, now or dt.datetime.now(dt.timezone.utc))
+
+
+def _last_build_date(xml: bytes) -> dt.datetime | None:
+    m = re.search(rb"<lastBuildDate>([^<]+)</lastBuildDate>", xml)
+    try:
+        return parsedate_to_datetime(m.group(1).decode()) if m else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _print_plan(planned: list[Planned], storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInfo,
+                out: TextIO, now: dt.datetime | None) -> int:
+    out.write(f"dry run: nothing is changed at {storage.describe()}\n")
+    for p in planned:
+        out.write(f"{p.state:<9} {p.upload.key} ({p.upload.path.stat().st_size} bytes)\n")
+    current = storage.read(FEED_KEY)
+    new, change = _render(current[0] if current else None, channel, item, now)
+    action = "would be created with the item" if current is None else f"item would be {change}"
+    out.write(f"{FEED_KEY}: {action} ({len(feed.item_guids(new))} items after)\n")
+    return 0

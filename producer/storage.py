@@ -1,0 +1,258 @@
+"""Where episodes are published: a local folder or an S3-compatible bucket,
+behind one small interface.
+
+Both keep a SHA-256 of every object they hold (S3: object metadata; local: the
+file itself), so publishing unchanged files uploads nothing, and both offer a
+conditional write for the feed: S3 with If-Match / If-None-Match, the local
+folder with a lock and an atomic rename. botocore's errors are translated
+here; credentials never appear in a message.
+"""
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlparse
+
+from .errors import InputError, StorageError
+
+PART_SIZE = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    size: int
+    sha256: str | None
+    etag: str | None = None
+
+
+class Conflict(Exception):
+    """The feed changed between our read and our write."""
+
+
+class Storage(Protocol):
+    def describe(self) -> str: ...
+    def head(self, key: str) -> ObjectInfo | None: ...
+    def upload(self, key: str, path: Path, content_type: str, cache_control: str, sha256: str) -> ObjectInfo: ...
+    def read(self, key: str) -> tuple[bytes, str] | None: ...
+    def write_if(self, key: str, data: bytes, content_type: str, cache_control: str,
+                 etag: str | None) -> str: ...
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def multipart_etag(path: Path, part_size: int = PART_SIZE) -> str:
+    """The ETag S3 gives an object: MD5 of the body, or for a multipart upload the
+    MD5 of the parts' MD5s followed by -N."""
+    digests = []
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(part_size), b""):
+            digests.append(hashlib.md5(block).digest())  # noqa: S324 - S3's ETag is MD5
+    if len(digests) <= 1:
+        return (digests[0] if digests else hashlib.md5(b"").digest()).hex()  # noqa: S324
+    return hashlib.md5(b"".join(digests)).hexdigest() + f"-{len(digests)}"  # noqa: S324
+
+
+def open_target(target: str, show_root: Path, endpoint_url: str | None = None, region: str | None = None,
+                profile: str | None = None) -> Storage:
+    if target.startswith("s3://"):
+        parsed = urlparse(target)
+        if not parsed.netloc:
+            raise InputError(f'publish target "{target}": no bucket name')
+        return S3Storage(parsed.netloc, parsed.path.strip("/"), endpoint_url, region, profile)
+    if "://" in target and not target.startswith("file://"):
+        raise InputError(f'publish target "{target}": use a folder or s3://bucket/prefix')
+    folder = Path(target[len("file://"):] if target.startswith("file://") else target)
+    return LocalStorage(folder if folder.is_absolute() else show_root / folder)
+
+
+class LocalStorage:
+    """A folder that is a ready static site. Writes go to a temporary file and
+    are renamed into place, so a reader never sees a partial file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def describe(self) -> str:
+        return str(self.root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / key
+
+    def head(self, key: str) -> ObjectInfo | None:
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        digest = file_sha256(path)
+        return ObjectInfo(path.stat().st_size, digest, digest)
+
+    def upload(self, key: str, path: Path, content_type: str, cache_control: str, sha256: str) -> ObjectInfo:
+        dest = self._path(key)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("rb") as src:
+                self._atomic_write(dest, src.read)
+        except OSError as e:
+            raise StorageError(f"{dest}: cannot write ({e.strerror})") from None
+        info = self.head(key)
+        if info is None or info.sha256 != sha256 or info.size != path.stat().st_size:
+            raise StorageError(f"{dest}: the copy does not match {path} after writing")
+        return info
+
+    def _atomic_write(self, dest: Path, read: object) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for block in iter(lambda: read(1 << 20), b""):  # type: ignore[operator]
+                    out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def read(self, key: str) -> tuple[bytes, str] | None:
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        data = path.read_bytes()
+        return data, hashlib.sha256(data).hexdigest()
+
+    def write_if(self, key: str, data: bytes, content_type: str, cache_control: str, etag: str | None) -> str:
+        dest = self._path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".producer.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            current = self.read(key)
+            if (current[1] if current else None) != etag:
+                raise Conflict(key)
+            chunks = iter([data])
+            self._atomic_write(dest, lambda _n: next(chunks, b""))
+        return hashlib.sha256(data).hexdigest()
+
+
+class S3Storage:
+    def __init__(self, bucket: str, prefix: str, endpoint_url: str | None, region: str | None,
+                 profile: str | None) -> None:
+        import boto3
+        from boto3.s3.transfer import TransferConfig
+        from botocore.config import Config
+
+        self.bucket, self.prefix, self.endpoint = bucket, prefix, endpoint_url
+        try:
+            session = boto3.session.Session(profile_name=profile, region_name=region)
+        except Exception as e:  # botocore.exceptions.ProfileNotFound and friends
+            raise StorageError(f"storage profile {profile!r}: {type(e).__name__}") from None
+        # "standard" retries 5xx, throttling and dropped connections with jittered backoff
+        config = Config(retries={"max_attempts": 6, "mode": "standard"}, connect_timeout=5, read_timeout=60,
+                        request_checksum_calculation="when_required",
+                        response_checksum_validation="when_required")
+        self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
+        self.transfer = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE)
+
+    def describe(self) -> str:
+        where = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
+        return f"{where} at {self.endpoint}" if self.endpoint else where
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _fail(self, action: str, key: str, error: Exception) -> StorageError:
+        from botocore.exceptions import ClientError
+
+        if isinstance(error, ClientError):
+            code = error.response.get("Error", {}).get("Code", "?")
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+            reason = {"NoSuchBucket": "the bucket does not exist", "AccessDenied": "access denied",
+                      "InvalidAccessKeyId": "the access key is not known",
+                      "SignatureDoesNotMatch": "the secret key does not match"}.get(code, f"{code} (HTTP {status})")
+        else:
+            reason = type(error).__name__
+        return StorageError(f"{self.describe()}: cannot {action} {self._key(key)}: {reason}")
+
+    def head(self, key: str) -> ObjectInfo | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            r = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                self._bucket_exists(key)
+                return None
+            raise self._fail("read", key, e) from None
+        except BotoCoreError as e:
+            raise self._fail("reach", key, e) from None
+        return ObjectInfo(r["ContentLength"], r.get("Metadata", {}).get("sha256"), r.get("ETag"))
+
+    def _bucket_exists(self, key: str) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
+                raise StorageError(f"{self.describe()}: the bucket {self.bucket} does not exist") from None
+            raise self._fail("read", key, e) from None
+        except BotoCoreError as e:
+            raise self._fail("reach", key, e) from None
+
+    def upload(self, key: str, path: Path, content_type: str, cache_control: str, sha256: str) -> ObjectInfo:
+        from botocore.exceptions import BotoCoreError, ClientError
+        from boto3.exceptions import S3UploadFailedError
+
+        extra = {"ContentType": content_type, "CacheControl": cache_control, "Metadata": {"sha256": sha256}}
+        try:
+            self.client.upload_file(str(path), self.bucket, self._key(key), ExtraArgs=extra, Config=self.transfer)
+        except (ClientError, BotoCoreError, S3UploadFailedError) as e:
+            raise self._fail("upload", key, e) from None
+        info = self.head(key)
+        expected_etag = multipart_etag(path)
+        if info is None or info.size != path.stat().st_size or (info.etag or "").strip('"') != expected_etag:
+            raise StorageError(f"{self.describe()}: {self._key(key)} does not match {path} after upload "
+                               f"(size or checksum differs)")
+        return info
+
+    def read(self, key: str) -> tuple[bytes, str] | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            r = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            return r["Body"].read(), r["ETag"]
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                self._bucket_exists(key)
+                return None
+            raise self._fail("read", key, e) from None
+        except BotoCoreError as e:
+            raise self._fail("reach", key, e) from None
+
+    def write_if(self, key: str, data: bytes, content_type: str, cache_control: str, etag: str | None) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        condition = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        md5 = base64.b64encode(hashlib.md5(data).digest()).decode()  # noqa: S324 - S3's Content-MD5
+        try:
+            r = self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type,
+                                       CacheControl=cache_control, ContentMD5=md5,
+                                       Metadata={"sha256": hashlib.sha256(data).hexdigest()}, **condition)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict") or \
+                    e.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
+                raise Conflict(key) from None
+            raise self._fail("write", key, e) from None
+        except BotoCoreError as e:
+            raise self._fail("reach", key, e) from None
+        return r["ETag"]
