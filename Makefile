@@ -34,6 +34,8 @@ test: install
 demo: install
 	$(PRODUCER) build $(SHOW)/ep32
 	$(PRODUCER) check $(SHOW)/ep32/dist/ep32.mp3 --episode $(SHOW)/ep32
+	$(PRODUCER) publish $(SHOW)/ep32
+	@echo "feed: $(abspath $(SHOW))/public/feed.xml  (serve it: python3 -m http.server 8000 -d $(SHOW)/public)"
 
 sample-media: install
 	@command -v espeak-ng >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng; }

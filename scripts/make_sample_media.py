@@ -125,7 +125,7 @@ outro_crossfade = 3.0
 
 [publish]
 target = "public"
-base_url = "http://127.0.0.1:8000"
+base_url = "http://localhost:8000"
 '''
 
 

@@ -1,0 +1,309 @@
+"""`producer publish` against a real S3 endpoint over HTTP (moto's server on
+127.0.0.1), checked with boto3, feedparser, podcastparser and plain HTTP GETs."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import boto3
+import feedparser
+import podcastparser
+import pytest
+
+from tests import factory
+from tests.conftest import Run, run_producer
+from tests.servers import FlakyProxy, MotoServer
+
+SECRET = "pRoDuCeR-tEsT-sEcReT-0123456789abcdef"
+ENV = {"AWS_ACCESS_KEY_ID": "AKIAPRODUCERTEST", "AWS_SECRET_ACCESS_KEY": SECRET,
+       "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
+       "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1"}
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+APPLE_CHANNEL = ["title", "description", "language", f"{ITUNES}image", f"{ITUNES}category", f"{ITUNES}explicit"]
+APPLE_ITEM = ["title", "enclosure", "guid"]
+
+
+def assert_apple_required_tags(xml: bytes) -> None:
+    """Apple Podcasts' required channel and episode tags, read with the standard library."""
+    import xml.etree.ElementTree as ET
+
+    channel = ET.fromstring(xml).find("channel")
+    assert channel is not None
+    for tag in APPLE_CHANNEL:
+        el = channel.find(tag)
+        assert el is not None and ((el.text or "").strip() or el.attrib), tag
+    assert channel.find(f"{ITUNES}image").get("href", "").startswith("http")
+    assert channel.find(f"{ITUNES}explicit").text in ("true", "false")
+    for item in channel.findall("item"):
+        for tag in APPLE_ITEM:
+            assert item.find(tag) is not None, tag
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[MotoServer]:
+    server = MotoServer()
+    yield server
+    server.stop()
+
+
+class Show:
+    def __init__(self, root: Path, endpoint: str, bucket: str, s3) -> None:  # type: ignore[no-untyped-def]
+        self.root, self.endpoint, self.bucket, self.s3 = root, endpoint, bucket, s3
+        self.base_url = f"{endpoint}/{bucket}/podcast"
+        self.outputs: list[str] = []
+
+    def episode(self, slug: str) -> Path:
+        return self.root / slug
+
+    def publish(self, slug: str, *extra: str, endpoint: str | None = None) -> Run:
+        env = dict(ENV)
+        if endpoint:
+            text = (self.root / "show.toml").read_text(encoding="utf-8")
+            (self.root / "show.toml").write_text(text.replace(self.endpoint, endpoint), encoding="utf-8")
+        try:
+            r = run_producer("publish", str(self.episode(slug)), "--quiet", *extra, env=env)
+        finally:
+            if endpoint:
+                (self.root / "show.toml").write_text(text, encoding="utf-8")
+        self.outputs.append(r.out + r.err)
+        return r
+
+    def feed_bytes(self) -> bytes:
+        return self.s3.get_object(Bucket=self.bucket, Key="podcast/feed.xml")["Body"].read()
+
+    def objects(self) -> dict[str, str]:
+        listing = self.s3.list_objects_v2(Bucket=self.bucket, Prefix="podcast/")
+        return {o["Key"]: o["ETag"] + str(o["LastModified"]) for o in listing.get("Contents", [])}
+
+
+def s3_client(endpoint: str):  # type: ignore[no-untyped-def]
+    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="AKIAPRODUCERTEST",
+                        aws_secret_access_key=SECRET)
+
+
+def add_episode(root: Path, slug: str, number: int, date: str, title: str) -> Path:
+    src, dst = root / "ep7", root / slug
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("dist"))
+    toml = dst / "episode.toml"
+    text = toml.read_text(encoding="utf-8").replace("number = 7", f"number = {number}")
+    text = text.replace("date = 2026-03-24", f"date = {date}")
+    text = text.replace('title = "Ünïcode & <XML> \\"quotes\\" episode"', f'title = "{title}"')
+    toml.write_text(text, encoding="utf-8")
+    return dst
+
+
+@pytest.fixture
+def show(tmp_path: Path, moto: MotoServer, request: pytest.FixtureRequest) -> Show:
+    bucket = "pod-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
+    s3 = s3_client(moto.url)
+    s3.create_bucket(Bucket=bucket)
+    # listeners fetch anonymously: the bucket is public for reading, as a podcast CDN origin is
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    root = tmp_path / "show"
+    factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None), ("00:04", "Then", "https://x.test/")],
+                      recordings=1)
+    text = (root / "show.toml").read_text(encoding="utf-8").replace(
+        '[publish]\nbase_url = "https://cdn.example.test"\n',
+        f'[publish]\ntarget = "s3://{bucket}/podcast"\nendpoint_url = "{moto.url}"\nregion = "us-east-1"\n'
+        f'base_url = "{moto.url}/{bucket}/podcast"\n')
+    (root / "show.toml").write_text(text, encoding="utf-8")
+    return Show(root, moto.url, bucket, s3)
+
+
+def assert_no_secret(show: Show) -> None:
+    assert all(SECRET not in out for out in show.outputs)
+
+
+def test_first_publish_puts_media_then_a_valid_feed(show: Show) -> None:
+    r = show.publish("ep7")
+    assert r.code == 0, r.err
+    head = show.s3.head_object(Bucket=show.bucket, Key="podcast/episodes/ep7/ep7.mp3")
+    mp3 = show.episode("ep7") / "dist" / "ep7.mp3"
+    assert head["ContentLength"] == mp3.stat().st_size and head["ContentType"] == "audio/mpeg"
+    assert "max-age" in head["CacheControl"]
+    feed_head = show.s3.head_object(Bucket=show.bucket, Key="podcast/feed.xml")
+    assert feed_head["ContentType"] == "application/rss+xml" and "max-age=60" in feed_head["CacheControl"]
+    chapters_head = show.s3.head_object(Bucket=show.bucket, Key="podcast/episodes/ep7/chapters.json")
+    assert chapters_head["ContentType"] == "application/json+chapters"
+
+    xml = show.feed_bytes()
+    parsed = feedparser.parse(xml)
+    assert not parsed.bozo, parsed.bozo_exception
+    assert_apple_required_tags(xml)
+    assert parsed.feed.image.href == show.base_url + "/artwork.jpg"
+    assert b"<podcast:guid>" in xml
+    (entry,) = parsed.entries
+    assert entry.title == 'Ünïcode & <XML> "quotes" episode'
+    enclosure = entry.enclosures[0]
+    assert int(enclosure.length) == mp3.stat().st_size and enclosure.type == "audio/mpeg"
+    with urllib.request.urlopen(enclosure.href) as resp:  # the URL maps to the stored object
+        body = resp.read()
+        assert resp.headers["Content-Type"] == "audio/mpeg"
+    assert body == mp3.read_bytes()
+    assert entry.itunes_duration == "00:00:14" and entry.itunes_episode == "7"
+    assert '<a href="https://example.test/notes">' in entry.description
+
+    pp = podcastparser.parse(show.base_url + "/feed.xml", io.BytesIO(xml))
+    assert pp["title"] == "Test Show & <Friends>" and len(pp["episodes"]) == 1
+    ep = pp["episodes"][0]
+    assert ep["enclosures"][0]["file_size"] == mp3.stat().st_size
+    chapters_url = [e for e in xml.decode().split('"') if e.endswith("chapters.json")][0]
+    with urllib.request.urlopen(chapters_url) as resp:
+        doc = json.loads(resp.read())
+    assert doc["version"] == "1.2.0" and [c["title"] for c in doc["chapters"]] == ["Start", "Then"]
+    assert_no_secret(show)
+
+
+def test_republish_uploads_nothing_and_keeps_one_item(show: Show) -> None:
+    assert show.publish("ep7").code == 0
+    before, feed_before = show.objects(), show.feed_bytes()
+    r = show.publish("ep7")
+    assert r.code == 0, r.err
+    assert show.objects() == before and show.feed_bytes() == feed_before
+    assert r.out.count("unchanged") >= 3 and "uploaded" not in r.out
+    assert len(feedparser.parse(show.feed_bytes()).entries) == 1
+
+
+def test_a_changed_episode_replaces_its_item(show: Show) -> None:
+    assert show.publish("ep7").code == 0
+    guid = feedparser.parse(show.feed_bytes()).entries[0].id
+    toml = show.episode("ep7") / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('"Start"', '"A new start"'), encoding="utf-8")
+    r = show.publish("ep7")
+    assert r.code == 0, r.err
+    assert "item replaced" in r.out and "uploaded  episodes/ep7/ep7.mp3 (changed" in r.out
+    (entry,) = feedparser.parse(show.feed_bytes()).entries
+    assert entry.id == guid
+
+
+def test_three_processes_publishing_at_once_all_land(show: Show) -> None:
+    for slug, n, date in (("ep8", 8, "2026-03-31"), ("ep9", 9, "2026-04-07")):
+        add_episode(show.root, slug, n, date, f"Episode {n}")
+    for slug in ("ep7", "ep8", "ep9"):
+        assert run_producer("build", str(show.episode(slug)), "--quiet").code == 0
+    procs = [subprocess.Popen([sys.executable, "-m", "producer", "publish", str(show.episode(s)), "--quiet"],
+                              env={**__import__("os").environ, **ENV}, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for s in ("ep7", "ep8", "ep9")]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], results
+    entries = feedparser.parse(show.feed_bytes()).entries
+    assert sorted(e.itunes_episode for e in entries) == ["7", "8", "9"]
+    assert [e.itunes_episode for e in entries] == ["9", "8", "7"]  # newest first
+
+
+def test_a_conflicting_write_is_reread_and_retried(show: Show, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another producer writes the feed between our read and our conditional write."""
+    assert show.publish("ep7").code == 0
+    add_episode(show.root, "ep8", 8, "2026-03-31", "Episode 8")
+    assert run_producer("build", str(show.episode("ep8")), "--quiet").code == 0
+    from producer import publish, storage
+    from producer.progress import Progress
+
+    foreign = b"<item><title>Written by someone else</title><guid>other-1</guid></item>"
+    real_read = storage.S3Storage.read
+    calls = {"n": 0}
+
+    def racing_read(self, key):  # type: ignore[no-untyped-def]
+        data = real_read(self, key)
+        calls["n"] += 1
+        if key == "feed.xml" and calls["n"] == 1 and data is not None:
+            other = data[0].replace(b"</channel>", foreign + b"</channel>")
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=other)
+        return data
+
+    monkeypatch.setattr(storage.S3Storage, "read", racing_read)
+    for k, v in ENV.items():
+        monkeypatch.setenv(k, v)
+    out = io.StringIO()
+    assert publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=out) == 0
+    xml = show.feed_bytes()
+    assert calls["n"] >= 2 and foreign in xml
+    assert sorted(e.itunes_episode for e in feedparser.parse(xml).entries if "itunes_episode" in e) == ["7", "8"]
+
+
+def test_foreign_items_are_kept_byte_for_byte(show: Show) -> None:
+    foreign = ('<item xmlns:dc="http://purl.org/dc/elements/1.1/">\n\t<title><![CDATA[Old & hand-made]]></title>'
+               '<dc:creator>Someone</dc:creator><guid isPermaLink="true">https://old.test/1</guid>'
+               '<pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate>'
+               '<enclosure url="https://old.test/1.mp3" length="123" type="audio/mpeg"/><x:odd xmlns:x="urn:x">'
+               'keep  me</x:odd></item>')
+    seeded = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:itunes='
+              '"http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>Old title</title>'
+              f'<copyright>© someone</copyright>{foreign}</channel></rss>').encode()
+    show.s3.put_object(Bucket=show.bucket, Key="podcast/feed.xml", Body=seeded)
+    assert show.publish("ep7").code == 0
+    xml = show.feed_bytes()
+    assert foreign.encode() in xml and "<copyright>© someone</copyright>".encode() in xml
+    parsed = feedparser.parse(xml)
+    assert not parsed.bozo and parsed.feed.title == "Test Show & <Friends>"
+    assert [e.id for e in parsed.entries][1] == "https://old.test/1"  # ours (2026) first
+
+
+def test_a_feed_with_a_dtd_is_refused(show: Show) -> None:
+    evil = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<rss version=\"2.0\"><channel><title>&x;</title></channel></rss>")
+    show.s3.put_object(Bucket=show.bucket, Key="podcast/feed.xml", Body=evil)
+    r = show.publish("ep7")
+    assert r.code == 2 and "feed.xml" in r.err and "Traceback" not in r.err
+    assert show.feed_bytes() == evil
+
+
+def test_transient_failures_are_retried(show: Show) -> None:
+    proxy = FlakyProxy(show.endpoint, failures=3)
+    try:
+        r = show.publish("ep7", endpoint=proxy.url)
+    finally:
+        proxy.stop()
+    assert r.code == 0, r.err
+    assert proxy.seen > 4 and proxy.dropped
+    assert len(feedparser.parse(show.feed_bytes()).entries) == 1
+
+
+def test_dry_run_changes_nothing(show: Show) -> None:
+    assert run_producer("build", str(show.episode("ep7")), "--quiet").code == 0
+    r = show.publish("ep7", "--dry-run")
+    assert r.code == 0, r.err
+    assert "new       episodes/ep7/ep7.mp3" in r.out and "feed.xml: would be created" in r.out
+    assert show.objects() == {}
+    assert show.publish("ep7").code == 0
+    before = show.objects()
+    r = show.publish("ep7", "--dry-run")
+    assert "unchanged episodes/ep7/ep7.mp3" in r.out and "item would be unchanged" in r.out
+    assert show.objects() == before
+
+
+def test_unreachable_endpoint_and_missing_bucket_exit_3(show: Show) -> None:
+    from tests.servers import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    r = show.publish("ep7", endpoint=dead)
+    assert r.code == 3 and dead in r.err and show.bucket in r.err and "Traceback" not in r.err
+    r = run_producer("publish", str(show.episode("ep7")), "--target", "s3://no-such-bucket-here/x", env=ENV)
+    assert r.code == 3 and "no-such-bucket-here" in r.err and "does not exist" in r.err
+    show.outputs.append(r.out + r.err)
+    assert_no_secret(show)
+
+
+def test_local_folder_target_is_a_static_site(tmp_path: Path) -> None:
+    root = tmp_path / "show"
+    factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None)], recordings=1)
+    add_episode(root, "ep8", 8, "2026-03-31", "Episode 8")
+    for slug in ("ep7", "ep8"):
+        assert run_producer("build", str(root / slug), "--quiet").code == 0
+    procs = [subprocess.Popen([sys.executable, "-m", "producer", "publish", str(root / s), "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for s in ("ep7", "ep8")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    public = root / "public"
+    parsed = feedparser.parse((public / "feed.xml").read_bytes())
+    assert sorted(e.itunes_episode for e in parsed.entries) == ["7", "8"]
+    enclosure = parsed.entries[0].enclosures[0]
+    assert enclosure.href == "https://cdn.example.test/episodes/ep8/ep8.mp3"
+    assert (public / "episodes/ep8/ep8.mp3").stat().st_size == int(enclosure.length)
+    assert not list(public.rglob(".tmp-*"))
