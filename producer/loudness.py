@@ -14,15 +14,13 @@ from typing import Iterable
 
 import numpy as np
 import pyloudnorm
-from scipy import signal
+from scipy import ndimage, signal
 
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 OVERSAMPLE = 4
 _TAPS_PER_PHASE = 12
 SILENCE_DB = -120.0
-# upfirdn outputs before this index, or after 4*(frames-1), see past the input's ends.
-_VALID_START = OVERSAMPLE * _TAPS_PER_PHASE - 1
 
 
 @dataclass(frozen=True)
@@ -56,47 +54,79 @@ def k_weighting(rate: int) -> np.ndarray:
     return sos
 
 
-@lru_cache(maxsize=4)
-def interpolator(factor: int = OVERSAMPLE) -> np.ndarray:
-    """Low-pass FIR for oversampling; gain `factor` so each phase has unity DC gain."""
-    return signal.firwin(factor * _TAPS_PER_PHASE, 1.0 / factor, window=("kaiser", 6.0)) * factor
-
-
+@lru_cache(maxsize=1)
 def peak_bound() -> float:
     """How far any interpolated value can exceed the largest sample it is made from."""
     h = interpolator()
     return float(max(np.abs(h[p::OVERSAMPLE]).sum() for p in range(OVERSAMPLE)))
 
 
+@lru_cache(maxsize=4)
+def interpolator(factor: int = OVERSAMPLE) -> np.ndarray:
+    """Low-pass FIR for oversampling; gain `factor` so each phase has unity DC gain."""
+    return signal.firwin(factor * _TAPS_PER_PHASE, 1.0 / factor, window=("kaiser", 6.0)) * factor
+
+
 def oversampled(x: np.ndarray) -> np.ndarray:
-    """|x| oversampled, per channel, shape (channels, frames*4 + taps-1)."""
+    """|x| oversampled, per channel, shape (channels, frames*4 + taps-1). The reference
+    the candidate-only computation below is tested against."""
     h = interpolator()
     return np.abs(np.stack([signal.upfirdn(h, x[:, c], up=OVERSAMPLE) for c in range(x.shape[1])]))
 
 
+def frame_peaks(x: np.ndarray) -> np.ndarray:
+    """|x| of the loudest channel, per frame (max over a short axis is slow in numpy)."""
+    out = np.abs(x[:, 0])
+    for c in range(1, x.shape[1]):
+        out = np.maximum(out, np.abs(x[:, c]))
+    return out
+
+
+def support_peak(peaks: np.ndarray) -> np.ndarray:
+    """For each m: the largest of frame_peaks[m-11..m], the samples that the
+    interpolated values of output group m are made from."""
+    return ndimage.maximum_filter1d(peaks, size=_TAPS_PER_PHASE, origin=_TAPS_PER_PHASE // 2 - 1)
+
+
+def interpolated_peaks(x: np.ndarray, ms: np.ndarray) -> np.ndarray:
+    """max |y[4m+p]| over the 4 phases and all channels, for each m in `ms` (each ≥ 11):
+    exactly what upfirdn(interpolator(), x, up=4) gives there, computed only where asked.
+    Output group m lies between samples m-6 and m-5."""
+    if not len(ms):
+        return np.zeros(0)
+    phases = interpolator().reshape(_TAPS_PER_PHASE, OVERSAMPLE)  # phases[i, p] = h[4i + p]
+    window = x[ms[:, None] - np.arange(_TAPS_PER_PHASE)[None, :]]  # (m, i, channel)
+    return np.abs(np.einsum("mic,ip->mpc", window, phases)).max(axis=(1, 2))
+
+
+def candidates(x: np.ndarray, threshold: float, peaks: np.ndarray | None = None) -> np.ndarray:
+    """The output groups whose interpolated values could exceed `threshold`."""
+    peaks = frame_peaks(x) if peaks is None else peaks
+    if float(peaks.max(initial=0.0)) * peak_bound() <= threshold:
+        return np.zeros(0, np.int64)
+    ms = np.nonzero(support_peak(peaks) * peak_bound() > threshold)[0]
+    return ms[ms >= _TAPS_PER_PHASE - 1]
+
+
 class TruePeak:
     """Running true peak: chunks are joined with the previous chunk's tail so no
-    interpolated value at a chunk boundary is lost or invented."""
+    interpolated value at a chunk boundary is lost or invented. Only the places
+    whose samples could make a value above the peak so far are interpolated."""
 
     def __init__(self, channels: int) -> None:
         self.tail = np.zeros((_TAPS_PER_PHASE, channels), np.float32)
         self.peak = 0.0
         self.sample_peak = 0.0
-        self.bound = peak_bound()
 
     def add(self, chunk: np.ndarray) -> None:
         if not len(chunk):
             return
-        chunk_peak = float(np.abs(chunk).max())
-        self.sample_peak = max(self.sample_peak, chunk_peak)
-        joined = np.concatenate([self.tail, chunk])
-        tail_peak = float(np.abs(self.tail).max())
-        # Skip the oversampling when no interpolated value could beat the peak so far.
-        if max(chunk_peak, tail_peak) * self.bound > self.peak:
-            up = oversampled(joined)
-            valid = up[:, _VALID_START: OVERSAMPLE * (len(joined) - 1) + 1]
-            if valid.size:
-                self.peak = max(self.peak, float(valid.max()))
+        joined = np.concatenate([self.tail, chunk.astype(np.float32, copy=False)])
+        peaks = frame_peaks(joined)
+        self.sample_peak = max(self.sample_peak, float(peaks.max()))
+        values = interpolated_peaks(joined, candidates(joined, max(self.peak, self.sample_peak), peaks))
+        if values.size:
+            self.peak = max(self.peak, float(values.max()))
         self.tail = joined[-_TAPS_PER_PHASE:]
 
     def finish(self) -> float:

@@ -60,3 +60,22 @@ def test_meter_memory_is_per_100ms_not_per_sample() -> None:
     for _ in range(60):
         meter.add(np.random.default_rng(1).normal(0, 0.1, (44100, 2)).astype(np.float32))
     assert len(meter.energies) == 600 and meter.partial.shape[0] < 4410
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.lists(st.integers(1, 3000), min_size=1, max_size=6))
+def test_streaming_true_peak_equals_whole_signal_oversampling(seed: int, sizes: list[int]) -> None:
+    """Skipping places that cannot beat the running peak loses nothing."""
+    rng = np.random.default_rng(seed)
+    x = (rng.normal(0, 0.2, (sum(sizes), 2)) * rng.uniform(0, 1, (sum(sizes), 1))).astype(np.float32)
+    meter = loudness.TruePeak(2)
+    start = 0
+    for size in sizes:
+        meter.add(x[start:start + size])
+        start += size
+    padded = np.concatenate([np.zeros((12, 2), np.float32), x, np.zeros((12, 2), np.float32)])
+    reference = max(float(loudness.oversampled(padded).max()), float(np.abs(x).max()))
+    assert meter.finish() == pytest.approx(reference, rel=1e-6)

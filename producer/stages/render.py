@@ -18,8 +18,6 @@ from scipy import ndimage
 from .. import loudness
 
 HOLD_SECONDS = 0.010
-# interpolated values in upfirdn's output that belong to the interval [n, n+1)
-_PHASE_OFFSET = (loudness.OVERSAMPLE * loudness._TAPS_PER_PHASE) // 2  # noqa: SLF001
 
 
 @dataclass
@@ -49,7 +47,6 @@ class Limiter:
         self.hold = max(2, int(HOLD_SECONDS * self.rate))
         self.box = max(3, (self.hold // 2) | 1)  # two boxes of this size reach at most ±hold
         self.context = self.hold + self.box + loudness._TAPS_PER_PHASE + 1  # noqa: SLF001
-        self.bound = loudness.peak_bound()
 
     def process(self, chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """Gain-and-limit a stream of (frames, channels) chunks; same total length out."""
@@ -71,7 +68,7 @@ class Limiter:
         head = before[-n:] if before is not None else np.zeros((0, chunk.shape[1]), np.float32)
         tail = after[:n] if after is not None else np.zeros((0, chunk.shape[1]), np.float32)
         window = np.concatenate([_pad_front(head, n), chunk, _pad_back(tail, n)])
-        if float(np.abs(window).max()) * self.bound <= self.ceiling:
+        if float(np.abs(window).max()) * loudness.peak_bound() <= self.ceiling:
             return chunk
         self.stats.chunks_examined += 1
         gains = self._gains(window)[n: n + len(chunk)]
@@ -95,13 +92,15 @@ class Limiter:
         return np.minimum(smooth, target)
 
     def _peak_envelope(self, window: np.ndarray) -> np.ndarray:
-        """Per sample: the largest of its own value and the interpolated values on either side."""
-        frames = len(window)
-        up = loudness.oversampled(window).max(axis=0)
-        per_interval = up[_PHASE_OFFSET: _PHASE_OFFSET + loudness.OVERSAMPLE * frames]
-        per_interval = per_interval.reshape(frames, loudness.OVERSAMPLE).max(axis=1)
-        before = np.concatenate([[0.0], per_interval[:-1]])
-        return np.maximum.reduce([np.abs(window).max(axis=1), per_interval, before])
+        """Per sample: the largest of its own value and the interpolated values on
+        either side, computed only where they could reach the ceiling."""
+        need = loudness.frame_peaks(window)
+        ms = loudness.candidates(window, self.ceiling, need)
+        if len(ms):
+            values = loudness.interpolated_peaks(window, ms)
+            for shift in (6, 5):  # output group m lies between samples m-6 and m-5
+                np.maximum.at(need, ms - shift, values)
+        return need
 
 
 def _pad_front(a: np.ndarray, n: int) -> np.ndarray:
