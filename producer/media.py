@@ -6,10 +6,13 @@ MediaError (bad input, exit 2); a missing ffmpeg is EnvironmentFailure (exit 3).
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import queue
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator, Sequence
@@ -19,6 +22,8 @@ import numpy as np
 from .errors import EnvironmentFailure, MediaError
 
 CHUNK_SECONDS = 4.0
+PREFETCH_CHUNKS = 3
+PIPE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -90,39 +95,54 @@ class PcmSource:
     def __iter__(self) -> Iterator[np.ndarray]:
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=err)
+            assert proc.stdout is not None
+            _widen_pipe(proc.stdout)
+            blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=PREFETCH_CHUNKS)
+            # A reader thread keeps ffmpeg decoding while we compute on the previous chunk.
+            reader = threading.Thread(target=self._pump, args=(proc.stdout, blocks), daemon=True)
+            reader.start()
             try:
-                yield from self._read(proc.stdout)
+                while (block := blocks.get()) is not None:
+                    yield self._chunk(block)
             finally:
-                if proc.poll() is None and proc.stdout is not None:
-                    proc.stdout.close()
+                proc.stdout.close() if proc.poll() is None else None
+                while reader.is_alive():  # unblock a reader waiting to put
+                    try:
+                        blocks.get(timeout=0.05)
+                    except queue.Empty:
+                        pass
                 rc = proc.wait()
+                proc.stdout.close()
             if rc != 0:
                 err.seek(0)
                 raise MediaError(f"{self.what}: ffmpeg could not decode it "
                                  f"({_last_line(err.read().decode(errors='replace'))})")
 
-    def _read(self, pipe: IO[bytes] | None) -> Iterator[np.ndarray]:
-        assert pipe is not None
+    def _pump(self, pipe: IO[bytes], blocks: "queue.Queue[bytes | None]") -> None:
         frame_bytes = 4 * self.channels
         want = self.chunk_frames * frame_bytes
-        pending = b""
-        while True:
-            data = pipe.read(want - len(pending))
-            if not data:
-                break
-            pending += data
-            if len(pending) < want:
-                continue
-            yield self._chunk(pending)
-            pending = b""
-        usable = len(pending) - len(pending) % frame_bytes
-        if usable:
-            yield self._chunk(pending[:usable])
+        try:
+            while data := pipe.read(want):
+                usable = len(data) - len(data) % frame_bytes  # only at the very end
+                if usable:
+                    blocks.put(data[:usable])
+        except (OSError, ValueError):
+            pass  # the consumer closed the pipe: it stopped early
+        finally:
+            blocks.put(None)
 
     def _chunk(self, data: bytes) -> np.ndarray:
         chunk = np.frombuffer(data, dtype=np.float32).reshape(-1, self.channels)
         self.frames += chunk.shape[0]
         return chunk
+
+
+def _widen_pipe(pipe: IO[bytes]) -> None:
+    """A 1 MB pipe instead of 64 kB lets each side run ahead of the other."""
+    try:
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except OSError:
+        pass
 
 
 def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:
@@ -140,7 +160,8 @@ def decode(path: Path, sample_rate: int | None = None, channels: int | None = No
 
 
 class Mp3Encoder:
-    """ffmpeg/libmp3lame reading f32le from stdin; a Xing/LAME header makes the duration exact."""
+    """ffmpeg/libmp3lame reading f32le from stdin; a Xing/LAME header makes the duration
+    exact. A writer thread feeds it so that LAME never waits for our next chunk."""
 
     def __init__(self, out: Path, sample_rate: int, channels: int, bitrate_kbps: int,
                  mode: str = "cbr") -> None:
@@ -152,30 +173,56 @@ class Mp3Encoder:
                      "-write_id3v1", "0", "-f", "mp3", str(out)]
         self._err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stderr=self._err)
+        assert self.proc.stdin is not None
+        _widen_pipe(self.proc.stdin)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=PREFETCH_CHUNKS)
+        self._broken = False
+        self._writer = threading.Thread(target=self._pump, daemon=True)
+        self._writer.start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdin is not None
+        while (data := self._queue.get()) is not None:
+            if self._broken:
+                continue
+            try:
+                self.proc.stdin.write(data)
+            except (BrokenPipeError, ValueError):
+                self._broken = True
+        try:
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass
 
     def write(self, chunk: np.ndarray) -> None:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
-        except BrokenPipeError:
+        if self._broken:
             self.close()
-            raise MediaError(f"{self.out}: the MP3 encoder stopped early") from None
+            raise MediaError(f"{self.out}: the MP3 encoder stopped early")
+        self._queue.put(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
 
     def close(self) -> None:
-        if self.proc.stdin and not self.proc.stdin.closed:
-            try:
-                self.proc.stdin.close()
-            except BrokenPipeError:
-                pass
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
         rc = self.proc.wait()
         self._err.seek(0)
         reason = _last_line(self._err.read().decode(errors="replace"))
         self._err.close()
-        if rc != 0:
+        if rc != 0 or self._broken:
             raise MediaError(f"{self.out}: MP3 encoding failed ({reason})")
 
     def abort(self) -> None:
         self.proc.kill()
+        if self._writer.is_alive():
+            self._broken = True
+            while self._writer.is_alive():
+                try:
+                    self._queue.put(None, timeout=0.05)
+                except queue.Full:
+                    try:
+                        self._queue.get_nowait()
+                    except queue.Empty:
+                        pass
         self.proc.wait()
         self._err.close()
 

@@ -71,7 +71,10 @@ class Limiter:
         if float(np.abs(window).max()) * loudness.peak_bound() <= self.ceiling:
             return chunk
         self.stats.chunks_examined += 1
-        gains = self._gains(window)[n: n + len(chunk)]
+        need = self._peak_envelope(window)
+        if float(need.max()) <= self.ceiling:  # no peak in reach of this chunk needs limiting
+            return chunk
+        gains = self._gains(need)[n: n + len(chunk)]
         if gains.min() < 1.0:
             limited = gains < 1.0
             self.stats.limited_frames += int(limited.sum())
@@ -79,8 +82,7 @@ class Limiter:
             return chunk * gains[:, None].astype(np.float32)
         return chunk
 
-    def _gains(self, window: np.ndarray) -> np.ndarray:
-        need = self._peak_envelope(window)
+    def _gains(self, need: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             target = np.minimum(1.0, self.ceiling / np.maximum(need, 1e-12))
         held = ndimage.minimum_filter1d(target, size=2 * self.hold + 1, mode="nearest")

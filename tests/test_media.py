@@ -1,0 +1,51 @@
+"""The ffmpeg edge: streaming, early stops, failures."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from producer import media
+from producer.errors import MediaError
+from tests import factory
+
+
+def test_decode_streams_in_chunks_with_exact_length(tmp_path: Path) -> None:
+    wav = factory.music_like(tmp_path / "m.wav", 9.5, 48000, 2)
+    source = media.decode(wav, 44100, 1, chunk_seconds=2.0)
+    sizes = [len(c) for c in source]
+    assert sizes[:-1] == [88200] * (len(sizes) - 1) and sum(sizes) == round(9.5 * 44100)
+    assert source.frames == sum(sizes)
+
+
+def test_stopping_early_ends_ffmpeg_without_an_error(tmp_path: Path) -> None:
+    wav = factory.music_like(tmp_path / "m.wav", 60, 44100, 2)
+    started = time.monotonic()
+    for _ in media.decode(wav, chunk_seconds=0.5):
+        break
+    assert time.monotonic() - started < 5
+
+
+def test_undecodable_audio_is_a_media_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.flac"
+    bad.write_bytes(b"fLaC" + bytes(range(256)) * 20)
+    with pytest.raises(MediaError, match="bad.flac"):
+        list(media.decode(bad, 44100, 2))
+
+
+def test_encoder_writes_a_file_whose_decode_has_the_same_length(tmp_path: Path) -> None:
+    out = tmp_path / "o.mp3"
+    enc = media.Mp3Encoder(out, 44100, 2, 128)
+    for _ in range(5):
+        enc.write(np.zeros((44100, 2), np.float32) + 0.01)
+    enc.close()
+    assert factory.decoded_frames(out) == 5 * 44100
+
+
+def test_encoder_abort_leaves_no_running_process(tmp_path: Path) -> None:
+    enc = media.Mp3Encoder(tmp_path / "o.mp3", 44100, 2, 128)
+    enc.write(np.zeros((44100, 2), np.float32))
+    enc.abort()
+    assert enc.proc.poll() is not None
