@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import __version__, artwork, chapters as chap, config, loudness, media
 from .errors import CheckFailed, InputError, MediaError
 from .plan import BuildPlan, make_plan
 from .progress import Progress
-from .stages import assemble, encode, render, tag
+from .stages import assemble, encode, predict, render, tag, verify
 
 GOAL_LU = 0.2  # we aim closer than any preset's tolerance, and retry to get there
 FIRST_MARGIN_DB = 0.5  # room below the ceiling for what MP3 encoding adds to peaks
@@ -47,9 +49,11 @@ class _Attempt:
     ceiling_db: float
     output: loudness.Loudness | None = None
     limiter: dict[str, Any] = field(default_factory=dict)
+    predicted_loss_lu: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"gain_db": round(self.gain_db, 3), "limiter_ceiling_db": round(self.ceiling_db, 3),
+                "predicted_loss_lu": None if self.predicted_loss_lu is None else round(self.predicted_loss_lu, 3),
                 "output": self.output.as_dict() if self.output else None, "limiter": self.limiter}
 
 
@@ -131,12 +135,12 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
 def _build_into(plan: BuildPlan, cover: artwork.Artwork, work: Path, progress: Progress) -> dict[str, Any]:
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    source, measured = _analyse(plan, progress, seconds)
+    source, measured, excerpts = _analyse(plan, progress, seconds)
     duration_ms = round(source.frames * 1000 / plan.preset.sample_rate)
     _check_decoded_length(plan, duration_ms / 1000)
     chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
     mp3 = work / plan.mp3_name
-    attempts = _render_until_it_meets(plan, measured, mp3, progress, seconds)
+    attempts = _render_until_it_meets(plan, measured, excerpts, mp3, progress, seconds)
     t = time.monotonic()
     ep, show = plan.episode, plan.show
     tag.write_tags(mp3, title=ep.title, artist=show.author, album=show.title, track=ep.number,
@@ -151,13 +155,15 @@ def _build_into(plan: BuildPlan, cover: artwork.Artwork, work: Path, progress: P
 
 
 def _analyse(plan: BuildPlan, progress: Progress,
-             seconds: dict[str, float]) -> tuple[media.PcmSource, loudness.Loudness]:
+             seconds: dict[str, float]) -> tuple[media.PcmSource, loudness.Loudness, list[np.ndarray]]:
     a = plan.assembly
     stage = progress.stage("measure", a.expected_seconds)
     source = assemble.source(a)
     meter = loudness.Meter(a.sample_rate, a.channels)
+    excerpts = predict.Excerpts(predict.pick(math.ceil(a.expected_seconds / media.CHUNK_SECONDS)))
     for chunk in source:
         meter.add(chunk)
+        excerpts.offer(chunk)
         stage.update(source.frames / a.sample_rate)
     measured = meter.result()
     if not math.isfinite(measured.integrated):
@@ -165,7 +171,7 @@ def _analyse(plan: BuildPlan, progress: Progress,
                          f"(nothing above {loudness.ABSOLUTE_GATE:g} LUFS); check the recordings")
     seconds["assemble_measure"] = stage.done(
         f"{measured.integrated:.2f} LUFS, true peak {measured.true_peak:.2f} dBTP")
-    return source, measured
+    return source, measured, excerpts.chunks
 
 
 def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
@@ -176,15 +182,18 @@ def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
                          f"the headers of {names} add up to {expected:.3f} s; is a file truncated?")
 
 
-def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, mp3: Path,
+def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, excerpts: list[np.ndarray], mp3: Path,
                            progress: Progress, seconds: dict[str, float]) -> list[_Attempt]:
     p = plan.preset
-    attempt = _Attempt(p.integrated - measured.integrated, p.true_peak - FIRST_MARGIN_DB)
+    ceiling = p.true_peak - FIRST_MARGIN_DB
+    t = time.monotonic()
+    guess = predict.solve(measured.integrated, excerpts, ceiling, p)
+    seconds["predict"] = time.monotonic() - t
+    attempt = _Attempt(guess.gain_db, ceiling, predicted_loss_lu=guess.loss_lu)
     attempts: list[_Attempt] = []
     for number in range(1, MAX_TRIES + 1):
         attempts.append(attempt)
-        _render_encode(plan, attempt, mp3, progress, seconds, number)
-        out = _verify(plan, mp3, progress, seconds, number)
+        out = _render_encode_verify(plan, attempt, mp3, progress, seconds, number)
         attempt.output = out
         error = out.integrated - p.integrated
         peak_ok = out.true_peak <= p.true_peak
@@ -217,29 +226,28 @@ def _slope(attempts: list[_Attempt]) -> float:
     return min(1.0, max(0.3, moved / gained))
 
 
-def _render_encode(plan: BuildPlan, attempt: _Attempt, mp3: Path, progress: Progress,
-                   seconds: dict[str, float], number: int) -> None:
-    a = plan.assembly
+def _render_encode_verify(plan: BuildPlan, attempt: _Attempt, mp3: Path, progress: Progress,
+                          seconds: dict[str, float], number: int) -> loudness.Loudness:
+    """Render and encode; meanwhile decode the MP3 as LAME writes it and measure it,
+    so verification costs almost nothing on top of the encode."""
+    a, p = plan.assembly, plan.preset
     stage = progress.stage(f"render {number}" if number > 1 else "render", a.expected_seconds)
     limiter = render.Limiter(attempt.gain_db, attempt.ceiling_db, a.sample_rate)
-    encode.encode(limiter.process(assemble.source(a)), mp3, plan.preset,
-                  lambda frames: stage.update(frames / a.sample_rate))
+    verifier = verify.OverlappedVerify(mp3, p)
+    try:
+        frames = encode.encode(limiter.process(assemble.source(a)), mp3, p,
+                               lambda done: stage.update(done / a.sample_rate))
+    except BaseException:
+        verifier.abort()
+        raise
+    verifier.finished(frames)
     attempt.limiter = limiter.stats.as_dict()
     seconds[f"render_encode_{number}"] = stage.done(
         f"gain {attempt.gain_db:+.2f} dB, {limiter.stats.limited_frames} samples limited")
-
-
-def _verify(plan: BuildPlan, mp3: Path, progress: Progress, seconds: dict[str, float],
-            number: int) -> loudness.Loudness:
-    p = plan.preset
-    stage = progress.stage("verify", plan.assembly.expected_seconds)
-    source = media.decode(mp3, p.sample_rate, p.channels)
-    meter = loudness.Meter(p.sample_rate, p.channels)
-    for chunk in source:
-        meter.add(chunk)
-        stage.update(source.frames / p.sample_rate)
-    out = meter.result()
-    seconds[f"verify_{number}"] = stage.done(f"{out.integrated:.2f} LUFS, true peak {out.true_peak:.2f} dBTP")
+    t = time.monotonic()
+    out = verifier.result()
+    seconds[f"verify_{number}"] = time.monotonic() - t
+    progress.line(f"verify: {out.integrated:.2f} LUFS, true peak {out.true_peak:.2f} dBTP (measured on the MP3)")
     return out
 
 

@@ -137,7 +137,7 @@ class TruePeak:
 class Meter:
     """Streaming BS.1770-4 meter: feed chunks of shape (frames, channels), then result()."""
 
-    def __init__(self, rate: int, channels: int) -> None:
+    def __init__(self, rate: int, channels: int, true_peak: bool = True) -> None:
         self.rate = rate
         self.channels = channels
         self.sos = k_weighting(rate)
@@ -146,13 +146,14 @@ class Meter:
         self.partial = np.zeros((0, channels))
         self.energies: list[np.ndarray] = []  # one (channels,) sum of squares per 100 ms
         self.frames = 0
-        self.peak = TruePeak(channels)
+        self.peak = TruePeak(channels) if true_peak else None
 
     def add(self, chunk: np.ndarray) -> None:
         if chunk.ndim == 1:
             chunk = chunk[:, None]
         self.frames += len(chunk)
-        self.peak.add(chunk)
+        if self.peak is not None:
+            self.peak.add(chunk)
         weighted, self.zi = signal.sosfilt(self.sos, chunk.astype(np.float64), axis=0, zi=self.zi)
         data = np.concatenate([self.partial, weighted]) if len(self.partial) else weighted
         whole = len(data) // self.step * self.step
@@ -164,8 +165,11 @@ class Meter:
     def result(self) -> Loudness:
         subs = np.array(self.energies).reshape(-1, self.channels)
         integrated = _gated_loudness(_block_energies(subs, 4, self.step), ABSOLUTE_GATE, RELATIVE_GATE)
-        return Loudness(integrated=integrated, true_peak=db(self.peak.finish()),
-                        sample_peak=db(self.peak.sample_peak), lra=_loudness_range(subs, self.step),
+        peak = self.peak.finish() if self.peak else float("nan")
+        sample_peak = self.peak.sample_peak if self.peak else float("nan")
+        return Loudness(integrated=integrated, true_peak=db(peak) if peak == peak else peak,
+                        sample_peak=db(sample_peak) if sample_peak == sample_peak else sample_peak,
+                        lra=_loudness_range(subs, self.step),
                         duration=self.frames / self.rate)
 
 

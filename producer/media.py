@@ -13,9 +13,10 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -84,8 +85,12 @@ class PcmSource:
     """Runs an ffmpeg command whose stdout is f32le PCM; iterate for (frames, channels) chunks."""
 
     def __init__(self, args: Sequence[str], channels: int, sample_rate: int, what: Path | str,
-                 chunk_seconds: float = CHUNK_SECONDS) -> None:
-        self.args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", *args]
+                 chunk_seconds: float = CHUNK_SECONDS,
+                 feed: Callable[[IO[bytes]], None] | None = None) -> None:
+        self.args = [tool("ffmpeg"), "-hide_banner", "-v", "error", *args]
+        if feed is None:
+            self.args.insert(1, "-nostdin")
+        self.feed = feed
         self.channels = channels
         self.sample_rate = sample_rate
         self.what = what
@@ -94,9 +99,12 @@ class PcmSource:
 
     def __iter__(self) -> Iterator[np.ndarray]:
         with tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=err)
+            stdin = subprocess.PIPE if self.feed else subprocess.DEVNULL
+            proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err)
             assert proc.stdout is not None
             _widen_pipe(proc.stdout)
+            if self.feed:
+                threading.Thread(target=self.feed, args=(proc.stdin,), daemon=True).start()
             blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=PREFETCH_CHUNKS)
             # A reader thread keeps ffmpeg decoding while we compute on the previous chunk.
             reader = threading.Thread(target=self._pump, args=(proc.stdout, blocks), daemon=True)
@@ -143,6 +151,58 @@ def _widen_pipe(pipe: IO[bytes]) -> None:
         fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
     except OSError:
         pass
+
+
+def mp3_frame_bytes(header: bytes) -> int:
+    """Length of the MPEG audio Layer III frame that starts with these 4 bytes."""
+    b = int.from_bytes(header[:4], "big")
+    if b >> 21 != 0x7FF or (b >> 17) & 3 != 1:
+        raise MediaError("not an MPEG Layer III frame header")
+    version = (b >> 19) & 3  # 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+    kbps_table = ([0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320] if version == 3
+                  else [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160])
+    rate = {3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000]}[version][(b >> 10) & 3]
+    kbps = kbps_table[(b >> 12) & 0xF]
+    return (144000 if version == 3 else 72000) * kbps // rate + ((b >> 9) & 1)
+
+
+def follow(path: Path, finished: Callable[[], bool], poll: float = 0.02) -> Callable[[IO[bytes]], None]:
+    """A feed that copies an MP3 into a pipe while the encoder is still writing it,
+    and closes the pipe once the encoder has finished and all is copied. The
+    first frame is left out: it is the Xing/LAME header frame, which the encoder
+    rewrites when it finishes, and it holds no audio."""
+
+    def feed(pipe: IO[bytes]) -> None:
+        try:
+            with _open_when_written(path, 4, finished, poll) as f:
+                f.seek(mp3_frame_bytes(f.read(4)))
+                while True:
+                    data = f.read(1 << 20)
+                    if data:
+                        pipe.write(data)
+                    elif finished():
+                        if not (rest := f.read()):
+                            break
+                        pipe.write(rest)
+                    else:
+                        time.sleep(poll)
+        except (OSError, ValueError, MediaError):
+            pass  # the reader went away, or no MP3 came: the reader reports it
+        finally:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    return feed
+
+
+def _open_when_written(path: Path, size: int, finished: Callable[[], bool], poll: float) -> IO[bytes]:
+    while not (path.exists() and path.stat().st_size >= size):
+        if finished():
+            break
+        time.sleep(poll)
+    return path.open("rb")
 
 
 def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:

@@ -81,3 +81,22 @@ def test_dist_holds_only_the_outputs(built: Built) -> None:
     assert sorted(p.name for p in (built.episode / "dist").iterdir()) == ["chapters.json", "ep7.mp3",
                                                                           "report.json"]
     assert not [p for p in built.episode.iterdir() if p.name.startswith(".dist")]
+
+
+def test_verification_while_encoding_measures_exactly_the_finished_file(built: Built) -> None:
+    """The report's output figures come from decoding the MP3 as LAME wrote it; they
+    must be those of the finished file, to the last digit."""
+    from producer.config import load_preset
+    from producer.stages.verify import measure_file
+
+    report = json.loads((built.episode / "dist" / "report.json").read_text())
+    again = measure_file(built.mp3, load_preset("podcast-stereo")).as_dict()
+    assert report["output"]["integrated"] == again["integrated"]
+    assert report["output"]["true_peak"] == again["true_peak"]
+
+
+def test_prediction_lands_the_first_render_on_target(built: Built) -> None:
+    report = json.loads((built.episode / "dist" / "report.json").read_text())
+    first = report["attempts"][0]
+    assert first["predicted_loss_lu"] is not None
+    assert abs(first["output"]["integrated"] - (-16.0)) <= 0.2, report["attempts"]
