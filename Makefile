@@ -37,6 +37,10 @@ demo: install
 	$(PRODUCER) publish $(SHOW)/ep32
 	@echo "feed: $(abspath $(SHOW))/public/feed.xml  (serve it: python3 -m http.server 8000 -d $(SHOW)/public)"
 
+bench: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/run.py
+
 sample-media: install
 	@command -v espeak-ng >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng; }
 	$(BIN)/python scripts/make_sample_media.py $(SHOW)

@@ -147,6 +147,7 @@ class Meter:
         self.energies: list[np.ndarray] = []  # one (channels,) sum of squares per 100 ms
         self.frames = 0
         self.peak = TruePeak(channels) if true_peak else None
+        self.sample_peak = 0.0
 
     def add(self, chunk: np.ndarray) -> None:
         if chunk.ndim == 1:
@@ -154,6 +155,8 @@ class Meter:
         self.frames += len(chunk)
         if self.peak is not None:
             self.peak.add(chunk)
+        elif len(chunk):
+            self.sample_peak = max(self.sample_peak, float(np.abs(chunk).max()))
         weighted, self.zi = signal.sosfilt(self.sos, chunk.astype(np.float64), axis=0, zi=self.zi)
         data = np.concatenate([self.partial, weighted]) if len(self.partial) else weighted
         whole = len(data) // self.step * self.step
@@ -165,10 +168,9 @@ class Meter:
     def result(self) -> Loudness:
         subs = np.array(self.energies).reshape(-1, self.channels)
         integrated = _gated_loudness(_block_energies(subs, 4, self.step), ABSOLUTE_GATE, RELATIVE_GATE)
-        peak = self.peak.finish() if self.peak else float("nan")
-        sample_peak = self.peak.sample_peak if self.peak else float("nan")
-        return Loudness(integrated=integrated, true_peak=db(peak) if peak == peak else peak,
-                        sample_peak=db(sample_peak) if sample_peak == sample_peak else sample_peak,
+        true_peak = db(self.peak.finish()) if self.peak else float("nan")
+        sample_peak = self.peak.sample_peak if self.peak else self.sample_peak
+        return Loudness(integrated=integrated, true_peak=true_peak, sample_peak=db(sample_peak),
                         lra=_loudness_range(subs, self.step),
                         duration=self.frames / self.rate)
 

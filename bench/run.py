@@ -1,0 +1,232 @@
+"""`make bench`: producer build side by side with a plain ffmpeg MP3 encode and
+ffmpeg-normalize, then build time and memory from 10 to 120 minutes, then the
+feed update on a feed of 2,000 items. Results go to bench/results.md.
+
+Each command runs as its own process tree; wall and CPU time come from the
+clock and getrusage, peak memory from summing the proportional set sizes (PSS)
+of the whole tree every 20 ms (psutil), loudness and true peak of every output from
+ffmpeg's own ebur128 filter.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import factory  # noqa: E402  (the same media generators the tests use)
+
+WORK = ROOT / "bench" / "work"
+PRODUCER = [sys.executable, "-m", "producer"]
+
+
+@dataclass
+class Run:
+    name: str
+    wall: float
+    cpu: float
+    peak_mb: float
+    integrated: float | None = None
+    true_peak: float | None = None
+
+
+def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
+    """Wall, CPU (user+sys of the whole tree) and peak summed RSS of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                tree = [proc, *proc.children(recursive=True)]
+                total = 0
+                for p in tree:
+                    try:  # PSS: shared libraries counted once across the tree, not once a process
+                        total += p.memory_full_info().pss
+                    except psutil.Error:
+                        pass
+                peak = max(peak, total)
+            except psutil.Error:
+                pass
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.monotonic() - started
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{name} failed: {err.decode()[-2000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result = Run(name, wall, cpu, peak / 2**20)
+    if out is not None:
+        m = factory.ebur128(out)
+        result.integrated, result.true_peak = m.integrated, m.true_peak
+    return result
+
+
+def make_episode(folder: Path, minutes: int) -> Path:
+    """A show whose episode is `minutes` of speech-like audio plus intro and outro."""
+    ep = folder / "ep1"
+    if (ep / "episode.toml").exists():
+        return ep
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "music").mkdir(exist_ok=True)
+    (ep / "raw").mkdir(parents=True, exist_ok=True)
+    factory.music_like(folder / "music" / "intro.wav", 6.0, 48000, 2)
+    factory.music_like(folder / "music" / "outro.wav", 5.0, 44100, 2)
+    factory.speech_like(ep / "raw" / "host.wav", minutes * 60.0, 44100, 2, level_db=8, seed=minutes)
+    factory.cover(folder / "artwork.jpg")
+    (folder / "show.toml").write_text(factory.SHOW_TOML, encoding="utf-8")
+    (ep / "episode.toml").write_text(
+        factory.episode_toml(["raw/host.wav"], [("00:00", "Start", None), ("00:01:00", "Later", None)],
+                             number=1, title="Benchmark"), encoding="utf-8")
+    return ep
+
+
+def assembled_wav(ep: Path) -> Path:
+    """The assembled programme as a WAV, for the other tools to start from the same audio."""
+    out = ep.parent / "assembled.wav"
+    if not out.exists():
+        subprocess.run([*PRODUCER[:1], "-c", ASSEMBLE, str(ep), str(out)], check=True)
+    return out
+
+
+ASSEMBLE = """
+import sys
+from pathlib import Path
+from producer import build, media
+from producer.stages import assemble
+ctx = build.load_context(Path(sys.argv[1]))
+plan, _ = build.prepare(ctx)
+args, graph = __import__("producer.plan", fromlist=["x"]).filter_graph(plan.assembly)
+import subprocess
+subprocess.run(["ffmpeg", "-v", "error", "-y", *args, "-filter_complex", graph, "-map", "[out]",
+                "-c:a", "pcm_s16le", "-ar", "44100", "-ac", "2", sys.argv[2]], check=True)
+"""
+
+
+def side_by_side(minutes: int) -> list[Run]:
+    ep = make_episode(WORK / f"show{minutes}", minutes)
+    wav = assembled_wav(ep)
+    shutil.rmtree(ep / "dist", ignore_errors=True)
+    runs = [run("producer build", [*PRODUCER, "build", "--quiet", str(ep)], ep / "dist" / "ep1.mp3"),
+            run("ffmpeg plain MP3 encode (128k)", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame",
+                                                  "-b:a", "128k", str(WORK / "plain.mp3")], WORK / "plain.mp3")]
+    normalize = shutil.which("ffmpeg-normalize", path=str(Path(sys.executable).parent)) or shutil.which(
+        "ffmpeg-normalize")
+    if normalize:
+        runs.append(run("ffmpeg-normalize (EBU, -16 LUFS, 128k)",
+                        [normalize, str(wav), "-f", "-nt", "ebu", "-t", "-16", "-tp", "-1", "-c:a", "libmp3lame",
+                         "-b:a", "128k", "-ext", "mp3", "-o", str(WORK / "normalized.mp3")],
+                        WORK / "normalized.mp3"))
+    return runs
+
+
+def scaling(lengths: list[int]) -> list[tuple[int, Run, dict]]:
+    rows = []
+    for minutes in lengths:
+        ep = make_episode(WORK / f"show{minutes}", minutes)
+        shutil.rmtree(ep / "dist", ignore_errors=True)
+        r = run(f"build {minutes} min", [*PRODUCER, "build", "--quiet", str(ep)], ep / "dist" / "ep1.mp3")
+        report = json.loads((ep / "dist" / "report.json").read_text())
+        rows.append((minutes, r, report))
+    return rows
+
+
+def feed_at_scale(items: int = 2000) -> float:
+    """Seconds for one publish's feed work (parse, upsert, serialize) on a feed of `items` items."""
+    from producer import feed
+
+    channel = feed.ChannelInfo("Show", "https://x.test", "d", "en", "a", None, None, "https://x.test/a.jpg",
+                               ("Technology",), False, "https://x.test/feed.xml")
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+    def item(i: int, when: dt.datetime) -> feed.ItemInfo:
+        return feed.ItemInfo(f"guid-{i}", f"Episode {i}", "Notes https://x.test/", when, f"https://x.test/{i}.mp3",
+                             1000 + i, "audio/mpeg", 3600, i)
+
+    body = "".join(feed.item_xml(item(i, now - dt.timedelta(days=i))) for i in range(items)).encode()
+    empty, _ = feed.upsert(None, channel, item(-1, now), now)
+    big = empty.split(b"<item>")[0] + body + b"</channel></rss>"
+    started = time.monotonic()
+    out, change = feed.upsert(big, channel, item(items, now + dt.timedelta(days=1)), now)
+    seconds = time.monotonic() - started
+    assert change == "added" and len(feed.item_guids(out)) == items + 1
+    return seconds
+
+
+def machine() -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout.splitlines()[0]
+    mem = psutil.virtual_memory().total / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, {ffmpeg}")
+
+
+def fmt(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=int, default=60, help="length of the side-by-side episode")
+    ap.add_argument("--lengths", default="10,30,60,120", help="lengths for the growth table")
+    args = ap.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    runs = side_by_side(args.minutes)
+    rows = scaling([int(x) for x in args.lengths.split(",") if x])
+    feed_seconds = feed_at_scale()
+    plain = next(r for r in runs if r.name.startswith("ffmpeg plain"))
+    ours = runs[0]
+    lines = [f"# Benchmark ({dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
+             f"Machine: {machine()}", "", f"Command: `make bench` (`python bench/run.py`)", "",
+             f"## {args.minutes}-minute episode with intro and outro, side by side", "",
+             "| work | wall s | CPU s | peak MB (tree PSS) | integrated LUFS | true peak dBTP | wall ÷ plain encode |",
+             "|---|---|---|---|---|---|---|"]
+    for r in runs:
+        lines.append(f"| {r.name} | {r.wall:.1f} | {r.cpu:.1f} | {r.peak_mb:.0f} | {fmt(r.integrated)} | "
+                     f"{fmt(r.true_peak)} | {r.wall / plain.wall:.2f} |")
+    normalize = next((r for r in runs if r.name.startswith("ffmpeg-normalize")), None)
+    lines += ["", f"- producer build ÷ plain encode: **{ours.wall / plain.wall:.2f}×** wall"]
+    if normalize:
+        lines.append(f"- ffmpeg-normalize ÷ producer build: **{normalize.wall / ours.wall:.2f}×** "
+                     f"(producer is that many times faster)")
+    lines += ["", "## Growth with length (producer build)", "",
+              "| minutes | wall s | CPU s | peak MB (tree PSS) | renders | integrated LUFS | true peak dBTP | "
+              "stage seconds |", "|---|---|---|---|---|---|---|---|"]
+    for minutes, r, report in rows:
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in report["seconds"].items() if k != "total")
+        lines.append(f"| {minutes} | {r.wall:.1f} | {r.cpu:.1f} | {r.peak_mb:.0f} | {report['tries']} | "
+                     f"{fmt(r.integrated)} | {fmt(r.true_peak)} | {stages} |")
+    lines += ["", "## Feed at scale", "",
+              f"Inserting an episode into a feed of 2,000 items (parse, upsert, serialize): "
+              f"**{feed_seconds * 1000:.0f} ms**.", ""]
+    text = "\n".join(lines)
+    (ROOT / "bench" / "results.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
