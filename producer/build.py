@@ -27,7 +27,7 @@ from .stages import assemble, encode, predict, render, tag, verify
 GOAL_LU = 0.2  # we aim closer than any preset's tolerance, and retry to get there
 FIRST_MARGIN_DB = 0.5  # room below the ceiling for what MP3 encoding adds to peaks
 MAX_TRIES = 3
-TRUNCATION_SLACK_S = 0.5  # headers of some formats (MP3 without a Xing frame) only estimate duration
+TRUNCATION_SLACK_S = 0.5
 
 
 @dataclass
@@ -178,7 +178,7 @@ def _analyse(plan: BuildPlan, progress: Progress,
 
 def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
     expected = plan.assembly.expected_seconds
-    if abs(seconds - expected) > TRUNCATION_SLACK_S:
+    if plan.assembly.exact_durations and abs(seconds - expected) > TRUNCATION_SLACK_S:
         names = ", ".join(t.path.name for t in plan.assembly.inputs)
         raise MediaError(f"{plan.episode.folder}: the assembled episode decodes to {seconds:.3f} s but "
                          f"the headers of {names} add up to {expected:.3f} s; is a file truncated?")

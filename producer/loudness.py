@@ -14,7 +14,7 @@ from typing import Iterable
 
 import numpy as np
 import pyloudnorm
-from scipy import ndimage, signal
+from scipy import signal
 
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
@@ -82,12 +82,6 @@ def frame_peaks(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def support_peak(peaks: np.ndarray) -> np.ndarray:
-    """For each m: the largest of frame_peaks[m-11..m], the samples that the
-    interpolated values of output group m are made from."""
-    return ndimage.maximum_filter1d(peaks, size=_TAPS_PER_PHASE, origin=_TAPS_PER_PHASE // 2 - 1)
-
-
 def interpolated_peaks(x: np.ndarray, ms: np.ndarray) -> np.ndarray:
     """max |y[4m+p]| over the 4 phases and all channels, for each m in `ms` (each ≥ 11):
     exactly what upfirdn(interpolator(), x, up=4) gives there, computed only where asked.
@@ -100,11 +94,14 @@ def interpolated_peaks(x: np.ndarray, ms: np.ndarray) -> np.ndarray:
 
 
 def candidates(x: np.ndarray, threshold: float, peaks: np.ndarray | None = None) -> np.ndarray:
-    """The output groups whose interpolated values could exceed `threshold`."""
+    """The output groups whose interpolated values could exceed `threshold`: the 12
+    groups made from each sample louder than threshold / peak_bound()."""
     peaks = frame_peaks(x) if peaks is None else peaks
-    if float(peaks.max(initial=0.0)) * peak_bound() <= threshold:
-        return np.zeros(0, np.int64)
-    ms = np.nonzero(support_peak(peaks) * peak_bound() > threshold)[0]
+    loud = np.nonzero(peaks > threshold / peak_bound())[0]
+    reach = np.zeros(len(peaks) + _TAPS_PER_PHASE, bool)
+    for k in range(_TAPS_PER_PHASE):
+        reach[loud + k] = True
+    ms = np.nonzero(reach[:len(peaks)])[0]
     return ms[ms >= _TAPS_PER_PHASE - 1]
 
 
@@ -144,7 +141,7 @@ class Meter:
         self.zi = np.zeros((self.sos.shape[0], 2, channels))
         self.step = int(round(0.1 * rate))  # 100 ms: BS.1770's 400 ms blocks overlap by 75 %
         self.partial = np.zeros((0, channels))
-        self.energies: list[np.ndarray] = []  # one (channels,) sum of squares per 100 ms
+        self.energies: list[np.ndarray] = []  # per chunk: (blocks, channels) sums of squares per 100 ms
         self.frames = 0
         self.peak = TruePeak(channels) if true_peak else None
         self.sample_peak = 0.0
@@ -161,12 +158,11 @@ class Meter:
         data = np.concatenate([self.partial, weighted]) if len(self.partial) else weighted
         whole = len(data) // self.step * self.step
         if whole:
-            squares = np.square(data[:whole]).reshape(-1, self.step, self.channels).sum(axis=1)
-            self.energies.extend(squares)
+            self.energies.append(np.square(data[:whole]).reshape(-1, self.step, self.channels).sum(axis=1))
         self.partial = data[whole:]
 
     def result(self) -> Loudness:
-        subs = np.array(self.energies).reshape(-1, self.channels)
+        subs = (np.concatenate(self.energies) if self.energies else np.zeros((0, self.channels)))
         integrated = _gated_loudness(_block_energies(subs, 4, self.step), ABSOLUTE_GATE, RELATIVE_GATE)
         true_peak = db(self.peak.finish()) if self.peak else float("nan")
         sample_peak = self.peak.sample_peak if self.peak else self.sample_peak

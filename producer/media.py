@@ -113,7 +113,8 @@ class PcmSource:
                 while (block := blocks.get()) is not None:
                     yield self._chunk(block)
             finally:
-                proc.stdout.close() if proc.poll() is None else None
+                if proc.poll() is None:  # we stopped early: closing the pipe ends ffmpeg
+                    proc.stdout.close()
                 while reader.is_alive():  # unblock a reader waiting to put
                     try:
                         blocks.get(timeout=0.05)

@@ -14,6 +14,9 @@ from .errors import InputError
 from .media import AudioInfo
 
 
+EXACT_CODECS = {"flac", "alac", "wavpack", "tta"}
+
+
 @dataclass(frozen=True)
 class Assembly:
     intro: AudioInfo | None
@@ -27,6 +30,12 @@ class Assembly:
     @property
     def inputs(self) -> list[AudioInfo]:
         return [t for t in (self.intro, *self.recordings, self.outro) if t is not None]
+
+    @property
+    def exact_durations(self) -> bool:
+        """Whether every input's header states its length exactly (PCM, FLAC...); an MP3
+        or AAC header without a frame count only estimates it."""
+        return all(t.codec.startswith("pcm_") or t.codec in EXACT_CODECS for t in self.inputs)
 
     @property
     def programme_seconds(self) -> float:
@@ -89,8 +98,9 @@ def _check_crossfades(a: Assembly, show: Show) -> None:
 
 def make_plan(show: Show, episode: Episode, preset: Preset, infos: dict[Path, AudioInfo]) -> BuildPlan:
     assembly = make_assembly(show, episode, preset, infos)
-    chap.validate_against_duration(list(episode.chapters), int(assembly.expected_seconds * 1000),
-                                   str(episode.file))
+    if assembly.exact_durations:  # otherwise checked once the audio is decoded
+        chap.validate_against_duration(list(episode.chapters), int(assembly.expected_seconds * 1000),
+                                       str(episode.file))
     return BuildPlan(show=show, episode=episode, preset=preset, assembly=assembly,
                      artwork=episode.artwork or show.artwork,
                      out_dir=episode.folder / "dist", mp3_name=f"{episode.slug}.mp3")

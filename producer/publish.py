@@ -21,7 +21,7 @@ from . import artwork, feed
 from .build import Context, build_context, is_stale, load_context
 from .errors import InputError, StorageError
 from .progress import Progress
-from .storage import Conflict, Storage, file_sha256, open_target
+from .storage import Conflict, LocalStorage, Storage, file_sha256, open_target
 
 FEED_KEY = "feed.xml"
 DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
@@ -85,7 +85,7 @@ def _base_url(ctx: Context, storage: Storage) -> str:
     base = ctx.show.publish.base_url
     if base:
         return base.rstrip("/")
-    if type(storage).__name__ == "LocalStorage":
+    if isinstance(storage, LocalStorage):
         return DEFAULT_LOCAL_BASE_URL
     raise InputError(f"{ctx.show.file}: publish.base_url: is required to publish to {storage.describe()} "
                      f"(the public URL of the target's root)")

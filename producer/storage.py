@@ -16,7 +16,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 from urllib.parse import urlparse
 
 from .errors import InputError, StorageError
@@ -110,11 +110,11 @@ class LocalStorage:
             raise StorageError(f"{dest}: the copy does not match {path} after writing")
         return info
 
-    def _atomic_write(self, dest: Path, read: object) -> None:
+    def _atomic_write(self, dest: Path, read: Callable[[int], bytes]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
         try:
             with os.fdopen(fd, "wb") as out:
-                for block in iter(lambda: read(1 << 20), b""):  # type: ignore[operator]
+                for block in iter(lambda: read(1 << 20), b""):
                     out.write(block)
                 out.flush()
                 os.fsync(out.fileno())

@@ -100,3 +100,19 @@ def test_prediction_lands_the_first_render_on_target(built: Built) -> None:
     first = report["attempts"][0]
     assert first["predicted_loss_lu"] is not None
     assert abs(first["output"]["integrated"] - (-16.0)) <= 0.2, report["attempts"]
+
+
+def test_an_mp3_recording_whose_header_only_estimates_its_length(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """VBR MP3 without a Xing frame: ffprobe's duration is a guess, the decode is the truth."""
+    from tests.conftest import run_producer
+
+    ep = factory.make_show(tmp_path / "show", seconds=12, chapters=[("00:00", "A", None), ("00:10", "B", None)],
+                           recordings=1)
+    factory.ffmpeg("-i", str(ep / "raw" / "host.wav"), "-c:a", "libmp3lame", "-q:a", "4", "-write_xing", "0",
+                   str(ep / "raw" / "host.mp3"))
+    toml = ep / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("raw/host.wav", "raw/host.mp3"), encoding="utf-8")
+    r = run_producer("build", str(ep), "--quiet")
+    assert r.code == 0, r.err
+    m = factory.ebur128(ep / "dist" / "ep7.mp3")
+    assert abs(m.integrated + 16) <= 0.2 and m.true_peak <= -1.0
