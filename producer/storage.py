@@ -16,12 +16,13 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Protocol, TypeVar
 from urllib.parse import urlparse
 
 from .errors import InputError, StorageError
 
 PART_SIZE = 8 * 1024 * 1024
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,17 @@ class S3Storage:
         return StorageError(f"{self.describe()}: cannot {action} {self._key(key)}: {reason}")
 
     def head(self, key: str) -> ObjectInfo | None:
+        r = self._unless_missing(key, lambda: self.client.head_object(Bucket=self.bucket, Key=self._key(key)))
+        if r is None:
+            return None
+        return ObjectInfo(r["ContentLength"], r.get("Metadata", {}).get("sha256"), r.get("ETag"))
+
+    def _unless_missing(self, key: str, call: Callable[[], T]) -> T | None:
+        """call()'s answer, or None when the object does not exist (and the bucket does)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            r = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return call()
         except ClientError as e:
             if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 self._bucket_exists(key)
@@ -195,7 +203,6 @@ class S3Storage:
             raise self._fail("read", key, e) from None
         except BotoCoreError as e:
             raise self._fail("reach", key, e) from None
-        return ObjectInfo(r["ContentLength"], r.get("Metadata", {}).get("sha256"), r.get("ETag"))
 
     def _bucket_exists(self, key: str) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -226,18 +233,11 @@ class S3Storage:
         return info
 
     def read(self, key: str) -> tuple[bytes, str] | None:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
+        def get() -> tuple[bytes, str]:
             r = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
             return r["Body"].read(), r["ETag"]
-        except ClientError as e:
-            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                self._bucket_exists(key)
-                return None
-            raise self._fail("read", key, e) from None
-        except BotoCoreError as e:
-            raise self._fail("reach", key, e) from None
+
+        return self._unless_missing(key, get)
 
     def write_if(self, key: str, data: bytes, content_type: str, cache_control: str, etag: str | None) -> str:
         from botocore.exceptions import BotoCoreError, ClientError

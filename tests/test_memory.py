@@ -27,5 +27,5 @@ def test_peak_memory_is_flat_from_1_to_10_minutes(tmp_path: Path) -> None:
     long = factory.make_show(tmp_path / "long", seconds=600, chapters=[("00:00", "All", None)], recordings=1)
     small, big = peak_mb(short), peak_mb(long)
     # whole-file pyloudnorm on 10 minutes of stereo takes about 1.1 GB; streaming stays flat
-    assert big < 200, (small, big)
+    assert big < 300, (small, big)
     assert big - small < 25, (small, big)
