@@ -192,7 +192,9 @@ def _best_chain(body: str, stamps: list[_Stamp]) -> list[_Stamp]:
         nxt = None
         for k in range(j + 1, n):
             t = stamps[k]
-            if t.start <= s.end or t.ms <= s.ms or not body[s.end:t.start].strip() or best[k] is None:
+            title = body[s.end:t.start].strip()
+            # a title is never empty and never spans a line break: past one, the notes have moved on
+            if t.start <= s.end or t.ms <= s.ms or not title or "\n" in title or best[k] is None:
                 continue
             b = best[k]
             assert b is not None

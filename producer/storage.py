@@ -158,7 +158,11 @@ class S3Storage:
         except Exception as e:  # botocore.exceptions.ProfileNotFound and friends
             raise StorageError(f"storage profile {profile!r}: {type(e).__name__}") from None
         # "standard" retries 5xx, throttling and dropped connections with jittered backoff
+        # Path-style addressing for a custom endpoint: MinIO, Ceph, Garage and friends serve
+        # http://host/bucket/key, and bucket.localhost need not resolve.
+        addressing = {"addressing_style": "path"} if endpoint_url else {}
         config = Config(retries={"max_attempts": 6, "mode": "standard"}, connect_timeout=5, read_timeout=60,
+                        s3=addressing,
                         request_checksum_calculation="when_required",
                         response_checksum_validation="when_required")
         self.client = session.client("s3", endpoint_url=endpoint_url, config=config)

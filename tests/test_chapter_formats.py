@@ -72,6 +72,11 @@ def test_digits_split_the_way_that_keeps_fields_two_wide_and_times_increasing() 
          ("01:03:26", "Growth")])
 
 
+def test_a_list_with_its_line_breaks_stops_where_the_notes_carry_on() -> None:
+    notes = "About the show.\nChapters:\n00:00 Intro\n01:12 Next part\n\nRecorded live at 14:00 CET.\n"
+    assert pairs(cf.parse(notes)) == expected([("00:00", "Intro"), ("01:12", "Next part")])
+
+
 def test_no_timestamp_is_an_error_naming_the_file() -> None:
     with pytest.raises(InputError, match="notes.txt: no timestamps|no timestamps"):
         cf.parse("Just some notes, no chapters at all.", "shownotes", "notes.txt")
