@@ -307,3 +307,20 @@ def test_local_folder_target_is_a_static_site(tmp_path: Path) -> None:
     assert enclosure.href == "https://cdn.example.test/episodes/ep8/ep8.mp3"
     assert (public / "episodes/ep8/ep8.mp3").stat().st_size == int(enclosure.length)
     assert not list(public.rglob(".tmp-*"))
+
+
+def test_large_files_go_multipart_and_are_verified_by_their_etag(moto: MotoServer, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from producer import storage
+
+    for k, v in ENV.items():
+        monkeypatch.setenv(k, v)
+    s3_client(moto.url).create_bucket(Bucket="pod-multipart")
+    big = tmp_path / "big.mp3"
+    big.write_bytes(bytes(range(256)) * (20 * 4096 + 7))  # just over 20 MiB: three parts
+    target = storage.S3Storage("pod-multipart", "p", moto.url, "us-east-1", None)
+    info = target.upload("big.mp3", big, "audio/mpeg", "public, max-age=60", storage.file_sha256(big))
+    assert info.etag is not None and info.etag.strip('"').endswith("-3")
+    assert info.size == big.stat().st_size and info.sha256 == storage.file_sha256(big)
+    head = s3_client(moto.url).head_object(Bucket="pod-multipart", Key="p/big.mp3")
+    assert head["ContentType"] == "audio/mpeg" and head["ContentLength"] == big.stat().st_size
