@@ -26,7 +26,7 @@ from .stages import assemble, encode, predict, render, tag, verify
 
 GOAL_LU = 0.2  # we aim closer than any preset's tolerance, and retry to get there
 FIRST_MARGIN_DB = 0.5  # room below the ceiling for what MP3 encoding adds to peaks
-MAX_TRIES = 3
+MAX_TRIES = 4  # a fourth render only where a busy limiter bends the loudness curve
 TRUNCATION_SLACK_S = 0.5
 WHOLE_HASH_BYTES = 64 << 20
 
@@ -218,29 +218,18 @@ def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, excerpt
             return attempts
         if number == MAX_TRIES and peak_ok and abs(error) <= p.tolerance:
             return attempts
-        next_ceiling = attempt.ceiling_db - (0 if peak_ok else out.true_peak - p.true_peak + 0.1)
-        attempt = _Attempt(attempt.gain_db - error / _slope(attempts), next_ceiling)
+        if peak_ok:  # every try so far on this ceiling tells where the target lies
+            same_ceiling = [(a.gain_db, a.output.integrated) for a in attempts
+                            if a.output is not None and a.ceiling_db == attempt.ceiling_db]
+            attempt = _Attempt(predict.next_gain(same_ceiling, p.integrated), attempt.ceiling_db)
+        else:  # a lower ceiling changes the curve: step from this try alone
+            attempt = _Attempt(attempt.gain_db - error, attempt.ceiling_db - (out.true_peak - p.true_peak + 0.1))
     last = attempts[-1].output
     assert last is not None
     raise CheckFailed(
         f"{plan.episode.folder}: after {MAX_TRIES} renders the MP3 measures {last.integrated:.2f} LUFS "
         f"and {last.true_peak:.2f} dBTP; preset {p.name} asks {p.integrated:g} ± {p.tolerance:g} LUFS "
         f"at or under {p.true_peak:g} dBTP")
-
-
-def _slope(attempts: list[_Attempt]) -> float:
-    """How much output loudness moved per dB of gain in the last two renders.
-
-    Where the limiter works hard it eats part of any gain increase, so a plain
-    "add the error" correction would creep towards the target over many tries."""
-    if len(attempts) < 2:
-        return 1.0
-    a, b = attempts[-2], attempts[-1]
-    assert a.output is not None and b.output is not None
-    moved, gained = b.output.integrated - a.output.integrated, b.gain_db - a.gain_db
-    if abs(gained) < 0.05 or b.ceiling_db != a.ceiling_db:
-        return 1.0
-    return min(1.0, max(0.3, moved / gained))
 
 
 def _render_encode_verify(plan: BuildPlan, attempt: _Attempt, mp3: Path, progress: Progress,
@@ -250,6 +239,7 @@ def _render_encode_verify(plan: BuildPlan, attempt: _Attempt, mp3: Path, progres
     a, p = plan.assembly, plan.preset
     stage = progress.stage(f"render {number}" if number > 1 else "render", a.expected_seconds)
     limiter = render.Limiter(attempt.gain_db, attempt.ceiling_db, a.sample_rate)
+    mp3.unlink(missing_ok=True)  # the verifier follows this file: never let it read the last try's
     verifier = verify.OverlappedVerify(mp3, p)
     try:
         frames = encode.encode(limiter.process(assemble.source(a)), mp3, p,

@@ -116,3 +116,30 @@ def test_an_mp3_recording_whose_header_only_estimates_its_length(tmp_path) -> No
     assert r.code == 0, r.err
     m = factory.ebur128(ep / "dist" / "ep7.mp3")
     assert abs(m.integrated + 16) <= 0.2 and m.true_peak <= -1.0
+
+
+def test_a_second_render_is_verified_on_its_own_file(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A first render 3 dB too loud forces a second; the figures that ship must be the
+    second file's, not a mix with what the first left behind."""
+    import io
+
+    from producer import build as build_module
+    from producer.config import load_preset
+    from producer.progress import Progress
+    from producer.stages import predict
+    from producer.stages.verify import measure_file
+
+    ep = factory.make_show(tmp_path / "show", seconds=20, chapters=[("00:00", "A", None)], recordings=1)
+    real_solve = predict.solve
+
+    def too_loud(*args, **kwargs):  # type: ignore[no-untyped-def]
+        guess = real_solve(*args, **kwargs)
+        return predict.Prediction(guess.gain_db + 3.0, guess.loss_lu, guess.trials)
+
+    monkeypatch.setattr(predict, "solve", too_loud)
+    result = build_module.build(ep, Progress(quiet=True, stream=io.StringIO()))
+    attempts = result.report["attempts"]
+    assert len(attempts) >= 2 and attempts[0]["output"]["integrated"] > -14
+    again = measure_file(result.mp3, load_preset("podcast-stereo")).as_dict()
+    assert result.report["output"]["integrated"] == again["integrated"]
+    assert abs(again["integrated"] + 16) <= 0.2

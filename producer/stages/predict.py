@@ -12,7 +12,7 @@ import math
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -80,7 +80,29 @@ def _loudness(chunks: Iterable[np.ndarray], preset: Preset) -> float:
     return meter.result().integrated
 
 
-def solve(measured_lufs: float, excerpts: list[np.ndarray], ceiling_db: float, preset: Preset) -> Prediction:
+def next_gain(points: list[tuple[float, float]], target: float) -> float:
+    """The next gain to try, from (gain, output loudness) pairs tried so far.
+
+    Output rises with gain, but where the limiter works hard it flattens: a gain
+    step moves the output by less than its size. Once tries lie on both sides of
+    the target, interpolate between the nearest two; before that, step by the
+    error, scaled by the slope the last two tries showed (at least 0.3)."""
+    below = [p for p in points if p[1] < target]
+    above = [p for p in points if p[1] >= target]
+    if below and above:
+        (g1, o1), (g2, o2) = max(below, key=lambda p: p[1]), min(above, key=lambda p: p[1])
+        return g1 + (target - o1) * (g2 - g1) / (o2 - o1) if o2 != o1 else (g1 + g2) / 2
+    g, o = points[-1]
+    slope = 1.0
+    if len(points) >= 2:
+        (ga, oa), (gb, ob) = points[-2], points[-1]
+        if abs(gb - ga) > 0.05:
+            slope = min(1.0, max(0.3, (ob - oa) / (gb - ga)))
+    return g + (target - o) / slope
+
+
+def solve(measured_lufs: float, excerpts: list[np.ndarray], ceiling_db: float, preset: Preset,
+          max_trials: int = 5) -> Prediction:
     """The gain whose limited, encoded result should measure the preset's target."""
     gain = preset.integrated - measured_lufs
     if not excerpts:
@@ -88,11 +110,19 @@ def solve(measured_lufs: float, excerpts: list[np.ndarray], ceiling_db: float, p
     first = loss_at(excerpts, gain, ceiling_db, preset)
     if not first.limited or first.lu <= 0.1:
         return Prediction(gain + first.lu, first.lu, 1)
-    # The limiter is busy, and its loss grows with the gain: solve
-    # g - loss(g) = target - measured with one secant step through two trials.
-    g1, f1 = gain, -first.lu
-    g2 = gain + first.lu
-    f2 = g2 - loss_at(excerpts, g2, ceiling_db, preset).lu - gain
-    best = g2 if f2 == f1 else g2 - f2 * (g2 - g1) / (f2 - f1)
-    best = min(max(best, gain), gain + 3 * first.lu)
-    return Prediction(best, best - gain, 2)
+    # The limiter is busy, and its loss grows with the gain: search on the excerpts,
+    # where a try costs a fraction of a second, not a full render.
+    points = [(gain, measured_lufs + gain - first.lu)]
+    best = _search(points, preset.integrated, lambda g: measured_lufs + g - loss_at(excerpts, g, ceiling_db, preset).lu,
+                   max_trials - 1)
+    return Prediction(best, best - gain, len(points))
+
+
+def _search(points: list[tuple[float, float]], target: float, output: Callable[[float], float],
+            trials: int) -> float:
+    for _ in range(trials):
+        g = next_gain(points, target)
+        points.append((g, output(g)))
+        if abs(points[-1][1] - target) <= 0.1:
+            break
+    return min(points, key=lambda p: abs(p[1] - target))[0]
