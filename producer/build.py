@@ -67,11 +67,14 @@ def load_context(episode_dir: Path, preset_name: str | None = None) -> Context:
     return Context(show, episode, preset)
 
 
+def audio_inputs(ctx: Context) -> list[Path]:
+    audio = ctx.show.audio
+    return [*ctx.episode.recordings, *(p for p in (audio.intro, audio.outro) if p)]
+
+
 def input_paths(ctx: Context) -> list[Path]:
     """Every file whose content the build depends on (for staleness checks)."""
-    audio = ctx.show.audio
-    paths = [ctx.show.file, ctx.episode.file, ctx.episode.artwork or ctx.show.artwork,
-             *ctx.episode.recordings, *(p for p in (audio.intro, audio.outro) if p)]
+    paths = [ctx.show.file, ctx.episode.file, ctx.episode.artwork or ctx.show.artwork, *audio_inputs(ctx)]
     paths += [Path(c.image) for c in ctx.episode.chapters if c.image]
     return paths
 
@@ -120,9 +123,7 @@ def prepare(ctx: Context) -> tuple[BuildPlan, artwork.Artwork]:
     for c in ctx.episode.chapters:
         if c.image:
             artwork.load_any(Path(c.image))
-    audio = ctx.show.audio
-    paths = [*ctx.episode.recordings, *(p for p in (audio.intro, audio.outro) if p)]
-    infos = {p: media.probe(p) for p in paths}
+    infos = {p: media.probe(p) for p in audio_inputs(ctx)}
     return make_plan(ctx.show, ctx.episode, ctx.preset, infos), cover
 
 
@@ -150,8 +151,8 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
 def _build_into(plan: BuildPlan, cover: artwork.Artwork, work: Path, progress: Progress) -> dict[str, Any]:
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    source, measured, excerpts = _analyse(plan, progress, seconds)
-    duration_ms = round(source.frames * 1000 / plan.preset.sample_rate)
+    frames, measured, excerpts = _analyse(plan, progress, seconds)
+    duration_ms = round(frames * 1000 / plan.preset.sample_rate)
     _check_decoded_length(plan, duration_ms / 1000)
     chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
     mp3 = work / plan.mp3_name
@@ -170,7 +171,7 @@ def _build_into(plan: BuildPlan, cover: artwork.Artwork, work: Path, progress: P
 
 
 def _analyse(plan: BuildPlan, progress: Progress,
-             seconds: dict[str, float]) -> tuple[media.PcmSource, loudness.Loudness, list[np.ndarray]]:
+             seconds: dict[str, float]) -> tuple[int, loudness.Loudness, list[np.ndarray]]:
     a = plan.assembly
     stage = progress.stage("measure", a.expected_seconds)
     source = assemble.source(a)
@@ -188,7 +189,7 @@ def _analyse(plan: BuildPlan, progress: Progress,
                          f"(nothing above {loudness.ABSOLUTE_GATE:g} LUFS); check the recordings")
     seconds["assemble_measure"] = stage.done(
         f"{measured.integrated:.2f} LUFS, sample peak {measured.sample_peak:.2f} dBFS")
-    return source, measured, excerpts.chunks
+    return source.frames, measured, excerpts.chunks
 
 
 def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:

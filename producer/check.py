@@ -61,7 +61,7 @@ def expand(patterns: list[str]) -> list[Path]:
 def measure_file(path: Path) -> loudness.Loudness:
     info = media.probe(path)
     channels = min(info.channels, 2)  # BS.1770 weights for 5.1 need a layout we do not trust here
-    source = media.decode(path, info.sample_rate, channels)
+    source = media.PcmSource(media.decode_args(path, info.sample_rate, channels), channels, info.sample_rate, path)
     return loudness.measure_chunks(source, info.sample_rate, channels)
 
 

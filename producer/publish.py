@@ -161,7 +161,7 @@ def _update_feed(storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInf
     for attempt in range(FEED_TRIES):
         current = storage.read(FEED_KEY)
         old, etag = current if current else (None, None)
-        new, change = _render(old, channel, item, now)
+        new, change = _feed_after(old, channel, item, now)
         if new == old:
             return "unchanged", len(feed.item_guids(new))
         try:
@@ -174,7 +174,7 @@ def _update_feed(storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInf
                        f"({FEED_TRIES} tries); publish again")
 
 
-def _render(old: bytes | None, channel: feed.ChannelInfo, item: feed.ItemInfo,
+def _feed_after(old: bytes | None, channel: feed.ChannelInfo, item: feed.ItemInfo,
             now: dt.datetime | None) -> tuple[bytes, str]:
     """The new feed; when nothing but the build date would change, the old feed itself."""
     if old is not None:
@@ -200,7 +200,7 @@ def _print_plan(planned: list[Planned], storage: Storage, channel: feed.ChannelI
     for p in planned:
         out.write(f"{p.state:<9} {p.upload.key} ({p.upload.path.stat().st_size} bytes)\n")
     current = storage.read(FEED_KEY)
-    new, change = _render(current[0] if current else None, channel, item, now)
+    new, change = _feed_after(current[0] if current else None, channel, item, now)
     action = "would be created with the item" if current is None else f"item would be {change}"
     out.write(f"{FEED_KEY}: {action} ({len(feed.item_guids(new))} items after)\n")
     return 0
