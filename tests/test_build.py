@@ -143,3 +143,24 @@ def test_a_second_render_is_verified_on_its_own_file(tmp_path, monkeypatch) -> N
     again = measure_file(result.mp3, load_preset("podcast-stereo")).as_dict()
     assert result.report["output"]["integrated"] == again["integrated"]
     assert abs(again["integrated"] + 16) <= 0.2
+
+
+def test_chapter_image_and_episode_artwork(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from mutagen.id3 import ID3
+
+    from tests.conftest import run_producer
+
+    ep = factory.make_show(tmp_path / "show", seconds=10, chapters=[("00:00", "A", None)], recordings=1)
+    factory.cover(ep / "cover.png", (1500, 1500), "RGB", "PNG")
+    factory.cover(ep / "chapter.jpg", (300, 200), "RGB", "JPEG")
+    toml = ep / "episode.toml"
+    text = toml.read_text(encoding="utf-8").replace('recordings = ["raw/host.wav"]',
+                                                    'recordings = ["raw/host.wav"]\nartwork = "cover.png"')
+    toml.write_text(text + 'image = "chapter.jpg"\n', encoding="utf-8")
+    r = run_producer("build", str(ep), "--quiet")
+    assert r.code == 0, r.err
+    tags = ID3(ep / "dist" / "ep7.mp3")
+    front = [f for f in tags.getall("APIC") if f.type == 3]
+    assert front[0].mime == "image/png" and front[0].data == (ep / "cover.png").read_bytes()
+    (chap,) = tags.getall("CHAP")
+    assert chap.sub_frames.getall("APIC")[0].data == (ep / "chapter.jpg").read_bytes()

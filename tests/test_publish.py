@@ -324,3 +324,20 @@ def test_large_files_go_multipart_and_are_verified_by_their_etag(moto: MotoServe
     assert info.size == big.stat().st_size and info.sha256 == storage.file_sha256(big)
     head = s3_client(moto.url).head_object(Bucket="pod-multipart", Key="p/big.mp3")
     assert head["ContentType"] == "audio/mpeg" and head["ContentLength"] == big.stat().st_size
+
+
+def test_episode_artwork_is_uploaded_and_named_in_the_item(tmp_path: Path) -> None:
+    root = tmp_path / "show"
+    ep = factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None)], recordings=1)
+    factory.cover(ep / "cover.png", (1400, 1400), "RGB", "PNG")
+    toml = ep / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'recordings = ["raw/host.wav"]', 'recordings = ["raw/host.wav"]\nartwork = "cover.png"\nseason = 2\n'
+        'episode_type = "bonus"'), encoding="utf-8")
+    r = run_producer("publish", str(ep), "--quiet")
+    assert r.code == 0, r.err
+    public = root / "public"
+    assert (public / "episodes/ep7/cover.png").read_bytes() == (ep / "cover.png").read_bytes()
+    (entry,) = feedparser.parse((public / "feed.xml").read_bytes()).entries
+    assert entry.image.href == "https://cdn.example.test/episodes/ep7/cover.png"
+    assert entry.itunes_season == "2" and entry.itunes_episodetype == "bonus"
