@@ -180,6 +180,7 @@ class _Scanner:
     def __init__(self, xml: bytes, where: str) -> None:
         self.xml = xml
         self.where = where
+        self.encoding = _declared_encoding(xml)
         self.parsed = _Parsed()
         self.stack: list[tuple[str, str]] = []
         self.child_start = 0
@@ -235,12 +236,20 @@ class _Scanner:
             self.in_guid = False
         if len(self.stack) == 2 and self.child_name is not None:
             stop = self.xml.index(b">", self.p.CurrentByteIndex) + 1
-            raw = self.xml[self.child_start:stop].decode("utf-8")
+            try:  # kept as text and written back in UTF-8, whatever the feed was in
+                raw = self.xml[self.child_start:stop].decode(self.encoding)
+            except (LookupError, UnicodeDecodeError):
+                raise InputError(f"{self.where}: is not valid {self.encoding}") from None
             if qname == ("", "item"):
                 self.parsed.items.append(((self.guid or "").strip() or None, raw))
             elif qname not in _MANAGED:
                 self.parsed.extra_channel.append(raw)
             self.child_name = None
+
+
+def _declared_encoding(xml: bytes) -> str:
+    m = re.match(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", xml.lstrip(b"\xef\xbb\xbf"))
+    return m.group(1).decode() if m else "utf-8"
 
 
 def upsert(existing: bytes | None, channel: ChannelInfo, item: ItemInfo, now: dt.datetime,
