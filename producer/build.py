@@ -26,6 +26,9 @@ from .stages import assemble, encode, predict, render, tag, verify
 
 GOAL_LU = 0.2  # we aim closer than any preset's tolerance, and retry to get there
 FIRST_MARGIN_DB = 0.5  # room below the ceiling for what MP3 encoding adds to peaks
+# True-peak meters differ by a few tenths of a dB (ffmpeg's ebur128 reads up to 0.5 dB
+# above the analytic peak near fs/4): what ships stays this far under the ceiling by ours.
+PEAK_SAFETY_DB = 0.2
 MAX_TRIES = 4  # a fourth render only where a busy limiter bends the loudness curve
 TRUNCATION_SLACK_S = 0.5
 WHOLE_HASH_BYTES = 64 << 20
@@ -214,7 +217,7 @@ def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, excerpt
         out = _render_encode_verify(plan, attempt, mp3, progress, seconds, number)
         attempt.output = out
         error = out.integrated - p.integrated
-        peak_ok = out.true_peak <= p.true_peak
+        peak_ok = out.true_peak <= p.true_peak - PEAK_SAFETY_DB
         if peak_ok and abs(error) <= GOAL_LU:
             return attempts
         if number == MAX_TRIES and peak_ok and abs(error) <= p.tolerance:
@@ -224,7 +227,8 @@ def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, excerpt
                             if a.output is not None and a.ceiling_db == attempt.ceiling_db]
             attempt = _Attempt(predict.next_gain(same_ceiling, p.integrated), attempt.ceiling_db)
         else:  # a lower ceiling changes the curve: step from this try alone
-            attempt = _Attempt(attempt.gain_db - error, attempt.ceiling_db - (out.true_peak - p.true_peak + 0.1))
+            over = out.true_peak - (p.true_peak - PEAK_SAFETY_DB)
+            attempt = _Attempt(attempt.gain_db - error, attempt.ceiling_db - over - 0.1)
     last = attempts[-1].output
     assert last is not None
     raise CheckFailed(
