@@ -11,13 +11,14 @@ import datetime as dt
 import json
 import random
 import re
+import tempfile
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TextIO
 
-from . import artwork, feed
+from . import artwork, chapters as chap, feed
 from .build import Context, build_context, is_stale, load_context
 from .errors import InputError, StorageError
 from .progress import Progress
@@ -58,7 +59,12 @@ def publish(episode_dir: Path, progress: Progress, target: str | None = None, dr
         build_context(ctx, progress)
     storage = _storage(ctx, target)
     base_url = _base_url(ctx, storage)
-    uploads = _uploads(ctx)
+    with tempfile.TemporaryDirectory(prefix="producer-publish-") as scratch:
+        return _publish(ctx, storage, base_url, _uploads(ctx, base_url, Path(scratch)), dry_run, out, now)
+
+
+def _publish(ctx: Context, storage: Storage, base_url: str, uploads: dict[str, Upload], dry_run: bool,
+             out: TextIO, now: dt.datetime | None) -> int:
     planned = [_plan(storage, u) for u in uploads.values()]
     item = _item(ctx, base_url, uploads)
     channel = _channel(ctx, base_url)
@@ -91,7 +97,7 @@ def _base_url(ctx: Context, storage: Storage) -> str:
                      f"(the public URL of the target's root)")
 
 
-def _uploads(ctx: Context) -> dict[str, Upload]:
+def _uploads(ctx: Context, base_url: str, scratch: Path) -> dict[str, Upload]:
     """By role, in upload order: media first, then artwork, then chapters; the
     feed, written last, may point at all of them."""
     slug, dist = ctx.episode.slug, ctx.episode.folder / "dist"
@@ -107,9 +113,28 @@ def _uploads(ctx: Context) -> dict[str, Upload]:
         uploads["cover"] = Upload(f"{prefix}/cover{ctx.episode.artwork.suffix.lower()}", ctx.episode.artwork,
                                   art.mime, CACHE_MEDIA)
     if ctx.episode.chapters:
-        uploads["chapters"] = Upload(f"{prefix}/chapters.json", dist / "chapters.json",
+        uploads["chapters"] = Upload(f"{prefix}/chapters.json", _chapters_json(ctx, uploads, base_url, scratch),
                                      "application/json+chapters", CACHE_MEDIA)
     return uploads
+
+
+def _chapters_json(ctx: Context, uploads: dict[str, Upload], base_url: str, scratch: Path) -> Path:
+    """dist/chapters.json, or, when chapters have images, a copy whose `img` points at
+    them (their URLs are only known here); the images join the uploads before it."""
+    prefix = f"episodes/{ctx.episode.slug}"
+    images: dict[int, str] = {}
+    for i, chapter in enumerate(ctx.episode.chapters):
+        if chapter.image:
+            path = Path(chapter.image)
+            key = f"{prefix}/chapter-{i}{path.suffix.lower()}"
+            uploads[f"chapter-image-{i}"] = Upload(key, path, artwork.load_any(path).mime, CACHE_MEDIA)
+            images[i] = _url(base_url, key)
+    if not images:
+        return ctx.episode.folder / "dist" / "chapters.json"
+    path = scratch / "chapters.json"
+    doc = chap.to_json_chapters(ctx.episode.chapters, images)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
 
 
 def _plan(storage: Storage, u: Upload) -> Planned:

@@ -326,14 +326,15 @@ def test_large_files_go_multipart_and_are_verified_by_their_etag(moto: MotoServe
     assert head["ContentType"] == "audio/mpeg" and head["ContentLength"] == big.stat().st_size
 
 
-def test_episode_artwork_is_uploaded_and_named_in_the_item(tmp_path: Path) -> None:
+def test_episode_artwork_and_chapter_images_are_uploaded_and_linked(tmp_path: Path) -> None:
     root = tmp_path / "show"
     ep = factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None)], recordings=1)
     factory.cover(ep / "cover.png", (1400, 1400), "RGB", "PNG")
+    factory.cover(ep / "start.jpg", (640, 360), "RGB", "JPEG")
     toml = ep / "episode.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace(
         'recordings = ["raw/host.wav"]', 'recordings = ["raw/host.wav"]\nartwork = "cover.png"\nseason = 2\n'
-        'episode_type = "bonus"'), encoding="utf-8")
+        'episode_type = "bonus"') + 'image = "start.jpg"\n', encoding="utf-8")
     r = run_producer("publish", str(ep), "--quiet")
     assert r.code == 0, r.err
     public = root / "public"
@@ -341,3 +342,7 @@ def test_episode_artwork_is_uploaded_and_named_in_the_item(tmp_path: Path) -> No
     (entry,) = feedparser.parse((public / "feed.xml").read_bytes()).entries
     assert entry.image.href == "https://cdn.example.test/episodes/ep7/cover.png"
     assert entry.itunes_season == "2" and entry.itunes_episodetype == "bonus"
+    doc = json.loads((public / "episodes/ep7/chapters.json").read_text(encoding="utf-8"))
+    assert doc["chapters"][0]["img"] == "https://cdn.example.test/episodes/ep7/chapter-0.jpg"
+    assert (public / "episodes/ep7/chapter-0.jpg").read_bytes() == (ep / "start.jpg").read_bytes()
+    assert "img" not in json.loads((ep / "dist" / "chapters.json").read_text(encoding="utf-8"))["chapters"][0]
