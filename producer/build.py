@@ -181,7 +181,8 @@ def _analyse(plan: BuildPlan, progress: Progress,
     # The input's true peak decides nothing (the limiter measures its own), so this
     # pass skips it: a quarter of a 60-minute build's measuring time.
     meter = loudness.Meter(a.sample_rate, a.channels, true_peak=False)
-    excerpts = predict.Excerpts(predict.pick(math.ceil(a.expected_seconds / media.CHUNK_SECONDS)))
+    excerpts = predict.Excerpts(predict.pick(math.ceil(a.expected_seconds / media.CHUNK_SECONDS),
+                                             media.CHUNK_SECONDS))
     for chunk in source:
         meter.add(chunk)
         excerpts.offer(chunk)
@@ -209,6 +210,7 @@ def _render_until_it_meets(plan: BuildPlan, measured: loudness.Loudness, excerpt
     ceiling = p.true_peak - FIRST_MARGIN_DB
     t = time.monotonic()
     guess = predict.solve(measured.integrated, excerpts, ceiling, p)
+    excerpts.clear()  # 32 s of audio that the renders no longer need
     seconds["predict"] = time.monotonic() - t
     attempt = _Attempt(guess.gain_db, ceiling, predicted_loss_lu=guess.loss_lu)
     attempts: list[_Attempt] = []

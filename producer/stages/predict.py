@@ -22,25 +22,41 @@ from . import encode
 from .render import Limiter
 
 EXCERPTS = 8
+EXCERPT_SECONDS = 4.0
 
 
-def pick(total_chunks: int, count: int = EXCERPTS) -> set[int]:
-    """Chunk indices spread evenly over the programme (all of them for a short one)."""
-    if total_chunks <= count:
+def pick(total_chunks: int, chunk_seconds: float, count: int = EXCERPTS) -> set[int]:
+    """Chunk indices of `count` excerpts of EXCERPT_SECONDS each, spread evenly over
+    the programme (all of it for a short one)."""
+    span = max(1, round(EXCERPT_SECONDS / chunk_seconds))
+    if total_chunks <= count * span:
         return set(range(total_chunks))
-    return {int((i + 0.5) * total_chunks / count) for i in range(count)}
+    starts = [int((i + 0.5) * total_chunks / count) for i in range(count)]
+    return {min(start + k, total_chunks - 1) for start in starts for k in range(span)}
 
 
 @dataclass
 class Excerpts:
     wanted: set[int]
-    chunks: list[np.ndarray] = field(default_factory=list)
+    found: list[tuple[int, np.ndarray]] = field(default_factory=list)
     seen: int = 0
 
     def offer(self, chunk: np.ndarray) -> None:
         if self.seen in self.wanted:
-            self.chunks.append(chunk.copy())
+            self.found.append((self.seen, chunk.copy()))
         self.seen += 1
+
+    @property
+    def chunks(self) -> list[np.ndarray]:
+        """One array per run of consecutive chunks: each excerpt whole."""
+        runs: list[list[np.ndarray]] = []
+        previous = -2
+        for index, chunk in self.found:
+            if index != previous + 1:
+                runs.append([])
+            runs[-1].append(chunk)
+            previous = index
+        return [np.concatenate(run) for run in runs]
 
 
 @dataclass(frozen=True)
@@ -60,9 +76,10 @@ def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, prese
     """What the excerpts lose between `gain × excerpt` and its limited, encoded, decoded self."""
     rate, channels = preset.sample_rate, preset.channels
     gain = np.float32(10 ** (gain_db / 20))
-    plain = _loudness([e * gain for e in excerpts], preset)
+    plain = _loudness((e * gain for e in excerpts), preset)
     limiters = [Limiter(gain_db, ceiling_db, rate) for _ in excerpts]
-    rendered = [np.concatenate(list(lim.process([e]))) for lim, e in zip(limiters, excerpts)]
+    # generators all the way, so that no more than one excerpt is held twice at a time
+    rendered = (out for lim, e in zip(limiters, excerpts) for out in lim.process([e]))
     with tempfile.TemporaryDirectory(prefix="producer-predict-") as tmp:
         mp3 = Path(tmp) / "excerpts.mp3"
         encode.encode(rendered, mp3, preset)
