@@ -4,7 +4,7 @@ feed update on a feed of 2,000 items. Results go to bench/results.md.
 
 Each command runs as its own process tree; wall and CPU time come from the
 clock and getrusage, peak memory from summing the proportional set sizes (PSS)
-of the whole tree every 20 ms (psutil), loudness and true peak of every output from
+of the whole tree every 250 ms (psutil), loudness and true peak of every output from
 ffmpeg's own ebur128 filter.
 """
 from __future__ import annotations
@@ -32,6 +32,9 @@ from tests import factory  # noqa: E402  (the same media generators the tests us
 
 WORK = ROOT / "bench" / "work"
 PRODUCER = [sys.executable, "-m", "producer"]
+# Reading PSS walks every process's page tables; sampled too often it takes CPU from
+# the command measured, which on 2 cores penalises a tree of processes most.
+SAMPLE_EVERY = 0.25
 
 
 @dataclass
@@ -66,7 +69,7 @@ def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
                 peak = max(peak, total)
             except psutil.Error:
                 pass
-            stop.wait(0.02)
+            stop.wait(SAMPLE_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
