@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import EnvironmentFailure, MediaError
 
-CHUNK_SECONDS = 1.0  # small chunks keep the process small; 1 s costs no measurable speed
+CHUNK_SECONDS = 1.0  # small chunks keep the process small (vs 4 s: 45 MB less, ~3 % more CPU)
 PREFETCH_CHUNKS = 3
 PIPE_BYTES = 1 << 20
 
