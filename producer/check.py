@@ -61,7 +61,7 @@ def expand(patterns: list[str]) -> list[Path]:
 def measure_file(path: Path) -> loudness.Loudness:
     info = media.probe(path)
     channels = min(info.channels, 2)  # BS.1770 weights for 5.1 need a layout we do not trust here
-    source = media.PcmSource(media.decode_args(path, info.sample_rate, channels), channels, info.sample_rate, path)
+    source = media.decode(path, info.sample_rate, channels)
     return loudness.measure_chunks(source, info.sample_rate, channels)
 
 
@@ -73,15 +73,11 @@ def loudness_verdicts(measured: loudness.Loudness, preset: config.Preset) -> lis
                                  else "the file is silent")
     peak_ok = measured.true_peak <= preset.true_peak + 1e-9
     return [
-        Verdict("loudness", loud_ok, _round(measured.integrated, "LUFS"), expected, reason),
-        Verdict("true peak", peak_ok, _round(measured.true_peak, "dBTP"),
+        Verdict("loudness", loud_ok, _figure(measured.integrated, "LUFS"), expected, reason),
+        Verdict("true peak", peak_ok, _figure(measured.true_peak, "dBTP"),
                 f"≤ {preset.true_peak:g} dBTP",
                 "" if peak_ok else f"true peak is {measured.true_peak - preset.true_peak:.2f} dB over the ceiling"),
     ]
-
-
-def _round(value: float, unit: str) -> str:
-    return f"{value:.2f} {unit}" if math.isfinite(value) else f"-inf {unit}"
 
 
 def tag_verdicts(tags: Id3Summary) -> list[Verdict]:
@@ -236,11 +232,12 @@ def measure_files(patterns: list[str], as_json: bool, out: TextIO) -> int:
         if "error" in r:
             out.write(f"✗ {r['error']}\n")
             continue
-        out.write(f"{r['file']}: integrated {_fmt(r['integrated'], 'LUFS')}, true peak "
-                  f"{_fmt(r['true_peak'], 'dBTP')}, LRA {_fmt(r['lra'], 'LU')}, sample peak "
-                  f"{_fmt(r['sample_peak'], 'dBFS')}, duration {r['duration']:.3f} s\n")
+        out.write(f"{r['file']}: integrated {_figure(r['integrated'], 'LUFS')}, true peak "
+                  f"{_figure(r['true_peak'], 'dBTP')}, LRA {_figure(r['lra'], 'LU')}, sample peak "
+                  f"{_figure(r['sample_peak'], 'dBFS')}, duration {r['duration']:.3f} s\n")
     return status
 
 
-def _fmt(value: float | None, unit: str) -> str:
-    return f"{value:.2f} {unit}" if value is not None else f"-inf {unit}"
+def _figure(value: float | None, unit: str) -> str:
+    """A measured figure; silence (None in JSON, -inf in the meter) reads -inf."""
+    return f"{value:.2f} {unit}" if value is not None and math.isfinite(value) else f"-inf {unit}"

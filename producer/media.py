@@ -214,10 +214,11 @@ def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:
 
 def decode(path: Path, sample_rate: int | None = None, channels: int | None = None,
            chunk_seconds: float = CHUNK_SECONDS) -> PcmSource:
-    info = probe(path)
-    rate = sample_rate or info.sample_rate
-    ch = channels or info.channels
-    return PcmSource(decode_args(path, rate, ch), ch, rate, path, chunk_seconds)
+    """Decode to the given rate and channels; ffprobe is asked only for what is not given."""
+    if sample_rate is None or channels is None:
+        info = probe(path)
+        sample_rate, channels = sample_rate or info.sample_rate, channels or info.channels
+    return PcmSource(decode_args(path, sample_rate, channels), channels, sample_rate, path, chunk_seconds)
 
 
 class Mp3Encoder:

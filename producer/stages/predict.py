@@ -83,7 +83,7 @@ def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, prese
     with tempfile.TemporaryDirectory(prefix="producer-predict-") as tmp:
         mp3 = Path(tmp) / "excerpts.mp3"
         encode.encode(rendered, mp3, preset)
-        coded = _loudness(media.PcmSource(media.decode_args(mp3, rate, channels), channels, rate, mp3), preset)
+        coded = _loudness(media.decode(mp3, rate, channels), preset)
     limited = any(lim.stats.limited_frames for lim in limiters)
     if not (math.isfinite(plain) and math.isfinite(coded)):
         return Loss(0.0, limited)

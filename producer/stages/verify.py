@@ -23,8 +23,7 @@ HOLD_BACK = 8192  # more than one frame of end padding: kept until the length is
 
 
 def measure_file(mp3: Path, preset: Preset) -> loudness.Loudness:
-    source = media.PcmSource(media.decode_args(mp3, preset.sample_rate, preset.channels),
-                             preset.channels, preset.sample_rate, mp3)
+    source = media.decode(mp3, preset.sample_rate, preset.channels)
     return loudness.measure_chunks(source, preset.sample_rate, preset.channels)
 
 
