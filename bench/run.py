@@ -118,11 +118,11 @@ def assembled_wav(ep: Path) -> Path:
 ASSEMBLE = """
 import sys
 from pathlib import Path
-from producer import build, media
-from producer.stages import assemble
-ctx = build.load_context(Path(sys.argv[1]))
-plan, _ = build.prepare(ctx)
-args, graph = __import__("producer.plan", fromlist=["x"]).filter_graph(plan.assembly)
+from producer.commands.build import prepare
+from producer.core.plan import filter_graph
+from producer.io.config import load_context
+plan, _ = prepare(load_context(Path(sys.argv[1])))
+args, graph = filter_graph(plan.assembly)
 import subprocess
 subprocess.run(["ffmpeg", "-v", "error", "-y", *args, "-filter_complex", graph, "-map", "[out]",
                 "-c:a", "pcm_s16le", "-ar", "44100", "-ac", "2", sys.argv[2]], check=True)
@@ -159,7 +159,7 @@ def scaling(lengths: list[int]) -> list[tuple[int, Run, dict]]:
 
 def feed_at_scale(items: int = 2000) -> float:
     """Seconds for one publish's feed work (parse, upsert, serialize) on a feed of `items` items."""
-    from producer import feed
+    from producer.core import feed
 
     channel = feed.ChannelInfo("Show", "https://x.test", "d", "en", "a", None, None, "https://x.test/a.jpg",
                                ("Technology",), False, "https://x.test/feed.xml")

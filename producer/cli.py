@@ -10,50 +10,47 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .errors import ProducerError
-from .progress import Progress
+from .io.progress import Progress
 
 
-def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+def _cmd_build(args: argparse.Namespace) -> None:
+    from .commands.build import build
 
     result = build(Path(args.episode), Progress(args.quiet), args.preset)
     out = result.report["output"]
     print(f"{result.mp3}: {out['integrated']:.2f} LUFS, true peak {out['true_peak']:.2f} dBTP, "
           f"{result.report['duration_seconds']:.3f} s, {result.report['chapters']} chapters")
-    return 0
 
 
-def _cmd_measure(args: argparse.Namespace) -> int:
-    from .check import measure_files
+def _cmd_measure(args: argparse.Namespace) -> None:
+    from .commands.measure import measure_files
 
-    return measure_files(args.files, args.json, sys.stdout)
+    measure_files(args.files, args.json, sys.stdout)
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_files
+def _cmd_check(args: argparse.Namespace) -> None:
+    from .commands.check import check_files
 
     episode = Path(args.episode) if args.episode else None
-    return check_files(args.files, episode, args.preset, args.json, sys.stdout)
+    check_files(args.files, episode, args.preset, args.json, sys.stdout)
 
 
-def _cmd_publish(args: argparse.Namespace) -> int:
-    from .publish import publish
+def _cmd_publish(args: argparse.Namespace) -> None:
+    from .commands.publish import publish
 
-    return publish(Path(args.episode), Progress(args.quiet), target=args.target,
-                   dry_run=args.dry_run, out=sys.stdout)
-
-
-def _cmd_chapters_import(args: argparse.Namespace) -> int:
-    from .chapter_formats import import_command
-
-    return import_command(Path(args.file), args.format, Path(args.write) if args.write else None,
-                          sys.stdout)
+    publish(Path(args.episode), Progress(args.quiet), target=args.target, dry_run=args.dry_run, out=sys.stdout)
 
 
-def _cmd_chapters_export(args: argparse.Namespace) -> int:
-    from .chapter_formats import export_command
+def _cmd_chapters_import(args: argparse.Namespace) -> None:
+    from .commands.chapters import import_command
 
-    return export_command(Path(args.episode), args.format, sys.stdout)
+    import_command(Path(args.file), args.format, Path(args.write) if args.write else None, sys.stdout)
+
+
+def _cmd_chapters_export(args: argparse.Namespace) -> None:
+    from .commands.chapters import export_command
+
+    export_command(Path(args.episode), args.format, sys.stdout)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -102,10 +99,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
+    func: Callable[[argparse.Namespace], None] = args.func
     try:
-        return func(args)
+        func(args)
+        sys.stdout.flush()  # the report before any message on stderr
+        return 0
     except ProducerError as e:
+        sys.stdout.flush()
         if args.verbose:
             traceback.print_exc()
         print(f"producer: {e}", file=sys.stderr)

@@ -1,7 +1,6 @@
-"""Every failure the user can see is a ProducerError with an exit code.
-
-Exit codes (DESIGN.md): 1 a check failed, 2 bad input, 3 environment or service.
-"""
+"""Every error kind, each with its exit code (DESIGN.md): 1 a check failed,
+2 bad input, 3 environment or service. Third-party errors are translated into
+one of these where they enter."""
 from __future__ import annotations
 
 
@@ -20,6 +19,10 @@ class InputError(ProducerError):
     """A manifest, path or setting the user wrote is wrong."""
 
     exit_code = 2
+
+
+class ChapterFormatError(InputError):
+    """A chapter list in one of the import formats cannot be read."""
 
 
 class MediaError(ProducerError):
@@ -41,13 +44,21 @@ class CheckFailed(ProducerError):
 
 
 class EnvironmentFailure(ProducerError):
-    """A tool or service we depend on is missing or broken (ffmpeg, storage)."""
+    """A tool or service we depend on is missing or broken (ffmpeg, storage, the disk)."""
 
     exit_code = 3
 
 
 class StorageError(EnvironmentFailure):
-    exit_code = 3
+    """Object storage refused or could not be reached."""
+
+
+class TimeError(ValueError):
+    """A chapter time that is not a time; config turns it into an InputError naming the field."""
+
+
+class Conflict(Exception):
+    """The feed changed between our read and our write: read again and redo the change."""
 
 
 def located(path: object, field: str | None, message: str) -> str:

@@ -153,3 +153,63 @@ def test_failed_build_keeps_the_previous_dist(episode: Path) -> None:
     assert r.code == 2
     assert {p.name: p.read_bytes() for p in (episode / "dist").iterdir()} == before
     assert not [p for p in episode.iterdir() if p.name.startswith(".dist")]
+
+
+def dist_bytes(episode: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (episode / "dist").iterdir()}
+
+
+def assert_previous_dist_survives(r: Run, episode: Path, before: dict[str, bytes], code: int,
+                                  *fragments: str) -> None:
+    assert r.code == code, (r.code, r.err)
+    assert "Traceback" not in r.err
+    lines = [ln for ln in r.err.splitlines() if ln.startswith("producer:")]
+    assert len(lines) == 1 and all(f in lines[0] for f in fragments), r.err
+    assert dist_bytes(episode) == before
+    assert not [p for p in episode.iterdir() if p.name.startswith(".dist")]
+
+
+def test_an_encoder_killed_mid_file_keeps_the_previous_dist(episode: Path, tmp_path: Path) -> None:
+    """The new dist/ is half written (the MP3 started) when the encoder dies."""
+    assert build(episode).code == 0
+    before = dist_bytes(episode)
+    edit(episode / "episode.toml", 'title = "Middle"', 'title = "Middle, renamed"')
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    real = shutil.which("ffmpeg")
+    (fake / "ffmpeg").write_text(f"""#!/bin/bash
+# an encoder writing into a new dist that dies after its first bytes
+out="${{@: -1}}"
+if [[ "$*" == *libmp3lame* && "$out" == */.dist-* ]]; then
+  head -c 100000 /dev/urandom > "$out"; kill -9 $$
+fi
+exec {real} "$@"
+""")
+    (fake / "ffmpeg").chmod(0o755)
+    (fake / "ffprobe").symlink_to(shutil.which("ffprobe"))
+    r = build(episode, env={"PATH": f"{fake}:/usr/bin:/bin"})
+    assert_previous_dist_survives(r, episode, before, 2, "MP3 encoding failed")
+
+
+def test_a_full_disk_while_tagging_keeps_the_previous_dist(episode: Path) -> None:
+    """A file size limit (as a full disk would) lets the encoder finish and refuses the
+    bytes the ID3 tag adds: the new dist/ holds a finished MP3 when the build fails."""
+    import resource
+    import subprocess
+    import sys
+
+    assert build(episode).code == 0
+    before = dist_bytes(episode)
+    mp3 = before["ep7.mp3"]
+    tag_bytes = 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(mp3[6:10]))  # syncsafe size
+    audio_bytes = len(mp3) - tag_bytes
+    edit(episode / "episode.toml", 'title = "Middle"', 'title = "Middle, renamed"')
+
+    def limit() -> None:
+        room = audio_bytes + 2_000  # the tag (cover art) is over 20 kB
+        resource.setrlimit(resource.RLIMIT_FSIZE, (room, room))
+
+    p = subprocess.run([sys.executable, "-m", "producer", "build", str(episode), "--quiet"],
+                       capture_output=True, text=True, preexec_fn=limit)
+    assert_previous_dist_survives(Run(p.returncode, p.stdout, p.stderr), episode, before, 2,
+                                  "cannot write ID3 tags")

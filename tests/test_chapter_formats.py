@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from producer import chapter_formats as cf
-from producer.chapters import Chapter, parse_time
+from producer.core import chapter_formats as cf
+from producer.core.chapters import Chapter
+from producer.core.timecode import parse_time
 from producer.errors import InputError
 from tests import factory
 from tests.conftest import run_producer
@@ -93,7 +94,7 @@ def test_text_format_with_urls_and_milliseconds() -> None:
 def test_text_format_errors_name_the_line() -> None:
     with pytest.raises(InputError, match=r"ch.txt: line 2: .* is not"):
         cf.parse_text("00:00 Intro\nnot a chapter line\n", "ch.txt")
-    with pytest.raises(InputError, match=r"ch.txt: chapter 2 .* not after"):
+    with pytest.raises(InputError, match=r"ch.txt: chapters\[1\]\.start: 00:00:05 is not after chapters\[0\]\.start 00:00:10"):
         cf.parse_text("00:10 Intro\n00:05 Back in time\n", "ch.txt")
 
 

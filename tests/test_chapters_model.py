@@ -6,28 +6,30 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from producer import chapters as chap
+from producer.core import chapters as chap
+from producer.core import timecode
 from producer.errors import InputError
-from producer.media import AudioInfo
-from producer.plan import Assembly, filter_graph
+from producer.core.models import AudioInfo
+from producer.core.plan import Assembly, filter_graph
+from producer.errors import TimeError
 
 
 @pytest.mark.parametrize("text,ms", [("0", 0), ("59", 59000), ("75", 75000), ("01:12", 72000),
                                      ("1:02:03", 3723000), ("00:00:05.25", 5250), ("03:09.007", 189007),
                                      (12.5, 12500), (3, 3000)])
 def test_parse_time(text: str | float, ms: int) -> None:
-    assert chap.parse_time(text) == ms
+    assert timecode.parse_time(text) == ms
 
 
 @pytest.mark.parametrize("text", ["2:7x", "", "1:60", "-3", "01:02:03:04", "1.2.3", "ab", True])
 def test_parse_time_rejects(text: object) -> None:
-    with pytest.raises(chap.TimeError):
-        chap.parse_time(text)
+    with pytest.raises(TimeError):
+        timecode.parse_time(text)
 
 
 @given(st.integers(min_value=0, max_value=100 * 3600 * 1000))
 def test_format_then_parse_is_lossless(ms: int) -> None:
-    assert chap.parse_time(chap.format_time(ms)) == ms
+    assert timecode.parse_time(timecode.format_time(ms)) == ms
 
 
 def test_validate_names_the_field() -> None:

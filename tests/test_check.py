@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3
 
-from producer.stages.tag import PlaybackOrderID3
+from producer.io.id3 import PlaybackOrderID3
 from tests import factory
 from tests.conftest import Built, run_producer
 
@@ -61,6 +61,16 @@ def test_a_copy_without_chapter_frames_fails_on_chapters(built: Built, tmp_path:
     assert len(failed) == 1 and failed[0].startswith("✗ chapters") and "no CHAP" in failed[0]
 
 
+def test_an_id3v24_tag_fails_the_version_check(built: Built, tmp_path: Path) -> None:
+    v24 = copy_with(built, tmp_path, "v24.mp3")
+    PlaybackOrderID3(v24).save(v2_version=4)  # same frames, in playback order, as v2.4
+    assert ID3(v24).version[:2] == (2, 4)
+    r = run_producer("check", str(v24))
+    assert r.code == 1
+    failed = [ln for ln in r.out.splitlines() if ln.startswith("✗")]
+    assert len(failed) == 1 and failed[0].startswith("✗ id3 version: ID3v2.4"), r.out
+
+
 def test_chapter_frames_out_of_file_order_fail(built: Built, tmp_path: Path) -> None:
     shuffled = copy_with(built, tmp_path, "shuffled.mp3")
     ID3(shuffled).save(v2_version=3)  # plain mutagen orders frames by size, not by time
@@ -87,7 +97,7 @@ def test_json_has_every_figure_and_verdict(built: Built) -> None:
     assert doc["pass"] is True and doc["preset"] == "podcast-stereo"
     (f,) = doc["files"]
     assert set(f["figures"]) == {"integrated", "true_peak", "sample_peak", "lra", "duration"}
-    assert {c["name"] for c in f["checks"]} == {"loudness", "true peak", "title", "cover", "chapters",
+    assert {c["name"] for c in f["checks"]} == {"loudness", "true peak", "id3 version", "title", "cover", "chapters",
                                                 "episode title", "episode chapters"}
 
 

@@ -7,7 +7,8 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from producer import loudness, media
+from producer.core import loudness
+from producer.io import ffmpeg as media
 from tests import factory
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from producer import media
+from producer.io import ffmpeg as media
 from producer.errors import MediaError
 from tests import factory
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from producer.stages import predict
+from producer.core import excerpts as predict
+from producer.core.policy import next_gain
 
 
 def test_excerpts_are_whole_4_second_runs_spread_over_the_programme() -> None:
@@ -26,11 +27,11 @@ def test_excerpts_join_consecutive_chunks() -> None:
 
 
 def test_next_gain_steps_by_the_error_then_by_the_observed_slope() -> None:
-    assert predict.next_gain([(4.0, -17.0)], -16.0) == pytest.approx(5.0)
+    assert next_gain([(4.0, -17.0)], -16.0) == pytest.approx(5.0)
     # output moved 0.5 for 1 dB: the limiter eats half; step twice the error
-    assert predict.next_gain([(4.0, -17.0), (5.0, -16.5)], -16.0) == pytest.approx(6.0)
+    assert next_gain([(4.0, -17.0), (5.0, -16.5)], -16.0) == pytest.approx(6.0)
 
 
 def test_next_gain_interpolates_once_the_target_is_bracketed() -> None:
     points = [(4.0, -17.0), (8.0, -15.0), (10.0, -14.9)]
-    assert predict.next_gain(points, -16.0) == pytest.approx(6.0)
+    assert next_gain(points, -16.0) == pytest.approx(6.0)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 
-from producer.progress import Progress
+from producer.io.progress import Progress
 
 
 class Tty(io.StringIO):
@@ -17,7 +17,7 @@ def test_plain_lines_when_not_a_terminal() -> None:
         stage.update(pos)
     stage.done("ok")
     lines = out.getvalue().splitlines()
-    assert lines[0] == "render: started (0:01:40 of audio)"
+    assert lines[0] == "render: started (00:01:40 of audio)"
     assert lines[-1].startswith("render: done in") and lines[-1].endswith("; ok")
     assert "\r" not in out.getvalue() and len(lines) == 5
 
@@ -27,7 +27,7 @@ def test_a_bar_with_time_left_on_a_terminal(monkeypatch) -> None:  # type: ignor
     out = Tty()
     stage = Progress(stream=out).stage("measure", 3600.0)
     stage.update(1800.0)
-    assert "\rmeasure" in out.getvalue() and "0:30:00 / 1:00:00" in out.getvalue() and "left" in out.getvalue()
+    assert "\rmeasure" in out.getvalue() and "00:30:00 / 01:00:00" in out.getvalue() and "left" in out.getvalue()
 
 
 def test_quiet_gives_plain_lines_even_on_a_terminal(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -203,8 +203,9 @@ def test_a_conflicting_write_is_reread_and_retried(show: Show, monkeypatch: pyte
     assert show.publish("ep7").code == 0
     add_episode(show.root, "ep8", 8, "2026-03-31", "Episode 8")
     assert run_producer("build", str(show.episode("ep8")), "--quiet").code == 0
-    from producer import publish, storage
-    from producer.progress import Progress
+    from producer.commands import publish
+    from producer.io import storage
+    from producer.io.progress import Progress
 
     foreign = b"<item><title>Written by someone else</title><guid>other-1</guid></item>"
     real_read = storage.S3Storage.read
@@ -222,7 +223,7 @@ def test_a_conflicting_write_is_reread_and_retried(show: Show, monkeypatch: pyte
     for k, v in ENV.items():
         monkeypatch.setenv(k, v)
     out = io.StringIO()
-    assert publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=out) == 0
+    assert publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=out) is None
     xml = show.feed_bytes()
     assert calls["n"] >= 2 and foreign in xml
     assert sorted(e.itunes_episode for e in feedparser.parse(xml).entries if "itunes_episode" in e) == ["7", "8"]
@@ -311,7 +312,7 @@ def test_local_folder_target_is_a_static_site(tmp_path: Path) -> None:
 
 def test_large_files_go_multipart_and_are_verified_by_their_etag(moto: MotoServer, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from producer import storage
+    from producer.io import files, storage
 
     for k, v in ENV.items():
         monkeypatch.setenv(k, v)
@@ -319,9 +320,9 @@ def test_large_files_go_multipart_and_are_verified_by_their_etag(moto: MotoServe
     big = tmp_path / "big.mp3"
     big.write_bytes(bytes(range(256)) * (20 * 4096 + 7))  # just over 20 MiB: three parts
     target = storage.S3Storage("pod-multipart", "p", moto.url, "us-east-1", None)
-    info = target.upload("big.mp3", big, "audio/mpeg", "public, max-age=60", storage.file_sha256(big))
+    info = target.upload("big.mp3", big, "audio/mpeg", "public, max-age=60", files.sha256(big))
     assert info.etag is not None and info.etag.strip('"').endswith("-3")
-    assert info.size == big.stat().st_size and info.sha256 == storage.file_sha256(big)
+    assert info.size == big.stat().st_size and info.sha256 == files.sha256(big)
     head = s3_client(moto.url).head_object(Bucket="pod-multipart", Key="p/big.mp3")
     assert head["ContentType"] == "audio/mpeg" and head["ContentLength"] == big.stat().st_size
 

@@ -5,8 +5,8 @@ Python only ever sees a few seconds of the result at a time.
 """
 from __future__ import annotations
 
-from ..media import PcmSource
-from ..plan import Assembly, filter_graph
+from ..core.plan import Assembly, filter_graph
+from ..io.ffmpeg import PcmSource
 
 
 def source(assembly: Assembly) -> PcmSource:

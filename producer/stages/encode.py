@@ -6,8 +6,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from ..config import Preset
-from ..media import Mp3Encoder
+from ..core.models import Preset
+from ..io.ffmpeg import Mp3Encoder
 
 
 def encode(chunks: Iterable[np.ndarray], out: Path, preset: Preset,

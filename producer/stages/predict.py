@@ -10,53 +10,18 @@ from __future__ import annotations
 
 import math
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
-from .. import loudness, media
-from ..config import Preset
+from ..core import loudness
+from ..core.limiter import Limiter
+from ..core.models import Preset
+from ..core.policy import next_gain
 from . import encode
-from .render import Limiter
-
-EXCERPTS = 8
-EXCERPT_SECONDS = 4.0
-
-
-def pick(total_chunks: int, chunk_seconds: float, count: int = EXCERPTS) -> set[int]:
-    """Chunk indices of `count` excerpts of EXCERPT_SECONDS each, spread evenly over
-    the programme (all of it for a short one)."""
-    span = max(1, round(EXCERPT_SECONDS / chunk_seconds))
-    if total_chunks <= count * span:
-        return set(range(total_chunks))
-    starts = [int((i + 0.5) * total_chunks / count) for i in range(count)]
-    return {min(start + k, total_chunks - 1) for start in starts for k in range(span)}
-
-
-@dataclass
-class Excerpts:
-    wanted: set[int]
-    found: list[tuple[int, np.ndarray]] = field(default_factory=list)
-    seen: int = 0
-
-    def offer(self, chunk: np.ndarray) -> None:
-        if self.seen in self.wanted:
-            self.found.append((self.seen, chunk.copy()))
-        self.seen += 1
-
-    @property
-    def chunks(self) -> list[np.ndarray]:
-        """One array per run of consecutive chunks: each excerpt whole."""
-        runs: list[list[np.ndarray]] = []
-        previous = -2
-        for index, chunk in self.found:
-            if index != previous + 1:
-                runs.append([])
-            runs[-1].append(chunk)
-            previous = index
-        return [np.concatenate(run) for run in runs]
+from .measure import measure_file
 
 
 @dataclass(frozen=True)
@@ -76,46 +41,18 @@ def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, prese
     """What the excerpts lose between `gain × excerpt` and its limited, encoded, decoded self."""
     rate, channels = preset.sample_rate, preset.channels
     gain = np.float32(10 ** (gain_db / 20))
-    plain = _loudness((e * gain for e in excerpts), preset)
+    plain = loudness.measure_chunks((e * gain for e in excerpts), rate, channels, true_peak=False).integrated
     limiters = [Limiter(gain_db, ceiling_db, rate) for _ in excerpts]
     # generators all the way, so that no more than one excerpt is held twice at a time
     rendered = (out for lim, e in zip(limiters, excerpts) for out in lim.process([e]))
     with tempfile.TemporaryDirectory(prefix="producer-predict-") as tmp:
         mp3 = Path(tmp) / "excerpts.mp3"
         encode.encode(rendered, mp3, preset)
-        coded = _loudness(media.decode(mp3, rate, channels), preset)
+        coded = measure_file(mp3, rate, channels, true_peak=False).integrated
     limited = any(lim.stats.limited_frames for lim in limiters)
     if not (math.isfinite(plain) and math.isfinite(coded)):
         return Loss(0.0, limited)
     return Loss(plain - coded, limited)
-
-
-def _loudness(chunks: Iterable[np.ndarray], preset: Preset) -> float:
-    meter = loudness.Meter(preset.sample_rate, preset.channels, true_peak=False)
-    for chunk in chunks:
-        meter.add(chunk)
-    return meter.result().integrated
-
-
-def next_gain(points: list[tuple[float, float]], target: float) -> float:
-    """The next gain to try, from (gain, output loudness) pairs tried so far.
-
-    Output rises with gain, but where the limiter works hard it flattens: a gain
-    step moves the output by less than its size. Once tries lie on both sides of
-    the target, interpolate between the nearest two; before that, step by the
-    error, scaled by the slope the last two tries showed (at least 0.3)."""
-    below = [p for p in points if p[1] < target]
-    above = [p for p in points if p[1] >= target]
-    if below and above:
-        (g1, o1), (g2, o2) = max(below, key=lambda p: p[1]), min(above, key=lambda p: p[1])
-        return g1 + (target - o1) * (g2 - g1) / (o2 - o1) if o2 != o1 else (g1 + g2) / 2
-    g, o = points[-1]
-    slope = 1.0
-    if len(points) >= 2:
-        (ga, oa), (gb, ob) = points[-2], points[-1]
-        if abs(gb - ga) > 0.05:
-            slope = min(1.0, max(0.3, (ob - oa) / (gb - ga)))
-    return g + (target - o) / slope
 
 
 def solve(measured_lufs: float, excerpts: list[np.ndarray], ceiling_db: float, preset: Preset,

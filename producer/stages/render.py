@@ -1,113 +1,57 @@
-"""Render: one linear gain for the whole programme, then a true-peak limiter
-that touches only the moments whose oversampled peak would cross the ceiling.
-
-The limiter looks ahead: each sample's gain is the lowest any nearby peak
-needs (a minimum filter over ±HOLD), smoothed by two box filters whose reach
-stays inside that window, so the smoothed gain never rises above what any
-sample needs. Away from peaks the gain is exactly 1: no compression of the
-programme as a whole.
-"""
+"""Render: the programme again from the assembly, through the gain and the
+true-peak limiter (core.limiter), into the encoder, while the verifier decodes
+and measures what the encoder writes."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-import numpy as np
-from scipy import ndimage
-
-from .. import loudness
-
-HOLD_SECONDS = 0.010
-
-
-@dataclass
-class LimiterStats:
-    limited_frames: int = 0
-    max_reduction_db: float = 0.0
-    frames: int = 0
-    chunks_examined: int = 0
-    chunks_total: int = 0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {"limited_frames": self.limited_frames,
-                "max_reduction_db": round(self.max_reduction_db, 3),
-                "chunks_examined": self.chunks_examined, "chunks_total": self.chunks_total}
+from ..core.limiter import Limiter
+from ..core.plan import BuildPlan
+from ..core.policy import Attempt
+from ..io.progress import Progress
+from . import assemble, encode
+from .verify import OverlappedVerify, Verified
 
 
-@dataclass
-class Limiter:
-    gain_db: float
-    ceiling_db: float
-    rate: int
-    stats: LimiterStats = field(default_factory=LimiterStats)
+@dataclass(frozen=True)
+class Rendered:
+    attempt: Attempt
+    verified: Verified
+    limiter: dict[str, Any]
+    seconds: dict[str, float]
 
-    def __post_init__(self) -> None:
-        self.gain = 10 ** (self.gain_db / 20)
-        self.ceiling = 10 ** (self.ceiling_db / 20)
-        self.hold = max(2, int(HOLD_SECONDS * self.rate))
-        self.box = max(3, (self.hold // 2) | 1)  # two boxes of this size reach at most ±hold
-        self.context = self.hold + self.box + loudness._TAPS_PER_PHASE + 1  # noqa: SLF001
-
-    def process(self, chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
-        """Gain-and-limit a stream of (frames, channels) chunks; same total length out."""
-        previous: np.ndarray | None = None
-        current: np.ndarray | None = None
-        for chunk in chunks:
-            chunk = chunk.astype(np.float32) * np.float32(self.gain)
-            if current is not None:
-                yield self._limit(previous, current, chunk)
-                previous = current
-            current = chunk
-        if current is not None:
-            yield self._limit(previous, current, None)
-
-    def _limit(self, before: np.ndarray | None, chunk: np.ndarray, after: np.ndarray | None) -> np.ndarray:
-        self.stats.frames += len(chunk)
-        self.stats.chunks_total += 1
-        n = self.context
-        head = before[-n:] if before is not None else np.zeros((0, chunk.shape[1]), np.float32)
-        tail = after[:n] if after is not None else np.zeros((0, chunk.shape[1]), np.float32)
-        window = np.concatenate([_pad_front(head, n), chunk, _pad_back(tail, n)])
-        if float(np.abs(window).max()) * loudness.peak_bound() <= self.ceiling:
-            return chunk
-        self.stats.chunks_examined += 1
-        need = self._peak_envelope(window)
-        if float(need.max()) <= self.ceiling:  # no peak in reach of this chunk needs limiting
-            return chunk
-        gains = self._gains(need)[n: n + len(chunk)]
-        if gains.min() < 1.0:
-            limited = gains < 1.0
-            self.stats.limited_frames += int(limited.sum())
-            self.stats.max_reduction_db = max(self.stats.max_reduction_db, -loudness.db(float(gains.min())))
-            return chunk * gains[:, None].astype(np.float32)
-        return chunk
-
-    def _gains(self, need: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            target = np.minimum(1.0, self.ceiling / np.maximum(need, 1e-12))
-        held = ndimage.minimum_filter1d(target, size=2 * self.hold + 1, mode="nearest")
-        smooth = ndimage.uniform_filter1d(held, size=self.box, mode="nearest")
-        smooth = ndimage.uniform_filter1d(smooth, size=self.box, mode="nearest")
-        # The box filters' running sums leave rounding noise: away from peaks the gain
-        # must be exactly 1, and nowhere may it rise above what a sample needs.
-        smooth[smooth > 1.0 - 1e-6] = 1.0
-        return np.minimum(smooth, target)
-
-    def _peak_envelope(self, window: np.ndarray) -> np.ndarray:
-        """Per sample: the largest of its own value and the interpolated values on
-        either side, computed only where they could reach the ceiling."""
-        need = loudness.frame_peaks(window)
-        ms = loudness.candidates(window, self.ceiling, need)
-        if len(ms):
-            values = loudness.interpolated_peaks(window, ms)
-            for shift in (6, 5):  # output group m lies between samples m-6 and m-5
-                np.maximum.at(need, ms - shift, values)
-        return need
+    def as_dict(self) -> dict[str, Any]:
+        a = self.attempt
+        return {"gain_db": round(a.gain_db, 3), "limiter_ceiling_db": round(a.ceiling_db, 3),
+                "predicted_loss_lu": None if a.predicted_loss_lu is None else round(a.predicted_loss_lu, 3),
+                "output": self.verified.loudness.as_dict(), "verified_by": self.verified.method,
+                "limiter": self.limiter}
 
 
-def _pad_front(a: np.ndarray, n: int) -> np.ndarray:
-    return a if len(a) >= n else np.concatenate([np.zeros((n - len(a), a.shape[1]), a.dtype), a])
-
-
-def _pad_back(a: np.ndarray, n: int) -> np.ndarray:
-    return a if len(a) >= n else np.concatenate([a, np.zeros((n - len(a), a.shape[1]), a.dtype)])
+def render(plan: BuildPlan, attempt: Attempt, mp3: Path, progress: Progress, number: int) -> Rendered:
+    """Render and encode; meanwhile decode the MP3 as LAME writes it and measure it,
+    so verification costs almost nothing on top of the encode."""
+    a, p = plan.assembly, plan.preset
+    stage = progress.stage(f"render {number}" if number > 1 else "render", a.expected_seconds)
+    limiter = Limiter(attempt.gain_db, attempt.ceiling_db, a.sample_rate)
+    mp3.unlink(missing_ok=True)  # the verifier follows this file: never let it read the last try's
+    verifier = OverlappedVerify(mp3, p)
+    try:
+        frames = encode.encode(limiter.process(assemble.source(a)), mp3, p,
+                               lambda done: stage.update(done / a.sample_rate))
+    except BaseException:
+        verifier.abort()
+        raise
+    verifier.finished(frames)
+    seconds = {f"render_encode_{number}": stage.done(
+        f"gain {attempt.gain_db:+.2f} dB, {limiter.stats.limited_frames} samples limited")}
+    t = time.monotonic()
+    verified = verifier.result()
+    seconds[f"verify_{number}"] = time.monotonic() - t
+    out = verified.loudness
+    progress.line(f"verify: {out.integrated:.2f} LUFS, true peak {out.true_peak:.2f} dBTP "
+                  f"(measured on the MP3, {verified.method})")
+    return Rendered(attempt, verified, limiter.stats.as_dict(), seconds)

@@ -14,26 +14,17 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterator, Sequence
 
 import numpy as np
 
-from .errors import EnvironmentFailure, MediaError
+from ..core.models import AudioInfo
+from ..errors import EnvironmentFailure, MediaError
 
 CHUNK_SECONDS = 1.0  # small chunks keep the process small (vs 4 s: 45 MB less, ~3 % more CPU)
 PREFETCH_CHUNKS = 3
 PIPE_BYTES = 1 << 20
-
-
-@dataclass(frozen=True)
-class AudioInfo:
-    path: Path
-    duration: float  # seconds
-    sample_rate: int
-    channels: int
-    codec: str
 
 
 def tool(name: str) -> str:

@@ -1,7 +1,7 @@
 """ITU-R BS.1770-4 loudness and true peak, measured on a stream of chunks.
 
-pyloudnorm is the reference: we take its K-weighting filters and follow its
-gating exactly, but keep only one energy per 100 ms per channel instead of the
+pyloudnorm is the reference: we build the K-weighting with its public IIRfilter
+from BS.1770's own parameters (as its Meter does) and follow its gating exactly, but keep only one energy per 100 ms per channel instead of the
 whole signal, so a 2-hour episode costs a few hundred kilobytes, not gigabytes.
 True peak is measured 4× oversampled (BS.1770-4 Annex 2), as pyloudnorm has none.
 """
@@ -19,7 +19,7 @@ from scipy import signal
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
 OVERSAMPLE = 4
-_TAPS_PER_PHASE = 12
+TAPS_PER_PHASE = 12
 SILENCE_DB = -120.0
 
 
@@ -39,13 +39,18 @@ def db(linear: float) -> float:
     return 20 * math.log10(linear) if linear > 0 else SILENCE_DB
 
 
+# BS.1770-4's K-weighting: a +4 dB high shelf at 1500 Hz, then a high pass at 38 Hz
+_K_STAGES = ((4.0, 1 / math.sqrt(2), 1500.0, "high_shelf"), (0.0, 0.5, 38.0, "high_pass"))
+
+
 @lru_cache(maxsize=8)
 def k_weighting(rate: int) -> np.ndarray:
-    """pyloudnorm's two K-weighting stages as one second-order-sections array."""
-    meter = pyloudnorm.Meter(rate)
+    """The K-weighting as one second-order-sections array, made by pyloudnorm's
+    public IIRfilter (the tests hold the result to pyloudnorm's Meter)."""
     sections = []
     gain = 1.0
-    for stage in meter._filters.values():  # noqa: SLF001 - the reference's own coefficients
+    for g, q, fc, kind in _K_STAGES:
+        stage = pyloudnorm.IIRfilter(g, q, fc, rate, kind)
         b, a = np.asarray(stage.b, float), np.asarray(stage.a, float)
         sections.append(np.concatenate([b / a[0], a / a[0]]))
         gain *= stage.passband_gain
@@ -54,17 +59,18 @@ def k_weighting(rate: int) -> np.ndarray:
     return sos
 
 
-@lru_cache(maxsize=1)
-def peak_bound() -> float:
+@lru_cache(maxsize=4)
+def peak_bound(factor: int = OVERSAMPLE, taps: int = TAPS_PER_PHASE) -> float:
     """How far any interpolated value can exceed the largest sample it is made from."""
-    h = interpolator()
-    return float(max(np.abs(h[p::OVERSAMPLE]).sum() for p in range(OVERSAMPLE)))
+    h = interpolator(factor, taps)
+    return float(max(np.abs(h[p::factor]).sum() for p in range(factor)))
 
 
 @lru_cache(maxsize=4)
-def interpolator(factor: int = OVERSAMPLE) -> np.ndarray:
-    """Low-pass FIR for oversampling; gain `factor` so each phase has unity DC gain."""
-    return signal.firwin(factor * _TAPS_PER_PHASE, 1.0 / factor, window=("kaiser", 6.0)) * factor
+def interpolator(factor: int = OVERSAMPLE, taps: int = TAPS_PER_PHASE) -> np.ndarray:
+    """Low-pass FIR for oversampling, `taps` per phase; gain `factor` so each phase has
+    unity DC gain."""
+    return signal.firwin(factor * taps, 1.0 / factor, window=("kaiser", 6.0)) * factor
 
 
 def oversampled(x: np.ndarray) -> np.ndarray:
@@ -82,27 +88,30 @@ def frame_peaks(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def interpolated_peaks(x: np.ndarray, ms: np.ndarray) -> np.ndarray:
+def interpolated_peaks(x: np.ndarray, ms: np.ndarray, factor: int = OVERSAMPLE,
+                       taps: int = TAPS_PER_PHASE) -> np.ndarray:
     """max |y[4m+p]| over the 4 phases and all channels, for each m in `ms` (each ≥ 11):
     exactly what upfirdn(interpolator(), x, up=4) gives there, computed only where asked.
-    Output group m lies between samples m-6 and m-5."""
+    Output group m lies between samples m-6 and m-5 (m - taps/2 and m - taps/2 + 1 for
+    other sizes)."""
     if not len(ms):
         return np.zeros(0)
-    phases = interpolator().reshape(_TAPS_PER_PHASE, OVERSAMPLE)  # phases[i, p] = h[4i + p]
-    window = x[ms[:, None] - np.arange(_TAPS_PER_PHASE)[None, :]]  # (m, i, channel)
+    phases = interpolator(factor, taps).reshape(taps, factor)  # phases[i, p] = h[factor*i + p]
+    window = x[ms[:, None] - np.arange(taps)[None, :]]  # (m, i, channel)
     return np.abs(np.einsum("mic,ip->mpc", window, phases)).max(axis=(1, 2))
 
 
-def candidates(x: np.ndarray, threshold: float, peaks: np.ndarray | None = None) -> np.ndarray:
+def candidates(x: np.ndarray, threshold: float, peaks: np.ndarray | None = None,
+               factor: int = OVERSAMPLE, taps: int = TAPS_PER_PHASE) -> np.ndarray:
     """The output groups whose interpolated values could exceed `threshold`: the 12
-    groups made from each sample louder than threshold / peak_bound()."""
+    groups (`taps`) made from each sample louder than threshold / peak_bound()."""
     peaks = frame_peaks(x) if peaks is None else peaks
-    loud = np.nonzero(peaks > threshold / peak_bound())[0]
-    reach = np.zeros(len(peaks) + _TAPS_PER_PHASE, bool)
-    for k in range(_TAPS_PER_PHASE):
+    loud = np.nonzero(peaks > threshold / peak_bound(factor, taps))[0]
+    reach = np.zeros(len(peaks) + taps, bool)
+    for k in range(taps):
         reach[loud + k] = True
     ms = np.nonzero(reach[:len(peaks)])[0]
-    return ms[ms >= _TAPS_PER_PHASE - 1]
+    return ms[ms >= taps - 1]
 
 
 class TruePeak:
@@ -111,7 +120,7 @@ class TruePeak:
     whose samples could make a value above the peak so far are interpolated."""
 
     def __init__(self, channels: int) -> None:
-        self.tail = np.zeros((_TAPS_PER_PHASE, channels), np.float32)
+        self.tail = np.zeros((TAPS_PER_PHASE, channels), np.float32)
         self.peak = 0.0
         self.sample_peak = 0.0
 
@@ -124,10 +133,10 @@ class TruePeak:
         values = interpolated_peaks(joined, candidates(joined, max(self.peak, self.sample_peak), peaks))
         if values.size:
             self.peak = max(self.peak, float(values.max()))
-        self.tail = joined[-_TAPS_PER_PHASE:]
+        self.tail = joined[-TAPS_PER_PHASE:]
 
     def finish(self) -> float:
-        self.add(np.zeros((_TAPS_PER_PHASE, self.tail.shape[1]), np.float32))
+        self.add(np.zeros((TAPS_PER_PHASE, self.tail.shape[1]), np.float32))
         return max(self.peak, self.sample_peak)
 
 
@@ -219,8 +228,8 @@ def _loudness_range(subs: np.ndarray, step: int) -> float:
     return float(np.percentile(kept, 95) - np.percentile(kept, 10))
 
 
-def measure_chunks(chunks: Iterable[np.ndarray], rate: int, channels: int) -> Loudness:
-    meter = Meter(rate, channels)
+def measure_chunks(chunks: Iterable[np.ndarray], rate: int, channels: int, true_peak: bool = True) -> Loudness:
+    meter = Meter(rate, channels, true_peak)
     for chunk in chunks:
         meter.add(chunk)
     return meter.result()

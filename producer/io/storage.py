@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 from urllib.parse import urlparse
 
-from .errors import InputError, StorageError
+from ..errors import Conflict, InputError, StorageError
+from . import files
 
 PART_SIZE = 8 * 1024 * 1024
 T = TypeVar("T")
@@ -32,10 +33,6 @@ class ObjectInfo:
     etag: str | None = None
 
 
-class Conflict(Exception):
-    """The feed changed between our read and our write."""
-
-
 class Storage(Protocol):
     def describe(self) -> str: ...
     def head(self, key: str) -> ObjectInfo | None: ...
@@ -45,21 +42,10 @@ class Storage(Protocol):
                  etag: str | None) -> str: ...
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def multipart_etag(path: Path, part_size: int = PART_SIZE) -> str:
     """The ETag S3 gives an object: MD5 of the body, or for a multipart upload the
     MD5 of the parts' MD5s followed by -N."""
-    digests = []
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(part_size), b""):
-            digests.append(hashlib.md5(block).digest())  # noqa: S324 - S3's ETag is MD5
+    digests = [hashlib.md5(block).digest() for block in files.blocks(path, part_size)]  # noqa: S324 - S3's ETag
     if len(digests) <= 1:
         return (digests[0] if digests else hashlib.md5(b"").digest()).hex()  # noqa: S324
     return hashlib.md5(b"".join(digests)).hexdigest() + f"-{len(digests)}"  # noqa: S324
@@ -95,7 +81,7 @@ class LocalStorage:
         path = self._path(key)
         if not path.is_file():
             return None
-        digest = file_sha256(path)
+        digest = files.sha256(path)
         return ObjectInfo(path.stat().st_size, digest, digest)
 
     def upload(self, key: str, path: Path, content_type: str, cache_control: str, sha256: str) -> ObjectInfo:

@@ -6,10 +6,11 @@ import sys
 import time
 from typing import TextIO
 
+from ..core.timecode import format_time
+
 
 def _clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600:d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return format_time(int(seconds) * 1000)
 
 
 class Progress:

@@ -2,21 +2,21 @@
 
 Formats: `text` (mp4chaps/Auphonic style lines), `shownotes` (published notes
 whose line breaks were lost, so each title runs into the next timestamp),
-`audacity` (label track export) and `json` (Podcasting 2.0 chapters). The
-parsers are pure (text in, chapters out); the two commands at the bottom do IO.
+`audacity` (label track export) and `json` (Podcasting 2.0 chapters). Pure:
+text in, chapters out, and back.
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import tomlkit
 
-from .chapters import Chapter, TimeError, format_time, parse_time, to_json_chapters
-from .errors import InputError
+from ..errors import ChapterFormatError, InputError, TimeError
+from .chapters import Chapter, json_text, order_problems
+from .timecode import format_time, parse_time
 
 FORMATS = ("text", "shownotes", "audacity", "json")
 
@@ -25,10 +25,6 @@ _TEXT_LINE = re.compile(
     r"(?:\s*<(?P<url>[a-zA-Z][a-zA-Z0-9+.-]*://[^<>\s]+)>)?\s*$")
 _AUDACITY_LINE = re.compile(r"^\s*(\d+(?:\.\d+)?)\t(\d+(?:\.\d+)?)\t(.*)$")
 _HEADING = re.compile(r"(?:chapters|timestamps|chapter markers)\s*:?\s*", re.IGNORECASE)
-
-
-class ChapterFormatError(InputError):
-    pass
 
 
 # ---------------------------------------------------------------- text
@@ -101,7 +97,7 @@ def parse_json(text: str, where: str = "chapters.json") -> list[Chapter]:
 
 
 def format_json(chapters: list[Chapter]) -> str:
-    return json.dumps(to_json_chapters(chapters), ensure_ascii=False, indent=2) + "\n"
+    return json_text(chapters)
 
 
 # ---------------------------------------------------------------- show notes
@@ -215,13 +211,12 @@ def _best_chain(body: str, stamps: list[_Stamp]) -> list[_Stamp]:
 
 
 def _increasing(chapters: list[Chapter], where: str) -> list[Chapter]:
+    """An imported list may start after 00:00 (the manifest's rule says so later)."""
     if not chapters:
         raise ChapterFormatError(f"{where}: holds no chapters")
-    for i in range(1, len(chapters)):
-        if chapters[i].start_ms <= chapters[i - 1].start_ms:
-            raise ChapterFormatError(
-                f'{where}: chapter {i + 1} "{chapters[i].title}" starts at {format_time(chapters[i].start_ms)}, '
-                f"not after the one before ({format_time(chapters[i - 1].start_ms)})")
+    problems = order_problems([c.start_ms for c in chapters], from_zero=False)
+    if problems:
+        raise ChapterFormatError(f"{where}: {problems[0]}")
     return chapters
 
 
@@ -248,26 +243,13 @@ def parse(text: str, fmt: str = "auto", where: str = "chapters") -> list[Chapter
     return PARSERS[chosen](text, where)
 
 
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot be read as UTF-8 text ({e})") from None
-
-
-def load_file(path: Path, fmt: str = "auto") -> list[Chapter]:
-    return parse(read_text(path), fmt, str(path))
-
-
 def to_toml(chapters: list[Chapter]) -> str:
     doc = tomlkit.document()
-    doc.add("chapters", _toml_tables(chapters))
+    doc.add("chapters", toml_tables(chapters))
     return tomlkit.dumps(doc)
 
 
-def _toml_tables(chapters: list[Chapter]) -> Any:
+def toml_tables(chapters: list[Chapter]) -> Any:
     aot = tomlkit.aot()
     for c in chapters:
         t = tomlkit.table()
@@ -277,40 +259,3 @@ def _toml_tables(chapters: list[Chapter]) -> Any:
             t.add("url", c.url)
         aot.append(t)
     return aot
-
-
-def write_into_episode(episode_dir: Path, chapters: list[Chapter]) -> Path:
-    """Replace the episode's chapters, keeping every other line of episode.toml as written."""
-    from .config import EPISODE_FILE, read_toml
-
-    path = episode_dir / EPISODE_FILE
-    read_toml(path)  # the same clear errors as a build for a missing or broken file
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    for key in ("chapters", "chapters_file"):
-        if key in doc:
-            del doc[key]
-    doc.add("chapters", _toml_tables(chapters))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    tmp.replace(path)
-    return path
-
-
-def import_command(file: Path, fmt: str, write: Path | None, out: TextIO) -> int:
-    chapters = load_file(file, fmt)
-    if write is not None:
-        path = write_into_episode(write, chapters)
-        out.write(f"{path}: wrote {len(chapters)} chapters\n")
-    else:
-        out.write(to_toml(chapters))
-    return 0
-
-
-def export_command(episode_dir: Path, fmt: str, out: TextIO) -> int:
-    from .build import load_context
-
-    chapters = list(load_context(episode_dir).episode.chapters)
-    if not chapters:
-        raise InputError(f"{episode_dir}: the episode declares no chapters")
-    out.write(WRITERS[fmt](chapters))
-    return 0

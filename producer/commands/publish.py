@@ -18,11 +18,14 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TextIO
 
-from . import artwork, chapters as chap, feed
-from .build import Context, build_context, is_stale, load_context
-from .errors import InputError, StorageError
-from .progress import Progress
-from .storage import Conflict, LocalStorage, Storage, file_sha256, open_target
+from ..core import chapters as chap, feed
+from ..errors import Conflict, InputError, StorageError
+from ..io import artwork, files
+from ..io.config import Context, load_context
+from ..io.inputs import is_stale
+from ..io.progress import Progress
+from ..io.storage import LocalStorage, Storage, open_target
+from .build import build_context
 
 FEED_KEY = "feed.xml"
 DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
@@ -47,29 +50,30 @@ class Planned:
 
 
 def publish(episode_dir: Path, progress: Progress, target: str | None = None, dry_run: bool = False,
-            out: TextIO | None = None, now: dt.datetime | None = None) -> int:
+            out: TextIO | None = None, now: dt.datetime | None = None) -> None:
     out = out or progress.stream
     ctx = load_context(episode_dir)
     stale = is_stale(ctx)
     if stale and dry_run:
         out.write(f"{ctx.episode.slug}: dist/ is missing or stale: a real publish builds it first\n")
         if not (ctx.episode.folder / "dist" / "report.json").is_file():
-            return 0
+            return
     elif stale:
         build_context(ctx, progress)
     storage = _storage(ctx, target)
     base_url = _base_url(ctx, storage)
     with tempfile.TemporaryDirectory(prefix="producer-publish-") as scratch:
-        return _publish(ctx, storage, base_url, _uploads(ctx, base_url, Path(scratch)), dry_run, out, now)
+        _publish(ctx, storage, base_url, _uploads(ctx, base_url, Path(scratch)), dry_run, out, now)
 
 
 def _publish(ctx: Context, storage: Storage, base_url: str, uploads: dict[str, Upload], dry_run: bool,
-             out: TextIO, now: dt.datetime | None) -> int:
+             out: TextIO, now: dt.datetime | None) -> None:
     planned = [_plan(storage, u) for u in uploads.values()]
     item = _item(ctx, base_url, uploads)
     channel = _channel(ctx, base_url)
     if dry_run:
-        return _print_plan(planned, storage, channel, item, out, now)
+        _print_plan(planned, storage, channel, item, out, now)
+        return
     for p in planned:
         if p.state == "unchanged":
             out.write(f"unchanged {p.upload.key}\n")
@@ -79,7 +83,6 @@ def _publish(ctx: Context, storage: Storage, base_url: str, uploads: dict[str, U
     change, count = _update_feed(storage, channel, item, now)
     out.write(f"{FEED_KEY}: item {change} ({count} items)\n")
     out.write(f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url}\n")
-    return 0
 
 
 def _storage(ctx: Context, target: str | None) -> Storage:
@@ -127,18 +130,17 @@ def _chapters_json(ctx: Context, uploads: dict[str, Upload], base_url: str, scra
         if chapter.image:
             path = Path(chapter.image)
             key = f"{prefix}/chapter-{i}{path.suffix.lower()}"
-            uploads[f"chapter-image-{i}"] = Upload(key, path, artwork.load_any(path).mime, CACHE_MEDIA)
+            uploads[f"chapter-image-{i}"] = Upload(key, path, artwork.load(path, cover=False).mime, CACHE_MEDIA)
             images[i] = _url(base_url, key)
     if not images:
         return ctx.episode.folder / "dist" / "chapters.json"
     path = scratch / "chapters.json"
-    doc = chap.to_json_chapters(ctx.episode.chapters, images)
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(chap.json_text(ctx.episode.chapters, images), encoding="utf-8")
     return path
 
 
 def _plan(storage: Storage, u: Upload) -> Planned:
-    digest = file_sha256(u.path)
+    digest = files.sha256(u.path)
     info = storage.head(u.key)
     if info is None:
         return Planned(u, "new", digest)
@@ -220,7 +222,7 @@ def _last_build_date(xml: bytes) -> dt.datetime | None:
 
 
 def _print_plan(planned: list[Planned], storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInfo,
-                out: TextIO, now: dt.datetime | None) -> int:
+                out: TextIO, now: dt.datetime | None) -> None:
     out.write(f"dry run: nothing is changed at {storage.describe()}\n")
     for p in planned:
         out.write(f"{p.state:<9} {p.upload.key} ({p.upload.path.stat().st_size} bytes)\n")
@@ -228,4 +230,3 @@ def _print_plan(planned: list[Planned], storage: Storage, channel: feed.ChannelI
     new, change = _feed_after(current[0] if current else None, channel, item, now)
     action = "would be created with the item" if current is None else f"item would be {change}"
     out.write(f"{FEED_KEY}: {action} ({len(feed.item_guids(new))} items after)\n")
-    return 0

@@ -1,4 +1,4 @@
-"""Show, episode and preset models: TOML loading and validation.
+"""Show, episode and preset files: TOML loading and validation into core.models.
 
 Every error names the file and the field. Unknown keys are errors: a typo in a
 manifest must not silently fall back to a default.
@@ -7,83 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-from . import chapters as chap
-from .errors import InputError, located
+import tomlkit
+
+from ..core import chapters as chap
+from ..core.chapter_formats import parse as parse_chapters, toml_tables
+from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, AudioSettings, Episode, Preset, PublishSettings,
+                           Show)
+from ..core.timecode import parse_time
+from ..errors import InputError, TimeError, located
 
 SHOW_FILE = "show.toml"
 EPISODE_FILE = "episode.toml"
-EPISODE_TYPES = ("full", "trailer", "bonus")
-DEFAULT_PRESET = "podcast-stereo"
-
-
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    integrated: float
-    true_peak: float
-    tolerance: float
-    bitrate_kbps: int
-    sample_rate: int
-    channels: int
-    mode: str = "cbr"
-
-
-@dataclass(frozen=True)
-class AudioSettings:
-    preset: str = DEFAULT_PRESET
-    intro: Path | None = None
-    outro: Path | None = None
-    intro_crossfade: float = 0.0
-    outro_crossfade: float = 0.0
-
-
-@dataclass(frozen=True)
-class PublishSettings:
-    target: str = "public"
-    endpoint_url: str | None = None
-    region: str | None = None
-    profile: str | None = None
-    base_url: str | None = None
-
-
-@dataclass(frozen=True)
-class Show:
-    root: Path
-    file: Path
-    title: str
-    author: str
-    description: str
-    link: str
-    language: str
-    artwork: Path
-    owner_name: str | None = None
-    owner_email: str | None = None
-    categories: tuple[str, ...] = ()
-    explicit: bool = False
-    audio: AudioSettings = field(default_factory=AudioSettings)
-    publish: PublishSettings = field(default_factory=PublishSettings)
-
-
-@dataclass(frozen=True)
-class Episode:
-    folder: Path
-    file: Path
-    slug: str
-    number: int
-    title: str
-    date: dt.date | dt.datetime
-    description: str
-    recordings: tuple[Path, ...]
-    chapters: tuple[chap.Chapter, ...]
-    artwork: Path | None = None
-    season: int | None = None
-    episode_type: str = "full"
-    chapters_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -233,8 +172,7 @@ def _publish(p: _Table) -> PublishSettings:
     return settings
 
 
-def load_episode(folder: Path, show: Show,
-                 chapter_loader: Callable[[Path], list[chap.Chapter]] | None = None) -> Episode:
+def load_episode(folder: Path, show: Show) -> Episode:
     folder = folder.resolve()
     file = folder / EPISODE_FILE
     if not folder.is_dir():
@@ -250,7 +188,7 @@ def load_episode(folder: Path, show: Show,
     episode_type = t.text("episode_type", False, "full")
     if episode_type not in EPISODE_TYPES:
         raise t.fail("episode_type", f'must be one of {", ".join(EPISODE_TYPES)}, not "{episode_type}"')
-    found = _chapters(t, show.root, file, chapter_loader)
+    found = _chapters(t, show.root, file)
     episode = Episode(
         folder=folder, file=file, slug=folder.name, number=number,
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
@@ -278,15 +216,12 @@ def _recordings(t: _Table, root: Path, file: Path) -> tuple[Path, ...]:
     return tuple(paths)
 
 
-def _chapters(t: _Table, root: Path, file: Path,
-              loader: Callable[[Path], list[chap.Chapter]] | None) -> _Chapters:
+def _chapters(t: _Table, root: Path, file: Path) -> _Chapters:
     if "chapters_file" in t.data:
         if "chapters" in t.data:
             raise t.fail("chapters_file", 'give either "chapters_file" or [[chapters]], not both')
         path = resolve_inside(root, file, t.text("chapters_file"), t, "chapters_file")
-        if loader is None:
-            from .chapter_formats import load_file as loader  # noqa: PLC0415 - avoids an import cycle
-        chapters = loader(path)
+        chapters = load_chapters_file(path)
         chap.validate(chapters, str(path))
         return _Chapters(chapters, path)
     items = t.take("chapters", list, False, [], "an array of [[chapters]] tables")
@@ -298,8 +233,8 @@ def _chapters(t: _Table, root: Path, file: Path,
 def _chapter(c: _Table, root: Path, file: Path) -> chap.Chapter:
     raw_start = c.take("start", (str, int, float), what="a time")
     try:
-        start = chap.parse_time(raw_start)
-    except chap.TimeError as e:
+        start = parse_time(raw_start)
+    except TimeError as e:
         raise c.fail("start", str(e)) from None
     title = c.take("title", str, what="a string")
     if not title.strip():
@@ -311,38 +246,45 @@ def _chapter(c: _Table, root: Path, file: Path) -> chap.Chapter:
     return chap.Chapter(start, title, url, str(image) if image else None)
 
 
+# (table, key, allowed, what the message says is allowed): one row per rule
+_PRESET_RULES: tuple[tuple[str, str, Callable[[Any], bool], str], ...] = (
+    ("encoding", "format", lambda v: v == "mp3", 'only "mp3" is supported'),
+    ("encoding", "channels", lambda v: v in (1, 2), "must be 1 or 2"),
+    ("encoding", "mode", lambda v: v in ("cbr", "vbr"), 'must be "cbr" or "vbr"'),
+    ("encoding", "sample_rate", lambda v: v in (32000, 44100, 48000), "must be 32000, 44100 or 48000"),
+    ("encoding", "bitrate", lambda v: 8 <= v <= 320, "must be 8 to 320 kb/s"),
+    ("loudness", "true_peak", lambda v: v <= 0, "must be at or below 0 dBTP"),
+)
+
+
 def load_preset(name_or_path: str, show_root: Path | None = None) -> Preset:
     """A preset name looks in the show's own presets/ first, then the packaged ones."""
     path = _find_preset(name_or_path, show_root)
     t = _Table(read_toml(path), path)
-    loud, enc = t.table("loudness"), t.table("encoding")
+    tables = {"loudness": t.table("loudness"), "encoding": t.table("encoding")}
     t.done()
-    preset = Preset(
-        name=path.stem,
-        integrated=float(loud.take("integrated", (int, float), what="a number")),
-        true_peak=float(loud.take("true_peak", (int, float), what="a number")),
-        tolerance=loud.number("tolerance", 0.5),
-        bitrate_kbps=enc.take("bitrate", int, what="a whole number of kb/s"),
-        sample_rate=enc.take("sample_rate", int, False, 44100, "a whole number"),
-        channels=enc.take("channels", int, False, 2, "1 or 2"),
-        mode=enc.text("mode", False, "cbr"),
-    )
-    fmt = enc.text("format", False, "mp3")
-    if fmt != "mp3":
-        raise enc.fail("format", f'only "mp3" is supported, not "{fmt}"')
-    if preset.channels not in (1, 2):
-        raise enc.fail("channels", f"must be 1 or 2, not {preset.channels}")
-    if preset.mode not in ("cbr", "vbr"):
-        raise enc.fail("mode", f'must be "cbr" or "vbr", not "{preset.mode}"')
-    if preset.sample_rate not in (32000, 44100, 48000):
-        raise enc.fail("sample_rate", f"must be 32000, 44100 or 48000, not {preset.sample_rate}")
-    if not 8 <= preset.bitrate_kbps <= 320:
-        raise enc.fail("bitrate", f"must be 8 to 320 kb/s, not {preset.bitrate_kbps}")
-    if preset.true_peak > 0:
-        raise loud.fail("true_peak", f"must be at or below 0 dBTP, not {preset.true_peak:g}")
+    loud, enc = tables["loudness"], tables["encoding"]
+    values = {
+        ("loudness", "integrated"): float(loud.take("integrated", (int, float), what="a number")),
+        ("loudness", "true_peak"): float(loud.take("true_peak", (int, float), what="a number")),
+        ("loudness", "tolerance"): loud.number("tolerance", 0.5),
+        ("encoding", "bitrate"): enc.take("bitrate", int, what="a whole number of kb/s"),
+        ("encoding", "sample_rate"): enc.take("sample_rate", int, False, 44100, "a whole number"),
+        ("encoding", "channels"): enc.take("channels", int, False, 2, "1 or 2"),
+        ("encoding", "mode"): enc.text("mode", False, "cbr"),
+        ("encoding", "format"): enc.text("format", False, "mp3"),
+    }
+    for table, key, allowed, rule in _PRESET_RULES:
+        value = values[(table, key)]
+        if not allowed(value):
+            shown = f'"{value}"' if isinstance(value, str) else f"{value:g}"
+            raise tables[table].fail(key, f"{rule}, not {shown}")
     loud.done()
     enc.done()
-    return preset
+    return Preset(name=path.stem, integrated=values[("loudness", "integrated")],
+                  true_peak=values[("loudness", "true_peak")], tolerance=values[("loudness", "tolerance")],
+                  bitrate_kbps=values[("encoding", "bitrate")], sample_rate=values[("encoding", "sample_rate")],
+                  channels=values[("encoding", "channels")], mode=values[("encoding", "mode")])
 
 
 def _find_preset(name_or_path: str, show_root: Path | None) -> Path:
@@ -365,3 +307,49 @@ def _find_preset(name_or_path: str, show_root: Path | None) -> Path:
 def packaged_presets() -> list[str]:
     folder = resources.files("producer.presets")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot be read as UTF-8 text ({e})") from None
+
+
+def load_chapters_file(path: Path, fmt: str = "auto") -> list[chap.Chapter]:
+    return parse_chapters(read_text(path), fmt, str(path))
+
+
+def write_chapters(episode_dir: Path, chapters: list[chap.Chapter]) -> Path:
+    """Replace the episode's chapters, keeping every other line of episode.toml as written."""
+    path = episode_dir / EPISODE_FILE
+    read_toml(path)  # the same clear errors as a build for a missing or broken file
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    for key in ("chapters", "chapters_file"):
+        if key in doc:
+            del doc[key]
+    doc.add("chapters", toml_tables(chapters))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+@dataclass
+class Context:
+    """Everything a command needs to know about one episode."""
+
+    show: Show
+    episode: Episode
+    preset: Preset
+
+
+def load_context(episode_dir: Path, preset_name: str | None = None) -> Context:
+    if not (episode_dir / EPISODE_FILE).is_file():
+        raise InputError(f"{episode_dir}: no {EPISODE_FILE} here; is this an episode folder?")
+    show = load_show(find_show_file(episode_dir.resolve().parent))
+    episode = load_episode(episode_dir, show)
+    preset = load_preset(preset_name or show.audio.preset, show.root)
+    return Context(show, episode, preset)

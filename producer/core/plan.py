@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import InputError
 from . import chapters as chap
-from .config import Episode, Preset, Show
-from .errors import InputError
-from .media import AudioInfo
+from .models import AudioInfo, Episode, Preset, Show
 
 
 EXACT_CODECS = {"flac", "alac", "wavpack", "tta"}
@@ -61,7 +60,6 @@ class BuildPlan:
     artwork: Path
     out_dir: Path
     mp3_name: str
-    max_tries: int = 3
 
     @property
     def chapters(self) -> list[chap.Chapter]:

@@ -20,7 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from .errors import InputError
+from ..errors import InputError
+from .timecode import format_seconds
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -103,11 +104,6 @@ def _linkify(text: str) -> str:
     return "".join(out)
 
 
-def duration_text(seconds: float) -> str:
-    total = int(round(seconds))
-    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
-
-
 def _text(tag: str, value: str, attrs: str = "") -> str:
     return f"<{tag}{attrs}>{escape(value)}</{tag}>"
 
@@ -149,7 +145,7 @@ def item_xml(i: ItemInfo) -> str:
         _text("pubDate", format_datetime(i.pub_date)),
         f"<enclosure url={quoteattr(i.enclosure_url)} length=\"{i.enclosure_length}\" "
         f"type={quoteattr(i.enclosure_type)}/>",
-        _text("itunes:duration", duration_text(i.duration_seconds)),
+        _text("itunes:duration", format_seconds(i.duration_seconds)),
         _text("itunes:episode", str(i.episode)),
         _text("itunes:episodeType", i.episode_type),
         _text("itunes:explicit", "true" if i.explicit else "false"),

@@ -1,0 +1,167 @@
+"""`producer build`: config → plan → measure → render/encode/verify (until the
+policy ships one) → tag → dist/.
+
+Everything is written into a temporary folder beside dist/ and swapped in at
+the end, so a failed build leaves the previous dist/ (or none) untouched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core import chapters as chap
+from ..core.artwork import Artwork
+from ..core.loudness import Loudness
+from ..core.plan import BuildPlan, make_plan
+from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
+from ..errors import CheckFailed, EnvironmentFailure, MediaError
+from ..io import artwork, ffmpeg
+from ..io.config import Context, load_context
+from ..io.inputs import audio_inputs, inputs_digest
+from ..io.progress import Progress
+from ..stages import measure, predict, render, tag
+
+TRUNCATION_SLACK_S = 0.5
+
+
+@dataclass
+class BuildResult:
+    mp3: Path
+    report: dict[str, Any]
+
+
+def prepare(ctx: Context) -> tuple[BuildPlan, Artwork]:
+    """Every check that needs no audio processing, so bad input fails in seconds."""
+    cover = artwork.load(ctx.episode.artwork or ctx.show.artwork,
+                         f"{ctx.episode.file if ctx.episode.artwork else ctx.show.file}: artwork: ")
+    for c in ctx.episode.chapters:
+        if c.image:
+            artwork.load(Path(c.image), cover=False)
+    infos = {p: ffmpeg.probe(p) for p in audio_inputs(ctx)}
+    return make_plan(ctx.show, ctx.episode, ctx.preset, infos), cover
+
+
+def build(episode_dir: Path, progress: Progress, preset_name: str | None = None) -> BuildResult:
+    return build_context(load_context(episode_dir, preset_name), progress)
+
+
+def build_context(ctx: Context, progress: Progress) -> BuildResult:
+    plan, cover = prepare(ctx)
+    ffmpeg.tool("ffmpeg")
+    digest = inputs_digest(ctx)  # of the inputs as they were when the build began
+    work = _work_folder(plan.out_dir)
+    try:
+        report = _build_into(plan, cover, work, progress)
+        report["inputs_sha256"] = digest
+        (work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        _swap_into_place(work, plan.out_dir)
+    except OSError as e:  # a full disk, a folder made read-only, a file that vanished
+        raise EnvironmentFailure(f"{e.filename or plan.out_dir}: {e.strerror or e}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BuildResult(plan.out_dir / plan.mp3_name, report)
+
+
+def _work_folder(out_dir: Path) -> Path:
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".dist-", dir=out_dir.parent))
+        work.chmod(0o755)  # mkdtemp's 0700 would make dist/ private to this user
+    except OSError as e:
+        raise EnvironmentFailure(f"{out_dir.parent}: cannot write the build ({e.strerror or e})") from None
+    return work
+
+
+def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress) -> dict[str, Any]:
+    started = time.monotonic()
+    frames, measured, excerpts, took = measure.analyse(plan, progress)
+    seconds = {"assemble_measure": took}
+    duration_ms = round(frames * 1000 / plan.preset.sample_rate)
+    _check_decoded_length(plan, duration_ms / 1000)
+    chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
+    mp3 = work / plan.mp3_name
+    renders = _render_until_it_ships(plan, measured, excerpts, mp3, progress, seconds)
+    t = time.monotonic()
+    tag.tag(plan, cover, mp3, duration_ms, work)
+    seconds["tag"] = time.monotonic() - t
+    seconds["total"] = time.monotonic() - started
+    return _report(plan, measured, renders, duration_ms, seconds)
+
+
+def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
+    expected = plan.assembly.expected_seconds
+    if plan.assembly.exact_durations and abs(seconds - expected) > TRUNCATION_SLACK_S:
+        names = ", ".join(t.path.name for t in plan.assembly.inputs)
+        raise MediaError(f"{plan.episode.folder}: the assembled episode decodes to {seconds:.3f} s but "
+                         f"the headers of {names} add up to {expected:.3f} s; is a file truncated?")
+
+
+def _render_until_it_ships(plan: BuildPlan, measured: Loudness, excerpts: list[np.ndarray], mp3: Path,
+                           progress: Progress, seconds: dict[str, float]) -> list[render.Rendered]:
+    p = plan.preset
+    t = time.monotonic()
+    guess = predict.solve(measured.integrated, excerpts, first_ceiling(p), p)
+    excerpts.clear()  # 32 s of audio that the renders no longer need
+    seconds["predict"] = time.monotonic() - t
+    attempt: Attempt | None = Attempt(guess.gain_db, first_ceiling(p), guess.loss_lu)
+    renders: list[render.Rendered] = []
+    while attempt is not None:
+        done = render.render(plan, attempt, mp3, progress, len(renders) + 1)
+        renders.append(done)
+        seconds.update(done.seconds)
+        history = [Tried(r.attempt, r.verified.loudness.integrated, r.verified.loudness.true_peak)
+                   for r in renders]
+        decision = next_attempt(history, p)
+        if decision.action == "give_up":
+            last = done.verified.loudness
+            raise CheckFailed(
+                f"{plan.episode.folder}: after {MAX_TRIES} renders the MP3 measures {last.integrated:.2f} LUFS "
+                f"and {last.true_peak:.2f} dBTP; preset {p.name} asks {p.integrated:g} ± {p.tolerance:g} LUFS "
+                f"at or under {p.true_peak:g} dBTP")
+        attempt = decision.attempt
+    return renders
+
+
+def _report(plan: BuildPlan, measured: Loudness, renders: list[render.Rendered], duration_ms: int,
+            seconds: dict[str, float]) -> dict[str, Any]:
+    final = renders[-1]
+    p = plan.preset
+    return {
+        "episode": plan.episode.slug,
+        "file": plan.mp3_name,
+        "preset": {"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak,
+                   "tolerance": p.tolerance, "bitrate_kbps": p.bitrate_kbps,
+                   "sample_rate": p.sample_rate, "channels": p.channels},
+        "input": measured.as_dict(),
+        "gain_db": round(final.attempt.gain_db, 3),
+        "output": final.verified.loudness.as_dict(),
+        "verified_by": final.verified.method,
+        "duration_seconds": duration_ms / 1000,
+        "chapters": len(plan.chapters),
+        "tries": len(renders),
+        "attempts": [r.as_dict() for r in renders],
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+    }
+
+
+def _swap_into_place(work: Path, out_dir: Path) -> None:
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".dist-old-{os.getpid()}")
+        out_dir.rename(old)
+    try:
+        work.rename(out_dir)
+    except OSError:
+        if old:
+            old.rename(out_dir)  # the previous dist/ back in place
+        raise
+    if old:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,86 @@
+"""`producer check`: measure each file itself, trust no report, and judge it
+(core.verdicts). Prints one line a check and a summary, or one JSON document;
+raises CheckFailed or MediaError for the CLI to turn into an exit code."""
+from __future__ import annotations
+
+import glob
+import json
+from pathlib import Path
+from typing import TextIO
+
+from ..core.models import DEFAULT_PRESET, Episode, Preset
+from ..core.verdicts import FileReport, chapter_verdicts, episode_verdicts, loudness_verdicts, tag_verdicts
+from ..errors import CheckFailed, InputError, MediaError
+from ..io.config import load_context, load_preset
+from ..io.id3 import read_id3
+from ..stages.measure import measure_file
+
+
+def expand(patterns: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            matches = sorted(glob.glob(pattern))
+            if not matches:
+                raise InputError(f"{pattern}: no file matches")
+            files += [Path(m) for m in matches]
+        else:
+            files.append(Path(pattern))
+    return files
+
+
+def check_one(path: Path, preset: Preset, episode: Episode | None) -> FileReport:
+    report = FileReport(str(path))
+    try:
+        measured = measure_file(path)
+        tags = read_id3(path)
+    except MediaError as e:
+        report.error = str(e)
+        return report
+    duration_ms = round(measured.duration * 1000)
+    report.figures = measured.as_dict()
+    report.verdicts += loudness_verdicts(measured, preset)
+    report.verdicts += tag_verdicts(tags)
+    report.verdicts += chapter_verdicts(tags, duration_ms)
+    if episode is not None:
+        report.verdicts += episode_verdicts(tags, episode)
+    return report
+
+
+def _preset_for(name: str | None, episode_dir: Path | None) -> tuple[Preset, Episode | None]:
+    if episode_dir is None:
+        return load_preset(name or DEFAULT_PRESET), None
+    ctx = load_context(episode_dir, name)
+    return ctx.preset, ctx.episode
+
+
+def check_files(patterns: list[str], episode_dir: Path | None, preset_name: str | None, as_json: bool,
+                out: TextIO) -> None:
+    preset, episode = _preset_for(preset_name, episode_dir)
+    reports = [check_one(p, preset, episode) for p in expand(patterns)]
+    if as_json:
+        json.dump({"pass": all(r.ok for r in reports), "preset": preset.name,
+                   "files": [r.as_dict() for r in reports]}, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for r in reports:
+            _print_report(r, out)
+    unreadable = [r.file for r in reports if r.error]
+    if unreadable:
+        raise MediaError(f"{', '.join(unreadable)}: cannot be measured")
+    failed = [r.file for r in reports if not r.ok]
+    if failed:
+        raise CheckFailed(f"{', '.join(failed)}: failed {'its' if len(failed) == 1 else 'their'} checks")
+
+
+def _print_report(r: FileReport, out: TextIO) -> None:
+    if r.error:
+        out.write(f"✗ {r.error}\n")
+        return
+    for v in r.verdicts:
+        mark = "✓" if v.ok else "✗"
+        line = f"{mark} {v.name}: {v.measured} (expected {v.expected})"
+        out.write(line + (f" — {v.reason}" if v.reason else "") + "\n")
+    failed = [v.name for v in r.verdicts if not v.ok]
+    summary = "PASS" if not failed else "FAIL (" + ", ".join(failed) + ")"
+    out.write(f"{r.file}: {summary}, {sum(v.ok for v in r.verdicts)}/{len(r.verdicts)} checks passed\n")

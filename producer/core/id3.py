@@ -1,0 +1,39 @@
+"""What an ID3 tag says, as plain data: read back by io.id3, judged by core.verdicts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_LANGUAGES = {"en": "eng", "nl": "nld", "de": "deu", "fr": "fra", "es": "spa", "it": "ita",
+              "pt": "por", "sv": "swe", "da": "dan", "no": "nor", "fi": "fin", "pl": "pol",
+              "ja": "jpn", "zh": "zho", "ru": "rus"}
+
+
+@dataclass(frozen=True)
+class ChapterTag:
+    element_id: str
+    start_ms: int
+    end_ms: int
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class TocTag:
+    element_id: str
+    top_level: bool
+    ordered: bool
+    children: tuple[str, ...]
+
+
+@dataclass
+class Id3Summary:
+    version: tuple[int, int] | None = None
+    title: str = ""
+    cover: bytes | None = None
+    chapters: list[ChapterTag] = field(default_factory=list)  # in file order
+    tocs: list[TocTag] = field(default_factory=list)
+
+
+def id3_language(code: str) -> str:
+    """The ISO 639-2 code COMM frames carry, from the feed's language (`en-GB` → `eng`)."""
+    return _LANGUAGES.get(code.split("-")[0].lower(), "und")

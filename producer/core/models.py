@@ -1,0 +1,87 @@
+"""The data every layer shares: presets, show and episode settings, probed audio."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chapters import Chapter
+
+DEFAULT_PRESET = "podcast-stereo"
+EPISODE_TYPES = ("full", "trailer", "bonus")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    integrated: float
+    true_peak: float
+    tolerance: float
+    bitrate_kbps: int
+    sample_rate: int
+    channels: int
+    mode: str = "cbr"
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    preset: str = DEFAULT_PRESET
+    intro: Path | None = None
+    outro: Path | None = None
+    intro_crossfade: float = 0.0
+    outro_crossfade: float = 0.0
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    target: str = "public"
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Show:
+    root: Path
+    file: Path
+    title: str
+    author: str
+    description: str
+    link: str
+    language: str
+    artwork: Path
+    owner_name: str | None = None
+    owner_email: str | None = None
+    categories: tuple[str, ...] = ()
+    explicit: bool = False
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
+
+
+@dataclass(frozen=True)
+class Episode:
+    folder: Path
+    file: Path
+    slug: str
+    number: int
+    title: str
+    date: dt.date | dt.datetime
+    description: str
+    recordings: tuple[Path, ...]
+    chapters: tuple[Chapter, ...]
+    artwork: Path | None = None
+    season: int | None = None
+    episode_type: str = "full"
+    chapters_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What ffprobe says of one input's first audio stream."""
+
+    path: Path
+    duration: float  # seconds
+    sample_rate: int
+    channels: int
+    codec: str

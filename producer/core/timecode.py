@@ -1,0 +1,47 @@
+"""Times as people write them in show notes and as players show them.
+
+Kept as integer milliseconds so that what the user wrote survives every
+conversion (ID3 CHAP frames also count in milliseconds).
+"""
+from __future__ import annotations
+
+import re
+
+from ..errors import TimeError
+
+_TIME = re.compile(r"^(?:(?:(\d+):)?([0-5]?\d):)?(\d+)(?:\.(\d{1,3}))?$")
+
+
+def parse_time(value: object) -> int:
+    """`SS`, `MM:SS`, `HH:MM:SS`, each with optional `.mmm`, or a number of seconds."""
+    if isinstance(value, bool):
+        raise TimeError(f"{value!r} is not a time")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise TimeError(f"{value!r} is not a time")
+        return int(round(value * 1000))
+    if not isinstance(value, str):
+        raise TimeError(f"{value!r} is not a time")
+    m = _TIME.match(value.strip())
+    if not m:
+        raise TimeError(f'"{value}" is not a time')
+    hours, minutes, seconds, frac = m.groups()
+    if (hours is not None or minutes is not None) and int(seconds) > 59:
+        raise TimeError(f'"{value}" is not a time (seconds over 59)')
+    ms = int((frac or "0").ljust(3, "0"))
+    return ((int(hours or 0) * 60 + int(minutes or 0)) * 60 + int(seconds)) * 1000 + ms
+
+
+def format_time(ms: int) -> str:
+    """HH:MM:SS, with .mmm only when the time has milliseconds: the one clock format
+    of chapters, `itunes:duration` and progress lines."""
+    seconds, millis = divmod(max(0, ms), 1000)
+    minutes, secs = divmod(seconds, 60)
+    hours, mins = divmod(minutes, 60)
+    text = f"{hours:02d}:{mins:02d}:{secs:02d}"
+    return f"{text}.{millis:03d}" if millis else text
+
+
+def format_seconds(seconds: float) -> str:
+    """Whole seconds as HH:MM:SS."""
+    return format_time(int(round(seconds)) * 1000)

@@ -1,0 +1,145 @@
+"""The judgements of `producer check`: measured figures and tags in, verdicts out.
+
+Each check is a Verdict (name, pass, measured, expected, reason).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .artwork import problem as artwork_problem
+from .chapters import Chapter, order_problems
+from .id3 import Id3Summary
+from .loudness import Loudness
+from .models import Episode, Preset
+from .timecode import format_time
+
+END_SLACK_MS = 1000  # last chapter must end within 1 s of the file's end
+
+
+@dataclass
+class Verdict:
+    name: str
+    ok: bool
+    measured: Any
+    expected: Any
+    reason: str = ""
+
+
+@dataclass
+class FileReport:
+    file: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    verdicts: list[Verdict] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(v.ok for v in self.verdicts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "pass": self.ok, "error": self.error, "figures": self.figures,
+                "checks": [asdict(v) | {"pass": v.ok} for v in self.verdicts]}
+
+
+def loudness_verdicts(measured: Loudness, preset: Preset) -> list[Verdict]:
+    off = measured.integrated - preset.integrated
+    expected = f"{preset.integrated:g} ± {preset.tolerance:g} LUFS ({preset.name})"
+    loud_ok = math.isfinite(off) and abs(off) <= preset.tolerance
+    reason = "" if loud_ok else (f"loudness is {off:+.2f} LU from the target" if math.isfinite(off)
+                                 else "the file is silent")
+    peak_ok = measured.true_peak <= preset.true_peak + 1e-9
+    return [
+        Verdict("loudness", loud_ok, figure(measured.integrated, "LUFS"), expected, reason),
+        Verdict("true peak", peak_ok, figure(measured.true_peak, "dBTP"),
+                f"≤ {preset.true_peak:g} dBTP",
+                "" if peak_ok else f"true peak is {measured.true_peak - preset.true_peak:.2f} dB over the ceiling"),
+    ]
+
+
+def tag_verdicts(tags: Id3Summary) -> list[Verdict]:
+    version = f"ID3v2.{tags.version[1]}" if tags.version else None
+    out = [Verdict("id3 version", version == "ID3v2.3", version, "ID3v2.3",
+                   "" if version == "ID3v2.3" else
+                   ("the file has no ID3v2 tag" if version is None else
+                    f"{version}: Apple Podcasts misreads some v2.4 chapter tags")),
+           Verdict("title", bool(tags.title), tags.title or None, "a TIT2 title",
+                   "" if tags.title else "the file has no title tag")]
+    if tags.cover is None:
+        out.append(Verdict("cover", False, None, "front cover (APIC type 3)", "the file has no front cover"))
+    else:
+        reason, art = artwork_problem(tags.cover)
+        measured = f"{art.width}×{art.height} {art.mime}" if art else "unusable image"
+        out.append(Verdict("cover", reason is None, measured, "square JPEG/PNG, 1400–3000 px",
+                           f"front cover {reason}" if reason else ""))
+    return out
+
+
+def chapter_verdicts(tags: Id3Summary, duration_ms: int) -> list[Verdict]:
+    problems = chapter_problems(tags, duration_ms)
+    measured = f"{len(tags.chapters)} chapters" if tags.chapters else "no chapters"
+    return [Verdict("chapters", not problems, measured, "CTOC + CHAP, contiguous from 0 to the end",
+                    "; ".join(problems))]
+
+
+def chapter_problems(tags: Id3Summary, duration_ms: int) -> list[str]:
+    if not tags.chapters:
+        return ["the file has no CHAP chapters"]
+    problems = []
+    top = [t for t in tags.tocs if t.top_level]
+    if len(top) != 1:
+        problems.append(f"{len(top)} top-level CTOC frames, expected exactly 1")
+    else:
+        toc = top[0]
+        if not toc.ordered:
+            problems.append("the CTOC is not marked ordered")
+        ids = [c.element_id for c in tags.chapters]
+        if sorted(toc.children) != sorted(ids):
+            problems.append("the CTOC does not list every CHAP")
+    ordered = sorted(tags.chapters, key=lambda c: c.start_ms)
+    if ordered != tags.chapters:
+        problems.append("CHAP frames are not in playback order in the file")
+    problems += order_problems([c.start_ms for c in ordered])
+    for a, b in zip(ordered, ordered[1:]):
+        if a.end_ms != b.start_ms:
+            problems.append(f'chapter "{a.title}" ends at {format_time(a.end_ms)} but the next '
+                            f"starts at {format_time(b.start_ms)}")
+    if abs(ordered[-1].end_ms - duration_ms) > END_SLACK_MS:
+        problems.append(f"the last chapter ends at {format_time(ordered[-1].end_ms)}, "
+                        f"the file at {format_time(duration_ms)}")
+    empty = [i for i, c in enumerate(ordered) if not c.title.strip()]
+    if empty:
+        problems.append(f"chapter {empty[0]} has no title")
+    return problems
+
+
+def episode_verdicts(tags: Id3Summary, episode: Episode) -> list[Verdict]:
+    out = [Verdict("episode title", tags.title == episode.title, tags.title, episode.title,
+                   "" if tags.title == episode.title else "the title tag differs from episode.toml")]
+    declared = list(episode.chapters)
+    found = sorted(tags.chapters, key=lambda c: c.start_ms)
+    diffs = _chapter_diffs(declared, found)
+    out.append(Verdict("episode chapters", not diffs, f"{len(found)} chapters",
+                       f"{len(declared)} chapters as in {episode.file.name}", "; ".join(diffs[:5])))
+    return out
+
+
+def _chapter_diffs(declared: list[Chapter], found: list[Any]) -> list[str]:
+    if len(declared) != len(found):
+        return [f"the file has {len(found)} chapters, the episode declares {len(declared)}"]
+    diffs = []
+    for i, (want, got) in enumerate(zip(declared, found)):
+        if want.start_ms != got.start_ms:
+            diffs.append(f"chapter {i} starts at {format_time(got.start_ms)}, "
+                         f"declared {format_time(want.start_ms)}")
+        if want.title != got.title:
+            diffs.append(f'chapter {i} is titled "{got.title}", declared "{want.title}"')
+        if (want.url or None) != (got.url or None):
+            diffs.append(f"chapter {i} links {got.url or 'nothing'}, declared {want.url or 'nothing'}")
+    return diffs
+
+
+def figure(value: float | None, unit: str) -> str:
+    """A measured figure; silence (None in JSON, -inf in the meter) reads -inf."""
+    return f"{value:.2f} {unit}" if value is not None and math.isfinite(value) else f"-inf {unit}"

@@ -1,0 +1,62 @@
+"""The files a build depends on, and whether dist/ is up to date with them."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .. import __version__
+from . import files
+from .config import Context
+
+WHOLE_HASH_BYTES = 64 << 20
+
+
+def audio_inputs(ctx: Context) -> list[Path]:
+    audio = ctx.show.audio
+    return [*ctx.episode.recordings, *(p for p in (audio.intro, audio.outro) if p)]
+
+
+def input_paths(ctx: Context) -> list[Path]:
+    """Every file whose content the build depends on (for staleness checks)."""
+    paths = [ctx.show.file, ctx.episode.file, ctx.episode.artwork or ctx.show.artwork, *audio_inputs(ctx)]
+    paths += [Path(c.image) for c in ctx.episode.chapters if c.image]
+    return paths
+
+
+def inputs_digest(ctx: Context) -> str:
+    """Changes when any input file, setting or the producer version changes: publish rebuilds then."""
+    h = hashlib.sha256(f"producer {__version__}\n{ctx.preset!r}\n".encode())
+    paths = input_paths(ctx) + ([ctx.episode.chapters_file] if ctx.episode.chapters_file else [])
+    for path in paths:
+        h.update(f"{path.relative_to(ctx.show.root)}\n".encode())
+        _digest_file(h, path)
+    return h.hexdigest()
+
+
+def _digest_file(h: "hashlib._Hash", path: Path) -> None:
+    """Whole content for manifests, artwork and short media. A long recording is
+    known by its size, modification time and first and last MiB: hashing a 2-hour
+    WAV would cost seconds on every build."""
+    stat = path.stat()
+    if stat.st_size <= WHOLE_HASH_BYTES:
+        for block in files.blocks(path):
+            h.update(block)
+        return
+    h.update(f"{stat.st_size} {stat.st_mtime_ns}\n".encode())
+    with path.open("rb") as f:
+        h.update(f.read(files.BLOCK))
+        f.seek(-files.BLOCK, os.SEEK_END)
+        h.update(f.read(files.BLOCK))
+
+
+def is_stale(ctx: Context) -> bool:
+    dist = ctx.episode.folder / "dist"
+    try:
+        report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    if not (dist / f"{ctx.episode.slug}.mp3").is_file() or not (dist / "chapters.json").is_file():
+        return True
+    return report.get("inputs_sha256") != inputs_digest(ctx)
