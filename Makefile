@@ -16,9 +16,10 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: install system-deps test demo bench sample-media clean
 .SECONDEXPANSION:
 
+# ffmpeg for everything audio; espeak-ng speaks the voices the tests and the sample show are made of
 system-deps:
-	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
-	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v espeak-ng >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +43,6 @@ bench: install
 	$(BIN)/python bench/run.py
 
 sample-media: install
-	@command -v espeak-ng >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng; }
 	$(BIN)/python scripts/make_sample_media.py $(SHOW)
 
 # An episode is rebuilt only when one of its real inputs is newer than its report.

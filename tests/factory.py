@@ -150,3 +150,99 @@ def make_show(root: Path, seconds: float = 40.0, chapters: list | None = None,
     (ep / "episode.toml").write_text(episode_toml(names, CHAPTERS if chapters is None else chapters),
                                      encoding="utf-8")
     return ep
+
+
+# ---------------------------------------------------------------- voices (espeak-ng)
+
+HOST_LINES = ["Welcome back to the show. Today we talk about networking and the protocols we use every day.",
+              "That is a great point. Tell me more about how you started working on this project.",
+              "Interesting. And what would you tell someone who wants to contribute for the first time?"]
+GUEST_LINES = ["Thanks for having me. I have been building web servers for about ten years now.",
+               "It started as a weekend experiment, and then people began to use it in production.",
+               "Read the issues, ask questions, and start with something small that you really need."]
+
+
+def spoken(text: str, voice: str, rate: int = 44100, pitch: int = 50) -> "np.ndarray":
+    """One utterance by espeak-ng, as float32 mono at `rate`."""
+    import numpy as np
+
+    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-p", str(pitch), "--stdout", text],
+                         capture_output=True, check=True).stdout
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", "pipe:0", "-ac", "1", "-ar", str(rate),
+                          "-f", "f32le", "pipe:1"], input=wav, capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.float32).copy()
+
+
+def lufs_of(x: "np.ndarray", rate: int) -> float:
+    import pyloudnorm
+
+    return float(pyloudnorm.Meter(rate).integrated_loudness(x.astype("float64")))
+
+
+def at_lufs(x: "np.ndarray", rate: int, target: float) -> "np.ndarray":
+    """Scaled so that it measures `target` LUFS (as a mono file; BS.1770, pyloudnorm)."""
+    return (x * 10 ** ((target - lufs_of(x, rate)) / 20)).astype("float32")
+
+
+def noise(seconds: float, rate: int, lufs: float, seed: int) -> "np.ndarray":
+    import numpy as np
+    from scipy import signal
+
+    rng = np.random.default_rng(seed)
+    white = rng.normal(0, 1, int(seconds * rate))
+    pinkish = signal.lfilter([0.049922035, -0.095993537, 0.050612699, -0.004408786],
+                             [1, -2.494956002, 2.017265875, -0.522189400], white)
+    return at_lufs(pinkish.astype("float32"), rate, lufs)
+
+
+def write_wav(path: Path, x: "np.ndarray", rate: int) -> Path:
+    import numpy as np
+
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", "1",
+                    "-i", "pipe:0", "-c:a", "pcm_s16le", str(path)],
+                   input=np.ascontiguousarray(x, np.float32).tobytes(), check=True)
+    return path
+
+
+@dataclass
+class Conversation:
+    """Turns on a timeline: (start s, end s, speaker) and pauses (start s, end s, after whom)."""
+    seconds: float
+    turns: list[tuple[float, float, str]]
+    pauses: list[tuple[float, float, str]]
+
+
+def conversation(rate: int = 44100, gap: float = 0.8, long_pause: float = 4.0) -> tuple[Conversation, dict]:
+    """Host and guest taking three turns each, with a long pause after the guest's
+    second turn and after the host's third; returns the timeline and each voice's
+    utterances placed on it (dry, unscaled, as mono arrays of the full length)."""
+    import numpy as np
+
+    host = [spoken(t, "en-us", rate, 40) for t in HOST_LINES]
+    guest = [spoken(t, "en-gb+f3", rate, 60) for t in GUEST_LINES]
+    order = [("host", host[0]), ("guest", guest[0]), ("host", host[1]), ("guest", guest[1]),
+             ("pause", None), ("host", host[2]), ("pause", None), ("guest", guest[2])]
+    t = 0.5
+    turns, pauses, placed = [], [], []
+    for who, audio in order:
+        if audio is None:
+            pauses.append((t, t + long_pause, turns[-1][2]))
+            t += long_pause
+            continue
+        turns.append((t, t + len(audio) / rate, who))
+        placed.append((who, int(t * rate), audio))
+        t += len(audio) / rate + gap
+    total = t + 0.5
+    voices = {name: np.zeros(int(total * rate), np.float32) for name in ("host", "guest")}
+    for who, start, audio in placed:
+        voices[who][start: start + len(audio)] += audio
+    return Conversation(total, turns, pauses), voices
+
+
+def segment_loudness(path: Path, start: float, end: float) -> float:
+    """ffmpeg's ebur128 integrated loudness of [start, end) of a file."""
+    err = subprocess.run(["ffmpeg", "-nostdin", "-nostats", "-ss", f"{start:.3f}", "-t", f"{end - start:.3f}",
+                          "-i", str(path), "-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stderr
+    summary = err[err.rindex("Summary:"):]
+    return float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))

@@ -27,7 +27,7 @@ from ..io import artwork, ffmpeg
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, inputs_digest
 from ..io.progress import Progress
-from ..stages import measure, predict, render, tag
+from ..stages import level, measure, predict, render, tag
 
 TRUNCATION_SLACK_S = 0.5
 
@@ -82,18 +82,26 @@ def _work_folder(out_dir: Path) -> Path:
 
 def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress) -> dict[str, Any]:
     started = time.monotonic()
-    frames, measured, excerpts, took = measure.analyse(plan, progress)
-    seconds = {"assemble_measure": took}
+    seconds: dict[str, float] = {}
+    leveling = None
+    if plan.leveler != "off":
+        t = time.monotonic()
+        leveling = level.plan(plan.assembly, plan.leveler, plan.preset.leveler, progress)
+        seconds["level_analysis"] = time.monotonic() - t
+    frames, measured, excerpts, took = measure.analyse(plan, progress, leveling)
+    seconds["assemble_measure"] = took
     duration_ms = round(frames * 1000 / plan.preset.sample_rate)
     _check_decoded_length(plan, duration_ms / 1000)
     chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
     mp3 = work / plan.mp3_name
-    renders = _render_until_it_ships(plan, measured, excerpts, mp3, progress, seconds)
+    renders = _render_until_it_ships(plan, measured, excerpts, mp3, progress, seconds, leveling)
     t = time.monotonic()
     tag.tag(plan, cover, mp3, duration_ms, work)
     seconds["tag"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
-    return _report(plan, measured, renders, duration_ms, seconds)
+    report = _report(plan, measured, renders, duration_ms, seconds)
+    report["leveling"] = leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}
+    return report
 
 
 def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
@@ -105,7 +113,8 @@ def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
 
 
 def _render_until_it_ships(plan: BuildPlan, measured: Loudness, excerpts: list[np.ndarray], mp3: Path,
-                           progress: Progress, seconds: dict[str, float]) -> list[render.Rendered]:
+                           progress: Progress, seconds: dict[str, float],
+                           leveling: level.Leveling | None) -> list[render.Rendered]:
     p = plan.preset
     t = time.monotonic()
     guess = predict.solve(measured.integrated, excerpts, first_ceiling(p), p)
@@ -114,7 +123,7 @@ def _render_until_it_ships(plan: BuildPlan, measured: Loudness, excerpts: list[n
     attempt: Attempt | None = Attempt(guess.gain_db, first_ceiling(p), guess.loss_lu)
     renders: list[render.Rendered] = []
     while attempt is not None:
-        done = render.render(plan, attempt, mp3, progress, len(renders) + 1)
+        done = render.render(plan, attempt, mp3, progress, len(renders) + 1, leveling)
         renders.append(done)
         seconds.update(done.seconds)
         history = [Tried(r.attempt, r.verified.loudness.integrated, r.verified.loudness.true_peak)

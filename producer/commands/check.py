@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import TextIO
 
 from ..core.models import DEFAULT_PRESET, Episode, Preset
-from ..core.verdicts import FileReport, chapter_verdicts, episode_verdicts, loudness_verdicts, tag_verdicts
+from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
+                             tag_verdicts)
 from ..errors import CheckFailed, InputError, MediaError
 from ..io.config import load_context, load_preset
 from ..io.id3 import read_id3
+from ..stages.level import speech_spread
 from ..stages.measure import measure_file
 
 
@@ -33,13 +35,15 @@ def check_one(path: Path, preset: Preset, episode: Episode | None) -> FileReport
     report = FileReport(str(path))
     try:
         measured = measure_file(path)
+        spread = speech_spread(path, preset.leveler)
         tags = read_id3(path)
     except MediaError as e:
         report.error = str(e)
         return report
     duration_ms = round(measured.duration * 1000)
-    report.figures = measured.as_dict()
+    report.figures = measured.as_dict() | {"speech_spread_lu": round(spread, 2)}
     report.verdicts += loudness_verdicts(measured, preset)
+    report.verdicts.append(balance_verdict(spread, preset))
     report.verdicts += tag_verdicts(tags)
     report.verdicts += chapter_verdicts(tags, duration_ms)
     if episode is not None:

@@ -6,6 +6,8 @@ from typing import Any, TextIO
 
 from ..core.verdicts import figure
 from ..errors import ProducerError
+from ..core.leveler import LevelerSettings
+from ..stages.level import speech_spread
 from ..stages.measure import measure_file
 from .check import expand
 
@@ -15,7 +17,8 @@ def measure_files(patterns: list[str], as_json: bool, out: TextIO) -> None:
     failures: list[ProducerError] = []
     for path in expand(patterns):
         try:
-            results.append({"file": str(path), **measure_file(path).as_dict()})
+            spread = speech_spread(path, LevelerSettings())
+            results.append({"file": str(path), **measure_file(path).as_dict(), "speech_spread_lu": round(spread, 2)})
         except ProducerError as e:
             results.append({"file": str(path), "error": str(e)})
             failures.append(e)
@@ -34,4 +37,5 @@ def _line(r: dict[str, Any]) -> str:
         return f"✗ {r['error']}\n"
     return (f"{r['file']}: integrated {figure(r['integrated'], 'LUFS')}, true peak "
             f"{figure(r['true_peak'], 'dBTP')}, LRA {figure(r['lra'], 'LU')}, sample peak "
-            f"{figure(r['sample_peak'], 'dBFS')}, duration {r['duration']:.3f} s\n")
+            f"{figure(r['sample_peak'], 'dBFS')}, speech spread {r['speech_spread_lu']:.1f} LU, "
+            f"duration {r['duration']:.3f} s\n")

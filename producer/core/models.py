@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .chapters import Chapter
+from .leveler import LevelerSettings
 
 DEFAULT_PRESET = "podcast-stereo"
 EPISODE_TYPES = ("full", "trailer", "bonus")
@@ -21,6 +22,7 @@ class Preset:
     sample_rate: int
     channels: int
     mode: str = "cbr"
+    leveler: LevelerSettings = field(default_factory=LevelerSettings)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class AudioSettings:
     outro: Path | None = None
     intro_crossfade: float = 0.0
     outro_crossfade: float = 0.0
+    leveler: str = "adaptive"  # adaptive | tracks | off
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Episode:
     season: int | None = None
     episode_type: str = "full"
     chapters_file: Path | None = None
+    leveler: str | None = None  # overrides the show's [audio] leveler
 
 
 @dataclass(frozen=True)

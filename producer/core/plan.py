@@ -60,6 +60,7 @@ class BuildPlan:
     artwork: Path
     out_dir: Path
     mp3_name: str
+    leveler: str = "off"  # adaptive | tracks | off, as it applies to this episode
 
     @property
     def chapters(self) -> list[chap.Chapter]:
@@ -101,27 +102,42 @@ def make_plan(show: Show, episode: Episode, preset: Preset, infos: dict[Path, Au
                                        str(episode.file))
     return BuildPlan(show=show, episode=episode, preset=preset, assembly=assembly,
                      artwork=episode.artwork or show.artwork,
-                     out_dir=episode.folder / "dist", mp3_name=f"{episode.slug}.mp3")
+                     out_dir=episode.folder / "dist", mp3_name=f"{episode.slug}.mp3",
+                     leveler=leveler_mode(episode.leveler or show.audio.leveler, len(episode.recordings)))
 
 
-def filter_graph(a: Assembly) -> tuple[list[str], str]:
+def leveler_mode(chosen: str, recordings: int) -> str:
+    """`tracks` balances several recordings; with one there is nothing to balance."""
+    return "off" if chosen == "tracks" and recordings < 2 else chosen
+
+
+def filter_graph(a: Assembly, programme_piped: bool = False) -> tuple[list[str], str]:
     """ffmpeg input arguments and the -filter_complex text that assembles the episode.
 
     The intro fades out under the recording (which keeps its level from its first
     word); the outro fades in under the recording's end. Tracks are mixed by plain
-    summing: levels are set once, later, by the loudness stage.
+    summing: levels are set once, later, by the loudness stage. With
+    `programme_piped` the recordings arrive already mixed (and leveled) as f32 PCM
+    on stdin, in the episode's rate and channels, and only the music is joined.
     """
     args: list[str] = []
     chains: list[str] = []
     labels: list[str] = []
-    for i, track in enumerate(a.inputs):
-        args += ["-i", str(track.path)]
-        chains.append(f"[{i}:a:0]{_conform(track.channels, a.channels, a.sample_rate)}[in{i}]")
+    sources: list[tuple[list[str], str]] = []
+    for track in a.inputs:
+        if programme_piped and any(track is r for r in a.recordings):
+            if track is a.recordings[0]:
+                sources.append((["-f", "f32le", "-ar", str(a.sample_rate), "-ac", str(a.channels), "-i", "pipe:0"],
+                                conform_filter(a.channels, a.channels, a.sample_rate)))
+            continue
+        sources.append((["-i", str(track.path)], conform_filter(track.channels, a.channels, a.sample_rate)))
+    for i, (source_args, conform) in enumerate(sources):
+        args += source_args
+        chains.append(f"[{i}:a:0]{conform}[in{i}]")
         labels.append(f"in{i}")
-    idx = 0
-    intro = labels[idx] if a.intro else None
-    idx += 1 if a.intro else 0
-    recs = labels[idx: idx + len(a.recordings)]
+    idx = 1 if a.intro else 0
+    recs = labels[idx: len(labels) - (1 if a.outro else 0)]
+    intro = labels[0] if a.intro else None
     outro = labels[-1] if a.outro else None
     current = recs[0]
     if len(recs) > 1:
@@ -138,7 +154,8 @@ def filter_graph(a: Assembly) -> tuple[list[str], str]:
     return args, ";".join(chains)
 
 
-def _conform(in_channels: int, out_channels: int, rate: int) -> str:
+def conform_filter(in_channels: int, out_channels: int, rate: int) -> str:
+    """A track in the episode's rate and channels, as 32-bit float."""
     steps = []
     if in_channels == 1 and out_channels == 2:
         steps.append("pan=stereo|c0=c0|c1=c0")  # the voice in both ears at its own level

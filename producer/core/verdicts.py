@@ -58,6 +58,13 @@ def loudness_verdicts(measured: Loudness, preset: Preset) -> list[Verdict]:
     ]
 
 
+def balance_verdict(spread_lu: float, preset: Preset) -> Verdict:
+    limit = preset.leveler.max_spread_lu
+    ok = spread_lu <= limit
+    return Verdict("speech balance", ok, f"{spread_lu:.1f} LU spread", f"≤ {limit:g} LU ({preset.name})",
+                   "" if ok else "short-term loudness of the speech varies widely: are the voices unbalanced?")
+
+
 def tag_verdicts(tags: Id3Summary) -> list[Verdict]:
     version = f"ID3v2.{tags.version[1]}" if tags.version else None
     out = [Verdict("id3 version", version == "ID3v2.3", version, "ID3v2.3",

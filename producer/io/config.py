@@ -16,6 +16,7 @@ import tomlkit
 
 from ..core import chapters as chap
 from ..core.chapter_formats import parse as parse_chapters, toml_tables
+from ..core.leveler import MODES, LevelerSettings
 from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, AudioSettings, Episode, Preset, PublishSettings,
                            Show)
 from ..core.timecode import parse_time
@@ -157,6 +158,7 @@ def _audio(a: _Table, root: Path, show_file: Path) -> AudioSettings:
         intro=optional_path("intro"), outro=optional_path("outro"),
         intro_crossfade=a.number("intro_crossfade", 0.0),
         outro_crossfade=a.number("outro_crossfade", 0.0),
+        leveler=_leveler_mode(a, "leveler", "adaptive"),
     )
     a.done()
     return settings
@@ -186,6 +188,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
     artwork_value = t.text("artwork", False)
     season = t.take("season", int, False, None, "a whole number")
     episode_type = t.text("episode_type", False, "full")
+    leveler_mode = _leveler_mode(t, "leveler", None)
     if episode_type not in EPISODE_TYPES:
         raise t.fail("episode_type", f'must be one of {", ".join(EPISODE_TYPES)}, not "{episode_type}"')
     found = _chapters(t, show.root, file)
@@ -194,10 +197,17 @@ def load_episode(folder: Path, show: Show) -> Episode:
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
         recordings=recordings, chapters=tuple(found.chapters), chapters_file=found.file,
         artwork=resolve_inside(show.root, file, artwork_value, t, "artwork") if artwork_value else None,
-        season=season, episode_type=episode_type,
+        season=season, episode_type=episode_type, leveler=leveler_mode,
     )
     t.done()
     return episode
+
+
+def _leveler_mode(t: _Table, key: str, default: str | None) -> str | None:
+    value = t.text(key, False, default)
+    if value is not None and value not in MODES:
+        raise t.fail(key, f'must be one of {", ".join(MODES)}, not "{value}"')
+    return value
 
 
 def _recordings(t: _Table, root: Path, file: Path) -> tuple[Path, ...]:
@@ -262,6 +272,7 @@ def load_preset(name_or_path: str, show_root: Path | None = None) -> Preset:
     path = _find_preset(name_or_path, show_root)
     t = _Table(read_toml(path), path)
     tables = {"loudness": t.table("loudness"), "encoding": t.table("encoding")}
+    leveler = _leveler_settings(t.table("leveler"))
     t.done()
     loud, enc = tables["loudness"], tables["encoding"]
     values = {
@@ -284,7 +295,18 @@ def load_preset(name_or_path: str, show_root: Path | None = None) -> Preset:
     return Preset(name=path.stem, integrated=values[("loudness", "integrated")],
                   true_peak=values[("loudness", "true_peak")], tolerance=values[("loudness", "tolerance")],
                   bitrate_kbps=values[("encoding", "bitrate")], sample_rate=values[("encoding", "sample_rate")],
-                  channels=values[("encoding", "channels")], mode=values[("encoding", "mode")])
+                  channels=values[("encoding", "channels")], mode=values[("encoding", "mode")],
+                  leveler=leveler)
+
+
+def _leveler_settings(t: _Table) -> LevelerSettings:
+    """Every field of LevelerSettings may be set; each a non-negative number."""
+    defaults = LevelerSettings()
+    values = {name: t.number(name, getattr(defaults, name)) for name in defaults.__dataclass_fields__}
+    t.done()
+    if values["voiced_share"] > 1:
+        raise t.fail("voiced_share", f"must be 0 to 1, not {values['voiced_share']:g}")
+    return LevelerSettings(**values)
 
 
 def _find_preset(name_or_path: str, show_root: Path | None) -> Path:

@@ -87,6 +87,7 @@ class PcmSource:
         self.what = what
         self.chunk_frames = int(chunk_seconds * sample_rate)
         self.frames = 0
+        self.feed_error: BaseException | None = None
 
     def __iter__(self) -> Iterator[np.ndarray]:
         with tempfile.TemporaryFile() as err:
@@ -94,8 +95,10 @@ class PcmSource:
             proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err)
             assert proc.stdout is not None
             _widen_pipe(proc.stdout)
+            feeder = None
             if self.feed:
-                threading.Thread(target=self.feed, args=(proc.stdin,), daemon=True).start()
+                feeder = threading.Thread(target=self._run_feed, args=(proc.stdin,), daemon=True)
+                feeder.start()
             blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=PREFETCH_CHUNKS)
             # A reader thread keeps ffmpeg decoding while we compute on the previous chunk.
             reader = threading.Thread(target=self._pump, args=(proc.stdout, blocks), daemon=True)
@@ -113,10 +116,25 @@ class PcmSource:
                         pass
                 rc = proc.wait()
                 proc.stdout.close()
+                if feeder is not None:
+                    feeder.join()
+            if self.feed_error is not None:  # what went into ffmpeg failed: its output is not whole
+                raise self.feed_error
             if rc != 0:
                 err.seek(0)
                 raise MediaError(f"{self.what}: ffmpeg could not decode it "
                                  f"({_last_line(err.read().decode(errors='replace'))})")
+
+    def _run_feed(self, stdin: IO[bytes]) -> None:
+        assert self.feed is not None
+        try:
+            self.feed(stdin)
+        except BaseException as e:  # handed to the consumer once the stream ends
+            self.feed_error = e
+            try:
+                stdin.close()
+            except OSError:
+                pass
 
     def _pump(self, pipe: IO[bytes], blocks: "queue.Queue[bytes | None]") -> None:
         frame_bytes = 4 * self.channels

@@ -14,7 +14,7 @@ from ..core.plan import BuildPlan
 from ..errors import InputError
 from ..io import ffmpeg
 from ..io.progress import Progress
-from . import assemble
+from . import assemble, level
 
 
 def measure_file(path: Path, sample_rate: int | None = None, channels: int | None = None,
@@ -29,11 +29,12 @@ def measure_file(path: Path, sample_rate: int | None = None, channels: int | Non
     return loudness.measure_chunks(source, sample_rate, channels, true_peak)
 
 
-def analyse(plan: BuildPlan, progress: Progress) -> tuple[int, loudness.Loudness, list[np.ndarray], float]:
-    """(frames, loudness, excerpts, seconds taken) of the assembled programme."""
+def analyse(plan: BuildPlan, progress: Progress,
+            leveling: level.Leveling | None = None) -> tuple[int, loudness.Loudness, list[np.ndarray], float]:
+    """(frames, loudness, excerpts, seconds taken) of the assembled (and leveled) programme."""
     a = plan.assembly
     stage = progress.stage("measure", a.expected_seconds)
-    source = assemble.source(a)
+    source = assemble.source(a, leveling)
     # The input's true peak decides nothing (the limiter measures its own), so this
     # pass skips it: a quarter of a 60-minute build's measuring time.
     meter = loudness.Meter(a.sample_rate, a.channels, true_peak=False)

@@ -12,7 +12,7 @@ from ..core.limiter import Limiter
 from ..core.plan import BuildPlan
 from ..core.policy import Attempt
 from ..io.progress import Progress
-from . import assemble, encode
+from . import assemble, encode, level
 from .verify import OverlappedVerify, Verified
 
 
@@ -31,7 +31,8 @@ class Rendered:
                 "limiter": self.limiter}
 
 
-def render(plan: BuildPlan, attempt: Attempt, mp3: Path, progress: Progress, number: int) -> Rendered:
+def render(plan: BuildPlan, attempt: Attempt, mp3: Path, progress: Progress, number: int,
+           leveling: level.Leveling | None = None) -> Rendered:
     """Render and encode; meanwhile decode the MP3 as LAME writes it and measure it,
     so verification costs almost nothing on top of the encode."""
     a, p = plan.assembly, plan.preset
@@ -40,7 +41,7 @@ def render(plan: BuildPlan, attempt: Attempt, mp3: Path, progress: Progress, num
     mp3.unlink(missing_ok=True)  # the verifier follows this file: never let it read the last try's
     verifier = OverlappedVerify(mp3, p)
     try:
-        frames = encode.encode(limiter.process(assemble.source(a)), mp3, p,
+        frames = encode.encode(limiter.process(assemble.source(a, leveling)), mp3, p,
                                lambda done: stage.update(done / a.sample_rate))
     except BaseException:
         verifier.abort()

@@ -1,0 +1,236 @@
+"""Leveling maths: per-track speech activity, track balance, the speech leveler
+and the gates, as gain curves over 100 ms blocks. Pure: block features in,
+gains in dB out; stages/level.py measures the features and applies the gains.
+
+Every track is described by two numbers a block: its K-weighted mean square
+(`energy`) and the share of its 20 ms frames the voice detector called speech
+(`voiced`). From those:
+
+- a track is *active* in a block when its voice detector hears speech, the block
+  stands clear of the track's own noise floor, and the track is not merely
+  carrying another speaker's bleed (its level relative to its own speech level
+  is not far below another track's relative level);
+- each track's *speech loudness* is the energy mean of its active blocks, and
+  its balance gain brings it to the common speech loudness (the mean of the
+  tracks', in dB);
+- `adaptive` also rides the level inside each track: the loudness of the active
+  blocks within ±window of a block, brought to the track's speech loudness,
+  within ±range dB;
+- when nobody talks, every track eases back to the pause gain (where one plain
+  linear gain would put the noise); a track that is silent while another talks
+  is gated `gate_depth_db` below that, so its hiss and bleed do not add up under
+  the other voice;
+- the curve moves at most `slew_db_per_s` between blocks, with look-ahead, so a
+  gain is in place before the first syllable of a turn.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+BLOCK_S = 0.1
+MODES = ("adaptive", "tracks", "off")
+
+
+@dataclass(frozen=True)
+class LevelerSettings:
+    """Range and time constants; a preset's [leveler] table."""
+
+    range_db: float = 12.0  # the speech leveler's reach either way
+    max_track_gain_db: float = 24.0  # the balance gain's reach either way
+    window_s: float = 3.0  # the loudness the leveler follows: active speech within ±window/2
+    slew_db_per_s: float = 20.0  # the fastest the gain may move (pauses, gates)
+    gate_depth_db: float = 12.0  # a silent track under another voice, below the pause gain
+    min_pause_s: float = 0.4  # shorter silences are part of the speech (the gain holds)
+    voiced_share: float = 0.3  # of a block's frames, for the block to count as speech
+    floor_margin_db: float = 12.0  # above the track's noise floor, for speech
+    bleed_margin_db: float = 6.0  # relative level under another active track that counts as bleed
+    max_spread_lu: float = 6.0  # `producer check`: short-term speech loudness spread allowed
+
+
+@dataclass(frozen=True)
+class TrackFeatures:
+    energy: np.ndarray  # (blocks,) K-weighted mean square
+    voiced: np.ndarray  # (blocks,) share of voiced frames, 0..1
+
+
+@dataclass(frozen=True)
+class TrackPlan:
+    gains_db: np.ndarray  # (blocks,) the gain of this track at each block's centre
+    active: np.ndarray  # (blocks,) bool: this track's speaker talks
+    gated: np.ndarray  # (blocks,) bool: silent while another track talks
+    speech_lufs: float  # in the analysis domain; nan when the track never speaks
+    balance_db: float
+
+    @property
+    def speech_lufs_after(self) -> float:
+        """The track's speech loudness once its gains are applied (before the final gain)."""
+        if not self.active.any():
+            return float("nan")
+        return self.speech_lufs + float(10 * np.log10(np.mean(10 ** (self.gains_db[self.active] / 10))))
+
+    def summary(self) -> dict[str, float | None]:
+        used = self.gains_db[self.active] if self.active.any() else self.gains_db
+        return {"speech_lufs_before": _round(self.speech_lufs), "speech_lufs_after": _round(self.speech_lufs_after),
+                "balance_db": round(self.balance_db, 2),
+                "gain_min_db": round(float(used.min()), 2), "gain_max_db": round(float(used.max()), 2),
+                "speech_share": round(float(self.active.mean()), 3),
+                "gated_share": round(float(self.gated.mean()), 3)}
+
+
+def _round(x: float) -> float | None:
+    return round(x, 2) if math.isfinite(x) else None
+
+
+def lufs(energy: np.ndarray | float) -> np.ndarray | float:
+    with np.errstate(divide="ignore"):
+        return -0.691 + 10 * np.log10(energy)
+
+
+def energy_mean_lufs(energy: np.ndarray) -> float:
+    return float(lufs(np.mean(energy))) if len(energy) else float("nan")
+
+
+def speech_candidates(t: TrackFeatures, s: LevelerSettings) -> np.ndarray:
+    """Voiced blocks that stand clear of the track's own noise floor (the median
+    level of the blocks the voice detector calls unvoiced)."""
+    level = lufs(np.maximum(t.energy, 1e-12))
+    voiced = t.voiced >= s.voiced_share
+    floor = float(np.median(level[~voiced])) if (~voiced).any() else -120.0
+    return voiced & (level >= floor + s.floor_margin_db) & (level > -70)
+
+
+def speech_reference(level: np.ndarray, candidates: np.ndarray) -> float:
+    """A track's own voice is the loudest thing on its microphone: the 90th
+    percentile of its speech blocks, which bleed from other voices does not move."""
+    return float(np.percentile(level[candidates], 90)) if candidates.any() else 0.0
+
+
+def activity(tracks: Sequence[TrackFeatures], s: LevelerSettings) -> list[np.ndarray]:
+    """Per track, the blocks where its own speaker talks: candidates, minus blocks
+    where the track is far below another active track relative to each one's
+    own speech level (the other speaker's bleed), with short gaps closed."""
+    candidates = [speech_candidates(t, s) for t in tracks]
+    if len(tracks) > 1:
+        levels = [lufs(np.maximum(t.energy, 1e-12)) for t in tracks]
+        relative = np.stack([lv - speech_reference(lv, c) for lv, c in zip(levels, candidates)])
+        relative = np.where(np.stack(candidates), relative, -np.inf)
+        loudest = relative.max(axis=0)
+        candidates = [c & (relative[i] >= loudest - s.bleed_margin_db) for i, c in enumerate(candidates)]
+    gap = max(1, round(s.min_pause_s / BLOCK_S))
+    return [close_gaps(c, gap) for c in candidates]
+
+
+def close_gaps(active: np.ndarray, shorter_than: int) -> np.ndarray:
+    """Silences of fewer than `shorter_than` blocks between speech become speech."""
+    out = active.copy()
+    idx = np.flatnonzero(active)
+    for a, b in zip(idx[:-1], idx[1:]):
+        if 1 < b - a <= shorter_than:
+            out[a:b] = True
+    return out
+
+
+def local_loudness(energy: np.ndarray, active: np.ndarray, half_window: int) -> np.ndarray:
+    """Energy mean of the active blocks within ±half_window, per block (nan where none)."""
+    e = np.where(active, energy, 0.0)
+    n = active.astype(float)
+    k = np.ones(2 * half_window + 1)
+    sums = np.convolve(e, k, mode="same")
+    counts = np.convolve(n, k, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts >= 3, lufs(sums / np.maximum(counts, 1)), np.nan)
+
+
+def plan_tracks(tracks: Sequence[TrackFeatures], mode: str, s: LevelerSettings) -> list[TrackPlan]:
+    """Gain curves (dB per block) for every track; `off` gives flat zeros."""
+    blocks = len(tracks[0].energy)
+    if mode == "off":
+        none = np.zeros(blocks, bool)
+        return [TrackPlan(np.zeros(blocks), none, none, float("nan"), 0.0) for _ in tracks]
+    active = activity(tracks, s)
+    speech = [energy_mean_lufs(t.energy[a]) for t, a in zip(tracks, active)]
+    known = [x for x in speech if math.isfinite(x)]
+    common = float(np.mean(known)) if known else 0.0
+    balance = [float(np.clip(common - x, -s.max_track_gain_db, s.max_track_gain_db)) if math.isfinite(x) else 0.0
+               for x in speech]
+    wanted = []
+    for t, a, x, b in zip(tracks, active, speech, balance):
+        want = np.full(blocks, b)
+        if mode == "adaptive" and math.isfinite(x):
+            local = local_loudness(t.energy, a, max(1, round(s.window_s / 2 / BLOCK_S)))
+            ride = np.clip(np.nan_to_num(x - local, nan=0.0), -s.range_db, s.range_db)
+            want = want + ride
+        wanted.append(want)
+    pause = pause_gain(tracks, active, wanted)
+    anyone = np.any(np.stack(active), axis=0)
+    plans = []
+    for a, want, x, b in zip(active, wanted, speech, balance):
+        gated = anyone & ~a
+        target = np.where(a, want, np.where(gated, np.minimum(want, pause) - s.gate_depth_db, pause))
+        gains = slew_limit(target, a, s.slew_db_per_s * BLOCK_S)
+        plans.append(TrackPlan(gains, a, gated, x, b))
+    return plans
+
+
+def pause_gain(tracks: Sequence[TrackFeatures], active: Sequence[np.ndarray], wanted: Sequence[np.ndarray]) -> float:
+    """The gain that leaves the noise in pauses where one plain linear gain would put
+    it: the final normalization will move the leveled mix by its loudness, so the
+    pauses move by the difference between the plain and the leveled loudness."""
+    plain = sum(t.energy for t in tracks)
+    leveled = sum(t.energy * np.where(a, 10 ** (w / 10), 1.0) for t, a, w in zip(tracks, active, wanted))
+    anyone = np.any(np.stack(active), axis=0)
+    if not anyone.any():
+        return 0.0
+    return float(energy_mean_lufs(leveled[anyone]) - energy_mean_lufs(plain[anyone]))
+
+
+def slew_limit(target: np.ndarray, anchors: np.ndarray, step: float) -> np.ndarray:
+    """The curve closest to `target` that moves at most `step` dB a block, with the
+    anchored (speech) blocks kept exactly where they can be: a pause bends toward
+    the next speech before it starts (look-ahead) and after the last ends."""
+    n = len(target)
+    upper = np.where(anchors, target, np.inf)
+    lower = np.where(anchors, target, -np.inf)
+    for i in range(1, n):  # forward, then backward: distance-to-anchor envelopes
+        upper[i] = min(upper[i], upper[i - 1] + step)
+        lower[i] = max(lower[i], lower[i - 1] - step)
+    for i in range(n - 2, -1, -1):
+        upper[i] = min(upper[i], upper[i + 1] + step)
+        lower[i] = max(lower[i], lower[i + 1] - step)
+    bounded = np.clip(target, np.minimum(lower, upper), np.maximum(lower, upper))
+    return _slew(bounded, step)
+
+
+def _slew(x: np.ndarray, step: float) -> np.ndarray:
+    """Symmetric slew limit: the mean of a forward and a backward limited pass."""
+    fwd = x.copy()
+    for i in range(1, len(x)):
+        fwd[i] = min(max(fwd[i], fwd[i - 1] - step), fwd[i - 1] + step)
+    bwd = x.copy()
+    for i in range(len(x) - 2, -1, -1):
+        bwd[i] = min(max(bwd[i], bwd[i + 1] - step), bwd[i + 1] + step)
+    return (fwd + bwd) / 2
+
+
+def gains_at(block_gains_db: np.ndarray, start_frame: int, frames: int, rate: int) -> np.ndarray:
+    """Linear gain per sample for frames [start, start+frames): the block gains
+    (at block centres) interpolated in dB."""
+    positions = (start_frame + np.arange(frames)) / rate
+    centres = (np.arange(len(block_gains_db)) + 0.5) * BLOCK_S
+    db = np.interp(positions, centres, block_gains_db) if len(block_gains_db) else np.zeros(frames)
+    return (10 ** (db / 20)).astype(np.float32)
+
+
+def spread(energy: np.ndarray, voiced: np.ndarray, s: LevelerSettings) -> float:
+    """Spread (95th − 10th percentile, LU) of the 3-s loudness over speech-only
+    windows: an unbalanced pair of voices shows as a wide spread."""
+    active = close_gaps(speech_candidates(TrackFeatures(energy, voiced), s), round(s.min_pause_s / BLOCK_S))
+    local = local_loudness(energy, active, 15)
+    values = local[active & np.isfinite(local)]
+    if len(values) < 10:
+        return 0.0
+    return float(np.percentile(values, 95) - np.percentile(values, 10))

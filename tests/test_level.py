@@ -1,0 +1,119 @@
+"""Leveling, end to end on espeak-ng voices, measured on the shipped MP3 by
+ffmpeg's ebur128 over the turns and pauses of a known timeline."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests import factory
+from tests.conftest import run_producer
+
+RATE = 44100
+OFFSET = 6.0 - 2.0  # the sample intro is 6 s and crossfades 2 s into the recording
+
+
+def mean_db(values: list[float]) -> float:
+    return float(10 * np.log10(np.mean([10 ** (v / 10) for v in values])))
+
+
+def turns(path: Path, conv: factory.Conversation, who: str, offset: float) -> float:
+    """Energy mean of each of `who`'s turns' loudness (turn edges trimmed 0.3 s)."""
+    return mean_db([factory.segment_loudness(path, a + offset + 0.3, b + offset - 0.3)
+                    for a, b, w in conv.turns if w == who])
+
+
+def pauses(path: Path, conv: factory.Conversation, offset: float) -> dict[str, float]:
+    return {after: factory.segment_loudness(path, a + offset + 1.0, b + offset - 1.0)
+            for a, b, after in conv.pauses}
+
+
+def show_with(tmp_path: Path, tracks: dict[str, np.ndarray], leveler: str | None) -> Path:
+    ep = factory.make_show(tmp_path, seconds=5, chapters=[("00:00", "Talk", None)], recordings=1)
+    for name, audio in tracks.items():
+        factory.write_wav(ep / "raw" / f"{name}.wav", audio, RATE)
+    toml = ep / "episode.toml"
+    text = toml.read_text(encoding="utf-8").replace('recordings = ["raw/host.wav"]',
+                                                    f"recordings = {json.dumps([f'raw/{n}.wav' for n in tracks])}")
+    if leveler:
+        text = f'leveler = "{leveler}"\n' + text
+    toml.write_text(text, encoding="utf-8")
+    return ep
+
+
+def build(ep: Path) -> Path:
+    r = run_producer("build", str(ep), "--quiet")
+    assert r.code == 0, r.err
+    return ep / "dist" / "ep7.mp3"
+
+
+@pytest.fixture(scope="module")
+def interview(tmp_path_factory: pytest.TempPathFactory) -> tuple[factory.Conversation, dict[str, np.ndarray]]:
+    """A remote interview: host at -18 LUFS, guest at -30 LUFS on a laptop microphone,
+    each track with its own noise floor and the other voice bleeding in."""
+    conv, voices = factory.conversation(RATE)
+    host = factory.at_lufs(voices["host"], RATE, -18.0)
+    guest = factory.at_lufs(voices["guest"], RATE, -30.0)
+    n = len(host)
+    host_track = host + 10 ** (-30 / 20) * guest + factory.noise(n / RATE, RATE, -62.0, 1)
+    guest_track = guest + 10 ** (-24 / 20) * host + factory.noise(n / RATE, RATE, -54.0, 2)
+    return conv, {"host": host_track, "guest": guest_track}
+
+
+def test_a_quiet_remote_guest_is_brought_to_the_hosts_level(tmp_path: Path, interview) -> None:  # type: ignore[no-untyped-def]
+    conv, tracks = interview
+    plain = factory.write_wav(tmp_path / "plain.wav", tracks["host"] + tracks["guest"], RATE)
+    before = turns(plain, conv, "host", 0) - turns(plain, conv, "guest", 0)
+    assert before > 10  # the input is what the issue describes
+    mp3 = build(show_with(tmp_path / "show", tracks, None))  # adaptive is the default
+    host, guest = turns(mp3, conv, "host", OFFSET), turns(mp3, conv, "guest", OFFSET)
+    assert abs(host - guest) <= 1.0, (host, guest, before)
+    # pauses: the noise relative to the host's speech no louder than in the input + 3 dB,
+    # and a pause after the guest sounds like one after the host
+    noise_in = pauses(plain, conv, 0)
+    noise_out = pauses(mp3, conv, OFFSET)
+    for after in noise_in:
+        assert noise_out[after] - host <= noise_in[after] - turns(plain, conv, "host", 0) + 3.0, (noise_in, noise_out)
+    assert abs(noise_out["guest"] - noise_out["host"]) <= 3.0, noise_out
+    whole = factory.ebur128(mp3)
+    assert abs(whole.integrated + 16) <= 0.2 and whole.true_peak <= -1.0, whole
+    report = json.loads((mp3.parent / "report.json").read_text())
+    lev = report["leveling"]
+    assert lev["mode"] == "adaptive" and [t["file"] for t in lev["tracks"]] == ["host.wav", "guest.wav"]
+    h, g = lev["tracks"]
+    assert h["speech_lufs_before"] - g["speech_lufs_before"] > 10
+    assert abs(h["speech_lufs_after"] - g["speech_lufs_after"]) < 1.5
+    assert g["gated_share"] > 0.2 and h["gated_share"] > 0.2
+
+
+def test_tracks_mode_balances_and_off_keeps_the_imbalance(tmp_path: Path, interview) -> None:  # type: ignore[no-untyped-def]
+    conv, tracks = interview
+    balanced = build(show_with(tmp_path / "a", tracks, "tracks"))
+    assert abs(turns(balanced, conv, "host", OFFSET) - turns(balanced, conv, "guest", OFFSET)) <= 1.5
+    off = build(show_with(tmp_path / "b", tracks, "off"))
+    # espeak's spiky host needs heavy peak limiting at -16 LUFS, which takes ~2 LU off its turns
+    assert turns(off, conv, "host", OFFSET) - turns(off, conv, "guest", OFFSET) > 8
+    assert json.loads((off.parent / "report.json").read_text())["leveling"] == {"mode": "off"}
+
+
+def test_two_voices_10_db_apart_on_one_recording(tmp_path: Path) -> None:
+    conv, voices = factory.conversation(RATE)
+    one = (factory.at_lufs(voices["host"], RATE, -20.0) + factory.at_lufs(voices["guest"], RATE, -30.0)
+           + factory.noise(len(voices["host"]) / RATE, RATE, -60.0, 3))
+    mp3 = build(show_with(tmp_path / "show", {"room": one}, None))
+    host, guest = turns(mp3, conv, "host", OFFSET), turns(mp3, conv, "guest", OFFSET)
+    assert abs(host - guest) <= 1.5, (host, guest)
+    whole = factory.ebur128(mp3)
+    assert abs(whole.integrated + 16) <= 0.2 and whole.true_peak <= -1.0, whole
+
+
+def test_a_single_well_levelled_voice_is_left_essentially_alone(tmp_path: Path) -> None:
+    conv, voices = factory.conversation(RATE)
+    one = (factory.at_lufs(voices["host"], RATE, -20.0) + factory.at_lufs(voices["guest"], RATE, -20.0)
+           + factory.noise(len(voices["host"]) / RATE, RATE, -62.0, 4))
+    leveled = factory.ebur128(build(show_with(tmp_path / "a", {"room": one}, None)))
+    plain = factory.ebur128(build(show_with(tmp_path / "b", {"room": one}, "off")))
+    assert abs(leveled.integrated - plain.integrated) <= 1.0
+    assert abs(leveled.lra - plain.lra) <= 1.0, (leveled, plain)
