@@ -17,7 +17,8 @@ Every track is described by two numbers a block: its K-weighted mean square
   blocks within ±window of a block, brought to the track's speech loudness,
   within ±range dB;
 - when nobody talks, every track eases back to the pause gain (where one plain
-  linear gain would put the noise); a track that is silent while another talks
+  linear gain would put the noise, but no higher than 1 dB over the gain of the
+  loudest voice, so the noise does not rise against it); a track that is silent while another talks
   is gated `gate_depth_db` below that, so its hiss and bleed do not add up under
   the other voice;
 - the curve moves at most `slew_db_per_s` between blocks, with look-ahead, so a
@@ -32,6 +33,7 @@ from typing import Sequence
 import numpy as np
 
 BLOCK_S = 0.1
+PAUSE_OVER_LOUDEST_DB = 1.0  # pauses at most this far above the gain of the loudest voice
 MODES = ("adaptive", "tracks", "off")
 
 
@@ -62,6 +64,7 @@ class TrackPlan:
     gains_db: np.ndarray  # (blocks,) the gain of this track at each block's centre
     active: np.ndarray  # (blocks,) bool: this track's speaker talks
     gated: np.ndarray  # (blocks,) bool: silent while another track talks
+    energy: np.ndarray  # (blocks,) the track's energy, as analysed
     speech_lufs: float  # in the analysis domain; nan when the track never speaks
     balance_db: float
 
@@ -70,7 +73,7 @@ class TrackPlan:
         """The track's speech loudness once its gains are applied (before the final gain)."""
         if not self.active.any():
             return float("nan")
-        return self.speech_lufs + float(10 * np.log10(np.mean(10 ** (self.gains_db[self.active] / 10))))
+        return energy_mean_lufs(self.energy[self.active] * 10 ** (self.gains_db[self.active] / 10))
 
     def summary(self) -> dict[str, float | None]:
         used = self.gains_db[self.active] if self.active.any() else self.gains_db
@@ -150,7 +153,7 @@ def plan_tracks(tracks: Sequence[TrackFeatures], mode: str, s: LevelerSettings) 
     blocks = len(tracks[0].energy)
     if mode == "off":
         none = np.zeros(blocks, bool)
-        return [TrackPlan(np.zeros(blocks), none, none, float("nan"), 0.0) for _ in tracks]
+        return [TrackPlan(np.zeros(blocks), none, none, t.energy, float("nan"), 0.0) for t in tracks]
     active = activity(tracks, s)
     speech = [energy_mean_lufs(t.energy[a]) for t, a in zip(tracks, active)]
     known = [x for x in speech if math.isfinite(x)]
@@ -166,13 +169,16 @@ def plan_tracks(tracks: Sequence[TrackFeatures], mode: str, s: LevelerSettings) 
             want = want + ride
         wanted.append(want)
     pause = pause_gain(tracks, active, wanted)
+    if len(known) > 1:  # nor may the noise rise against the loudest voice, whose gain is the lowest
+        loudest = int(np.nanargmax([x if math.isfinite(x) else -np.inf for x in speech]))
+        pause = min(pause, float(np.mean(wanted[loudest][active[loudest]])) + PAUSE_OVER_LOUDEST_DB)
     anyone = np.any(np.stack(active), axis=0)
     plans = []
-    for a, want, x, b in zip(active, wanted, speech, balance):
+    for t, a, want, x, b in zip(tracks, active, wanted, speech, balance):
         gated = anyone & ~a
         target = np.where(a, want, np.where(gated, np.minimum(want, pause) - s.gate_depth_db, pause))
         gains = slew_limit(target, a, s.slew_db_per_s * BLOCK_S)
-        plans.append(TrackPlan(gains, a, gated, x, b))
+        plans.append(TrackPlan(gains, a, gated, t.energy, x, b))
     return plans
 
 

@@ -56,6 +56,8 @@ def track_features(track: AudioInfo) -> leveler.TrackFeatures:
         data = np.concatenate([rest, chunk[:, 0]])
         whole = len(data) // BLOCK * BLOCK
         blocks, rest = data[:whole], data[whole:]
+        if not whole:  # a chunk shorter than a block: wait for the next
+            continue
         weighted, zi = signal.sosfilt(sos, blocks.astype(np.float64), zi=zi)
         energies.append(np.square(weighted).reshape(-1, BLOCK).mean(axis=1))
         voiced.append(_voiced_share(vad, blocks))
