@@ -86,6 +86,9 @@ def test_a_quiet_remote_guest_is_brought_to_the_hosts_level(tmp_path: Path, inte
     assert h["speech_lufs_before"] - g["speech_lufs_before"] > 10
     assert abs(h["speech_lufs_after"] - g["speech_lufs_after"]) < 1.5
     assert g["gated_share"] > 0.2 and h["gated_share"] > 0.2
+    check = run_producer("check", str(mp3), "--json")
+    assert check.code == 0, check.out
+    assert json.loads(check.out)["files"][0]["figures"]["speech_spread_lu"] < 6
 
 
 def test_tracks_mode_balances_and_off_keeps_the_imbalance(tmp_path: Path, interview) -> None:  # type: ignore[no-untyped-def]
@@ -96,6 +99,10 @@ def test_tracks_mode_balances_and_off_keeps_the_imbalance(tmp_path: Path, interv
     # espeak's spiky host needs heavy peak limiting at -16 LUFS, which takes ~2 LU off its turns
     assert turns(off, conv, "host", OFFSET) - turns(off, conv, "guest", OFFSET) > 8
     assert json.loads((off.parent / "report.json").read_text())["leveling"] == {"mode": "off"}
+    # CI can fail the unbalanced episode: the speech-balance check
+    check = run_producer("check", str(off))
+    failed = [ln for ln in check.out.splitlines() if ln.startswith("✗")]
+    assert check.code == 1 and len(failed) == 1 and failed[0].startswith("✗ speech balance"), check.out
 
 
 def test_two_voices_10_db_apart_on_one_recording(tmp_path: Path) -> None:

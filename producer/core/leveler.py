@@ -50,7 +50,7 @@ class LevelerSettings:
     voiced_share: float = 0.3  # of a block's frames, for the block to count as speech
     floor_margin_db: float = 12.0  # above the track's noise floor, for speech
     bleed_margin_db: float = 6.0  # relative level under another active track that counts as bleed
-    max_spread_lu: float = 6.0  # `producer check`: short-term speech loudness spread allowed
+    max_spread_lu: float = 8.0  # `producer check`: short-term speech loudness spread allowed
 
 
 @dataclass(frozen=True)
