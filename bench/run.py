@@ -133,7 +133,13 @@ def side_by_side(minutes: int) -> list[Run]:
     ep = make_episode(WORK / f"show{minutes}", minutes)
     wav = assembled_wav(ep)
     shutil.rmtree(ep / "dist", ignore_errors=True)
+    off = ep.parent / "ep1-off"  # the same episode with the leveler off: what leveling costs
+    if not off.exists():
+        shutil.copytree(ep, off, ignore=shutil.ignore_patterns("dist"))
+        toml = off / "episode.toml"
+        toml.write_text('leveler = "off"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
     runs = [run("producer build", [*PRODUCER, "build", "--quiet", str(ep)], ep / "dist" / "ep1.mp3"),
+            run("producer build, leveler off", [*PRODUCER, "build", "--quiet", str(off)], off / "dist" / "ep1-off.mp3"),
             run("ffmpeg plain MP3 encode (128k)", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame",
                                                   "-b:a", "128k", str(WORK / "plain.mp3")], WORK / "plain.mp3")]
     normalize = shutil.which("ffmpeg-normalize", path=str(Path(sys.executable).parent)) or shutil.which(
@@ -213,6 +219,10 @@ def main() -> None:
                      f"{fmt(r.true_peak)} | {r.wall / plain.wall:.2f} |")
     normalize = next((r for r in runs if r.name.startswith("ffmpeg-normalize")), None)
     lines += ["", f"- producer build ÷ plain encode: **{ours.wall / plain.wall:.2f}×** wall"]
+    off = next((r for r in runs if r.name.endswith("leveler off")), None)
+    if off:
+        lines.append(f"- the leveler's share: {ours.wall - off.wall:+.1f} s wall "
+                     f"({(ours.wall - off.wall) / ours.wall * 100:.0f} % of the build), {ours.cpu - off.cpu:+.1f} s CPU")
     if normalize:
         lines.append(f"- ffmpeg-normalize ÷ producer build: **{normalize.wall / ours.wall:.2f}×** "
                      f"(producer is that many times faster)")
