@@ -223,12 +223,18 @@ def _slew(x: np.ndarray, step: float) -> np.ndarray:
 
 
 def gains_at(block_gains_db: np.ndarray, start_frame: int, frames: int, rate: int) -> np.ndarray:
-    """Linear gain per sample for frames [start, start+frames): the block gains
-    (at block centres) interpolated in dB."""
+    """Linear gain per sample for frames [start, start+frames): the block gains (at
+    block centres) interpolated between the blocks that span the span, linearly in
+    amplitude (at the 2 dB a block the slew limit allows, within 0.06 dB of
+    interpolating in dB, at a tenth of the cost)."""
+    if not len(block_gains_db):
+        return np.ones(frames, np.float32)
     positions = (start_frame + np.arange(frames)) / rate
-    centres = (np.arange(len(block_gains_db)) + 0.5) * BLOCK_S
-    db = np.interp(positions, centres, block_gains_db) if len(block_gains_db) else np.zeros(frames)
-    return (10 ** (db / 20)).astype(np.float32)
+    first = max(0, int(start_frame / rate / BLOCK_S) - 1)
+    last = min(len(block_gains_db), int((start_frame + frames) / rate / BLOCK_S) + 2)
+    centres = (np.arange(first, last) + 0.5) * BLOCK_S
+    linear = 10 ** (block_gains_db[first:last] / 20)
+    return np.interp(positions, centres, linear).astype(np.float32)
 
 
 def spread(energy: np.ndarray, voiced: np.ndarray, s: LevelerSettings) -> float:

@@ -95,6 +95,8 @@ class PcmSource:
             proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err)
             assert proc.stdout is not None
             _widen_pipe(proc.stdout)
+            if proc.stdin is not None:
+                _widen_pipe(proc.stdin)
             feeder = None
             if self.feed:
                 feeder = threading.Thread(target=self._run_feed, args=(proc.stdin,), daemon=True)
