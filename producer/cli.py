@@ -3,7 +3,6 @@ message and an exit code. No logic lives here."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import traceback
 from pathlib import Path

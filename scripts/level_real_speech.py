@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests import factory
-from tests.test_level import show_with, turns, pauses, mean_db
+from tests.test_level import pauses, show_with, turns
 
 RATE = 44100
 SHARED = ROOT.parent / "shared" / "real-speech"

@@ -9,6 +9,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
 
@@ -162,10 +163,8 @@ GUEST_LINES = ["Thanks for having me. I have been building web servers for about
                "Read the issues, ask questions, and start with something small that you really need."]
 
 
-def spoken(text: str, voice: str, rate: int = 44100, pitch: int = 50) -> "np.ndarray":
+def spoken(text: str, voice: str, rate: int = 44100, pitch: int = 50) -> np.ndarray:
     """One utterance by espeak-ng, as float32 mono at `rate`."""
-    import numpy as np
-
     wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-p", str(pitch), "--stdout", text],
                          capture_output=True, check=True).stdout
     raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", "pipe:0", "-ac", "1", "-ar", str(rate),
@@ -173,19 +172,18 @@ def spoken(text: str, voice: str, rate: int = 44100, pitch: int = 50) -> "np.nda
     return np.frombuffer(raw, np.float32).copy()
 
 
-def lufs_of(x: "np.ndarray", rate: int) -> float:
+def lufs_of(x: np.ndarray, rate: int) -> float:
     import pyloudnorm
 
     return float(pyloudnorm.Meter(rate).integrated_loudness(x.astype("float64")))
 
 
-def at_lufs(x: "np.ndarray", rate: int, target: float) -> "np.ndarray":
+def at_lufs(x: np.ndarray, rate: int, target: float) -> np.ndarray:
     """Scaled so that it measures `target` LUFS (as a mono file; BS.1770, pyloudnorm)."""
     return (x * 10 ** ((target - lufs_of(x, rate)) / 20)).astype("float32")
 
 
-def noise(seconds: float, rate: int, lufs: float, seed: int) -> "np.ndarray":
-    import numpy as np
+def noise(seconds: float, rate: int, lufs: float, seed: int) -> np.ndarray:
     from scipy import signal
 
     rng = np.random.default_rng(seed)
@@ -195,9 +193,7 @@ def noise(seconds: float, rate: int, lufs: float, seed: int) -> "np.ndarray":
     return at_lufs(pinkish.astype("float32"), rate, lufs)
 
 
-def write_wav(path: Path, x: "np.ndarray", rate: int) -> Path:
-    import numpy as np
-
+def write_wav(path: Path, x: np.ndarray, rate: int) -> Path:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", "1",
                     "-i", "pipe:0", "-c:a", "pcm_s16le", str(path)],
                    input=np.ascontiguousarray(x, np.float32).tobytes(), check=True)
@@ -216,8 +212,6 @@ def conversation(rate: int = 44100, gap: float = 0.8, long_pause: float = 4.0) -
     """Host and guest taking three turns each, with a long pause after the guest's
     second turn and after the host's third; returns the timeline and each voice's
     utterances placed on it (dry, unscaled, as mono arrays of the full length)."""
-    import numpy as np
-
     host = [spoken(t, "en-us", rate, 40) for t in HOST_LINES]
     guest = [spoken(t, "en-gb+f3", rate, 60) for t in GUEST_LINES]
     order = [("host", host[0]), ("guest", guest[0]), ("host", host[1]), ("guest", guest[1]),
