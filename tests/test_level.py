@@ -124,3 +124,25 @@ def test_a_single_well_levelled_voice_is_left_essentially_alone(tmp_path: Path) 
     plain = factory.ebur128(build(show_with(tmp_path / "b", {"room": one}, "off")))
     assert abs(leveled.integrated - plain.integrated) <= 1.0
     assert abs(leveled.lra - plain.lra) <= 1.0, (leveled, plain)
+
+
+def test_the_assembly_multiplies_each_recording_by_its_curve_sample_for_sample(tmp_path: Path) -> None:
+    """The gain curve (400 Hz) upsampled in ffmpeg's graph equals the curve the leveler
+    planned at every sample, not only at the curve's own samples."""
+    from producer.core.leveler import gains_at
+    from producer.core.models import AudioInfo
+    from producer.core.plan import Assembly
+    from producer.stages import assemble
+    from producer.stages.level import Leveling, write_curve
+
+    rng = np.random.default_rng(5)
+    x = (rng.normal(0, 0.1, 6 * RATE)).astype(np.float32)
+    wav = factory.write_wav(tmp_path / "r.wav", x, RATE)
+    blocks = np.concatenate([np.zeros(20), np.linspace(0, -12, 20), np.full(21, -12.0)])  # 0 dB, a ramp, -12 dB
+    curve = write_curve(tmp_path / "g.f32", blocks, 6.0)
+    a = Assembly(None, (AudioInfo(wav, 6.0, RATE, 1, "pcm_s16le"),), None, 0.0, 0.0, RATE, 1)
+    out = np.concatenate(list(assemble.source(a, Leveling("adaptive", [], [curve]))))[:, 0]
+    x16 = np.frombuffer((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes(), "<i2") / 32768  # as the WAV holds it
+    expected = x16 * gains_at(blocks, 0, len(x16), RATE)
+    assert len(out) == len(x16)
+    assert np.abs(out - expected).max() <= 2e-3 * np.abs(x16).max()

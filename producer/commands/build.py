@@ -86,7 +86,9 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress)
     leveling = None
     if plan.leveler != "off":
         t = time.monotonic()
-        leveling = level.plan(plan.assembly, plan.leveler, plan.preset.leveler, progress)
+        curves = work / ".gains"  # removed before dist/ is swapped in
+        curves.mkdir()
+        leveling = level.plan(plan.assembly, plan.leveler, plan.preset.leveler, progress, curves)
         seconds["level_analysis"] = time.monotonic() - t
     frames, measured, excerpts, took = measure.analyse(plan, progress, leveling)
     seconds["assemble_measure"] = took
@@ -101,6 +103,7 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress)
     seconds["total"] = time.monotonic() - started
     report = _report(plan, measured, renders, duration_ms, seconds)
     report["leveling"] = leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}
+    shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from ..errors import InputError
 from . import chapters as chap
@@ -14,6 +15,7 @@ from .models import AudioInfo, Episode, Preset, Show
 
 
 EXACT_CODECS = {"flac", "alac", "wavpack", "tta"}
+GAIN_RATE = 400  # the leveler's gain curves as ffmpeg reads them; upsampled to the episode's rate
 
 
 @dataclass(frozen=True)
@@ -111,35 +113,27 @@ def leveler_mode(chosen: str, recordings: int) -> str:
     return "off" if chosen == "tracks" and recordings < 2 else chosen
 
 
-def filter_graph(a: Assembly, programme_piped: bool = False) -> tuple[list[str], str]:
+def filter_graph(a: Assembly, gains: Sequence[Path] | None = None) -> tuple[list[str], str]:
     """ffmpeg input arguments and the -filter_complex text that assembles the episode.
 
     The intro fades out under the recording (which keeps its level from its first
     word); the outro fades in under the recording's end. Tracks are mixed by plain
-    summing: levels are set once, later, by the loudness stage. With
-    `programme_piped` the recordings arrive already mixed (and leveled) as f32 PCM
-    on stdin, in the episode's rate and channels, and only the music is joined.
+    summing: levels are set once, later, by the loudness stage. With `gains` (one
+    file a recording: f32 mono at GAIN_RATE, the leveler's gain curve), each
+    recording is first multiplied by its curve, upsampled; the music never is.
     """
     args: list[str] = []
     chains: list[str] = []
     labels: list[str] = []
-    sources: list[tuple[list[str], str]] = []
-    for track in a.inputs:
-        if programme_piped and any(track is r for r in a.recordings):
-            if track is a.recordings[0]:
-                # ffmpeg 5 reads each of several inputs in its own thread with an 8-packet
-                # queue; a pipe beside files then waits in 10 ms sleeps (5x slower)
-                sources.append((["-thread_queue_size", "1024", "-f", "f32le", "-ar", str(a.sample_rate),
-                                 "-ac", str(a.channels), "-i", "pipe:0"],
-                                conform_filter(a.channels, a.channels, a.sample_rate)))
-            continue
-        sources.append((["-i", str(track.path)], conform_filter(track.channels, a.channels, a.sample_rate)))
-    for i, (source_args, conform) in enumerate(sources):
-        args += source_args
-        chains.append(f"[{i}:a:0]{conform}[in{i}]")
+    for i, track in enumerate(a.inputs):
+        args += ["-i", str(track.path)]
+        chains.append(f"[{i}:a:0]{conform_filter(track.channels, a.channels, a.sample_rate)}[in{i}]")
         labels.append(f"in{i}")
     idx = 1 if a.intro else 0
-    recs = labels[idx: len(labels) - (1 if a.outro else 0)]
+    recs = labels[idx: idx + len(a.recordings)]
+    if gains is not None:
+        recs = [_gained(label, path, len(a.inputs) + k, a, args, chains)
+                for k, (label, path) in enumerate(zip(recs, gains))]
     intro = labels[0] if a.intro else None
     outro = labels[-1] if a.outro else None
     current = recs[0]
@@ -155,6 +149,18 @@ def filter_graph(a: Assembly, programme_piped: bool = False) -> tuple[list[str],
         current = "withoutro"
     chains.append(f"[{current}]anull[out]")
     return args, ";".join(chains)
+
+
+def _gained(label: str, gain_file: Path, index: int, a: Assembly, args: list[str], chains: list[str]) -> str:
+    """`label` times its gain curve; the curve file becomes input `index`."""
+    args += ["-f", "f32le", "-ar", str(GAIN_RATE), "-ac", "1", "-i", str(gain_file)]
+    # swr's default filter (a short one sags between the curve's samples: tested), mono
+    # until it is at the episode's rate, then to both ears
+    spread = "pan=stereo|c0=c0|c1=c0," if a.channels == 2 else ""
+    chains.append(f"[{index}:a:0]aresample={a.sample_rate},{spread}"
+                  f"aformat=sample_fmts=flt:channel_layouts={'stereo' if a.channels == 2 else 'mono'}[g{label}]")
+    chains.append(f"[{label}][g{label}]amultiply[lv{label}]")
+    return f"lv{label}"
 
 
 def conform_filter(in_channels: int, out_channels: int, rate: int) -> str:

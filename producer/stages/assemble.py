@@ -2,8 +2,8 @@
 
 ffmpeg decodes, resamples (soxr), conforms channels, mixes and crossfades;
 Python only ever sees a few seconds of the result at a time. With leveling,
-the recordings are mixed by stages/level (each through its gain curve) and
-piped into the same crossfade graph, so the music is never leveled.
+each recording is multiplied in the same graph by its gain curve (written by
+stages/level), before the mix; the music is never leveled.
 """
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from . import level
 
 
 def source(assembly: Assembly, leveling: level.Leveling | None = None) -> PcmSource:
-    piped = leveling is not None and leveling.mode != "off"
-    inputs, graph = filter_graph(assembly, programme_piped=piped)
+    gains = leveling.gain_files if leveling is not None and leveling.mode != "off" else None
+    inputs, graph = filter_graph(assembly, gains)
     args = [*inputs, "-filter_complex", graph, "-map", "[out]",
             "-f", "f32le", "-ac", str(assembly.channels), "-ar", str(assembly.sample_rate), "pipe:1"]
     names = ", ".join(t.path.name for t in assembly.inputs)
-    feed = level.feed(lambda: level.mixed(assembly, leveling)) if piped and leveling else None
-    return PcmSource(args, assembly.channels, assembly.sample_rate, f"assembling {names}", feed=feed)
+    return PcmSource(args, assembly.channels, assembly.sample_rate, f"assembling {names}")

@@ -1,25 +1,24 @@
 """Level: measure every recording track on its own (loudness per 100 ms, voice
-activity per 20 ms), plan the gains (core.leveler), and mix the tracks with
-those gains as a stream for the assembly. Music (intro, outro) is never leveled:
-the leveled programme goes into the same ffmpeg crossfade graph as before.
+activity per 20 ms), plan the gains (core.leveler), and write each track's gain
+curve to a small file (4 bytes at 400 Hz: 6 MB an hour) that the assembly's
+ffmpeg graph multiplies the track by (core.plan.filter_graph). Music (intro,
+outro) is never leveled.
 
-The analysis decodes each track at 16 kHz mono (what the voice detector takes);
-the mix decodes each track at the episode's rate and channels. Neither holds
-more than a few seconds of audio.
+The analysis decodes each track at 16 kHz mono (what the voice detector takes)
+and holds no more than a second of it.
 """
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 import webrtcvad
 
 from ..core import leveler
 from ..core.models import AudioInfo
-from ..core.plan import Assembly, conform_filter
+from ..core.plan import GAIN_RATE, Assembly, conform_filter
 from ..io import ffmpeg
 from ..io.progress import Progress
 
@@ -37,6 +36,7 @@ K_WEIGHTING = ("highshelf=f=1500:gain=4:width_type=q:width=0.7071,"
 class Leveling:
     mode: str
     plans: list[leveler.TrackPlan]
+    gain_files: list[Path]  # one a recording: its curve as f32 mono at GAIN_RATE, for the assembly
 
     def report(self, tracks: Sequence[AudioInfo]) -> dict[str, object]:
         return {"mode": self.mode,
@@ -83,7 +83,9 @@ def _voiced_share(vad: webrtcvad.Vad, blocks: np.ndarray) -> np.ndarray:
     return flags.reshape(-1, BLOCK // VAD_FRAME).mean(axis=1)
 
 
-def plan(assembly: Assembly, mode: str, settings: leveler.LevelerSettings, progress: Progress) -> Leveling:
+def plan(assembly: Assembly, mode: str, settings: leveler.LevelerSettings, progress: Progress,
+         folder: Path) -> Leveling:
+    """Analyse every recording, plan the gains, and write each curve into `folder`."""
     stage = progress.stage("level", assembly.programme_seconds * len(assembly.recordings))
     features = []
     for i, track in enumerate(assembly.recordings):
@@ -93,41 +95,16 @@ def plan(assembly: Assembly, mode: str, settings: leveler.LevelerSettings, progr
     features = [leveler.TrackFeatures(np.pad(f.energy, (0, blocks - len(f.energy))),
                                       np.pad(f.voiced, (0, blocks - len(f.voiced)))) for f in features]
     plans = leveler.plan_tracks(features, mode, settings)
+    files = [write_curve(folder / f"gain-{i}.f32", p.gains_db, assembly.programme_seconds)
+             for i, p in enumerate(plans)]
     summary = ", ".join(f"{t.path.name} {p.balance_db:+.1f} dB" for t, p in zip(assembly.recordings, plans))
     stage.done(f"{mode}: {summary}")
-    return Leveling(mode, plans)
+    return Leveling(mode, plans, files)
 
 
-def mixed(assembly: Assembly, leveling: Leveling) -> Iterator[np.ndarray]:
-    """The recordings, each through its gain curve, summed; as long as the longest."""
-    rate = assembly.sample_rate
-    sources = [iter(ffmpeg.PcmSource(
-        ["-i", str(t.path), "-vn", "-map", "0:a:0", "-af", conform_filter(t.channels, assembly.channels, rate),
-         "-f", "f32le", "pipe:1"], assembly.channels, rate, t.path)) for t in assembly.recordings]
-    position = 0
-    for chunks in itertools.zip_longest(*sources):
-        present = [(c, p) for c, p in zip(chunks, leveling.plans) if c is not None]
-        frames = max(len(c) for c, _ in present)
-        out = np.zeros((frames, assembly.channels), np.float32)
-        for chunk, p in present:
-            out[:len(chunk)] += chunk * leveler.gains_at(p.gains_db, position, len(chunk), rate)[:, None]
-        position += frames
-        yield out
-
-
-def feed(chunks: Callable[[], Iterator[np.ndarray]]) -> Callable[[IO[bytes]], None]:
-    """A stdin feed for the assembly's ffmpeg: the leveled programme as f32 PCM."""
-
-    def write(pipe: IO[bytes]) -> None:
-        try:
-            for chunk in chunks():
-                pipe.write(np.ascontiguousarray(chunk, np.float32).tobytes())
-        except (BrokenPipeError, ValueError):
-            pass  # the assembly stopped early; it reports why (a decode error propagates)
-        finally:
-            try:
-                pipe.close()
-            except OSError:
-                pass
-
-    return write
+def write_curve(path: Path, gains_db: np.ndarray, seconds: float) -> Path:
+    """The block gains as linear gains GAIN_RATE times a second, a second past the end
+    (ffmpeg's amultiply stops at the shorter of its inputs)."""
+    samples = int((seconds + 1.0) * GAIN_RATE)
+    leveler.gains_at(gains_db, 0, samples, GAIN_RATE).astype("<f4").tofile(path)
+    return path
