@@ -55,43 +55,51 @@ def _cmd_chapters_export(args: argparse.Namespace) -> None:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="producer", description="Raw recordings to a published episode.")
     p.add_argument("-v", "--verbose", action="store_true", help="show a traceback on errors")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, help="what to do")
 
     b = sub.add_parser("build", help="assemble, normalize, encode and tag an episode into EP/dist/")
-    b.add_argument("episode", metavar="EP")
-    b.add_argument("--preset", help="override the show's preset")
-    b.add_argument("-q", "--quiet", action="store_true", help="plain progress lines, no bar")
+    b.add_argument("episode", metavar="EP", help="the episode folder")
+    b.add_argument("--preset", metavar="P", help="a preset name or .toml file (relative to here) "
+                   "instead of the show's")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress; warnings and the result only")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check", help="measure files against a preset and the episode's chapters")
-    c.add_argument("files", nargs="+", metavar="FILE")
-    c.add_argument("--episode", metavar="EP")
-    c.add_argument("--preset")
-    c.add_argument("--json", action="store_true")
+    c.add_argument("files", nargs="+", metavar="FILE", help="MP3s to check (globs are expanded)")
+    c.add_argument("--episode", metavar="EP",
+                   help="also check tags and chapters against this episode folder (and use its preset)")
+    c.add_argument("--preset", metavar="P", help="a preset name or .toml file (default: the one the "
+                   "file was built with, recorded in its tags; else podcast-stereo)")
+    c.add_argument("--json", action="store_true", help="one JSON document instead of lines")
     c.set_defaults(func=_cmd_check)
 
     m = sub.add_parser("measure", help="loudness figures of any audio file")
-    m.add_argument("files", nargs="+", metavar="FILE")
-    m.add_argument("--json", action="store_true")
+    m.add_argument("files", nargs="+", metavar="FILE", help="any audio files ffmpeg reads")
+    m.add_argument("--json", action="store_true", help="one JSON document instead of lines")
     m.set_defaults(func=_cmd_measure)
 
     pub = sub.add_parser("publish", help="build if stale, upload, update the feed")
-    pub.add_argument("episode", metavar="EP")
-    pub.add_argument("--target", help="override show.toml's publish target")
-    pub.add_argument("--dry-run", action="store_true")
-    pub.add_argument("-q", "--quiet", action="store_true")
+    pub.add_argument("episode", metavar="EP", help="the episode folder")
+    pub.add_argument("--target", metavar="URL", help="a folder (relative to here) or s3://bucket/prefix "
+                     "instead of show.toml's target; needs publish.base_url")
+    pub.add_argument("--dry-run", action="store_true", help="say what would be uploaded and how the feed "
+                     "would change; change nothing")
+    pub.add_argument("-q", "--quiet", action="store_true", help="no progress or per-file lines; "
+                     "warnings and the result only")
     pub.set_defaults(func=_cmd_publish)
 
     ch = sub.add_parser("chapters", help="import and export chapter lists")
-    chs = ch.add_subparsers(dest="chapters_command", required=True)
+    chs = ch.add_subparsers(dest="chapters_command", required=True, help="import or export")
     ci = chs.add_parser("import", help="any supported chapter format → TOML [[chapters]]")
-    ci.add_argument("file", metavar="FILE")
-    ci.add_argument("--format", default="auto", choices=["auto", "text", "shownotes", "audacity", "json"])
+    ci.add_argument("file", metavar="FILE", help="a chapter list: text, show notes, Audacity labels or JSON")
+    ci.add_argument("--format", default="auto", choices=["auto", "text", "shownotes", "audacity", "json"],
+                    help="the list's format (default: told from the file)")
     ci.add_argument("--write", metavar="EP", help="put the chapters into EP/episode.toml")
     ci.set_defaults(func=_cmd_chapters_import)
     ce = chs.add_parser("export", help="an episode's chapters in another format")
-    ce.add_argument("episode", metavar="EP")
-    ce.add_argument("--format", default="json", choices=["json", "text", "audacity"])
+    ce.add_argument("episode", metavar="EP", help="the episode folder")
+    ce.add_argument("--format", default="json", choices=["json", "text", "audacity"],
+                    help="Podcasting 2.0 JSON (default), text lines or Audacity labels")
     ce.set_defaults(func=_cmd_chapters_export)
     return p
 

@@ -136,7 +136,9 @@ def episode_toml(chapters: list[tuple[float, str]]) -> str:
              'description = """A short sample episode made by scripts/make_sample_media.py: '
              'a host and a guest, recorded on separate tracks, talk about hypermedia.',
              'Learn more: https://data-star.dev/"""',
-             'recordings = ["raw/host.flac", "raw/guest.flac"]', '']
+             'recordings = ["raw/host.flac", "raw/guest.flac"]',
+             '# the feed item\'s id, kept for good (producer publish records one when it is missing)',
+             'guid = "844a7bea-22f0-5ca8-be05-cd718419d112"', '']
     for start, title in chapters:
         m, s = divmod(int(start), 60)
         lines += ["[[chapters]]", f'start = "{m:02d}:{s:02d}"',

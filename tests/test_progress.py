@@ -30,8 +30,11 @@ def test_a_bar_with_time_left_on_a_terminal(monkeypatch) -> None:  # type: ignor
     assert "\rmeasure" in out.getvalue() and "00:30:00 / 01:00:00" in out.getvalue() and "left" in out.getvalue()
 
 
-def test_quiet_gives_plain_lines_even_on_a_terminal(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_prints_warnings_only_even_on_a_terminal(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.delenv("CI", raising=False)
     out = Tty()
-    Progress(quiet=True, stream=out).stage("verify", 10.0).done()
-    assert "\r" not in out.getvalue() and out.getvalue().startswith("verify: started")
+    progress = Progress(quiet=True, stream=out)
+    progress.stage("verify", 10.0).done()
+    progress.warn("base_url is not set")
+    assert out.getvalue() == "producer: warning: base_url is not set\n"
+

@@ -67,7 +67,7 @@ class Show:
             text = (self.root / "show.toml").read_text(encoding="utf-8")
             (self.root / "show.toml").write_text(text.replace(self.endpoint, endpoint), encoding="utf-8")
         try:
-            r = run_producer("publish", str(self.episode(slug)), "--quiet", *extra, env=env)
+            r = run_producer("publish", str(self.episode(slug)), *extra, env=env)
         finally:
             if endpoint:
                 (self.root / "show.toml").write_text(text, encoding="utf-8")
@@ -93,6 +93,8 @@ def add_episode(root: Path, slug: str, number: int, date: str, title: str) -> Pa
     toml = dst / "episode.toml"
     text = toml.read_text(encoding="utf-8").replace("number = 7", f"number = {number}")
     text = text.replace("date = 2026-03-24", f"date = {date}")
+    # a copied folder must not keep the guid its first publish recorded: that is the other episode's
+    text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("guid ="))
     text = text.replace('title = "Ünïcode & <XML> \\"quotes\\" episode"', f'title = "{title}"')
     toml.write_text(text, encoding="utf-8")
     return dst

@@ -84,12 +84,13 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress)
     started = time.monotonic()
     seconds: dict[str, float] = {}
     leveling = None
+    t = time.monotonic()
+    features = level.analyse(plan.assembly, plan.preset.leveler, progress)  # every mode: refuses a silent input
     if plan.leveler != "off":
-        t = time.monotonic()
         curves = work / ".gains"  # removed before dist/ is swapped in
         curves.mkdir()
-        leveling = level.plan(plan.assembly, plan.leveler, plan.preset.leveler, progress, curves)
-        seconds["level_analysis"] = time.monotonic() - t
+        leveling = level.plan(plan.assembly, features, plan.leveler, plan.preset.leveler, progress, curves)
+    seconds["level_analysis"] = time.monotonic() - t
     frames, measured, excerpts, took = measure.analyse(plan, progress, leveling)
     seconds["assemble_measure"] = took
     duration_ms = round(frames * 1000 / plan.preset.sample_rate)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from ..core.models import DEFAULT_PRESET, Episode, Preset
+from ..core.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
 from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
                              tag_verdicts)
 from ..errors import CheckFailed, InputError, MediaError
@@ -31,15 +31,18 @@ def expand(patterns: list[str]) -> list[Path]:
     return files
 
 
-def check_one(path: Path, preset: Preset, episode: Episode | None) -> FileReport:
+def check_one(path: Path, chosen: Preset | None, episode: Episode | None) -> tuple[FileReport, Preset]:
+    """One file against `chosen`, or else the preset its build recorded in it, or
+    else the default."""
     report = FileReport(str(path))
     try:
+        tags = read_id3(path)
+        preset = chosen or _recorded(tags.preset_record) or load_preset(DEFAULT_PRESET)
         measured = measure_file(path)
         spread = speech_spread(path, preset.leveler)
-        tags = read_id3(path)
     except MediaError as e:
         report.error = str(e)
-        return report
+        return report, chosen or load_preset(DEFAULT_PRESET)
     duration_ms = round(measured.duration * 1000)
     report.figures = measured.as_dict() | {"speech_spread_lu": round(spread, 2)}
     report.verdicts += loudness_verdicts(measured, preset)
@@ -48,23 +51,31 @@ def check_one(path: Path, preset: Preset, episode: Episode | None) -> FileReport
     report.verdicts += chapter_verdicts(tags, duration_ms)
     if episode is not None:
         report.verdicts += episode_verdicts(tags, episode)
-    return report
+    return report, preset
 
 
-def _preset_for(name: str | None, episode_dir: Path | None) -> tuple[Preset, Episode | None]:
+def _recorded(record: str | None) -> Preset | None:
+    return preset_from_record(record) if record else None
+
+
+def _preset_for(name: str | None, episode_dir: Path | None) -> tuple[Preset | None, Episode | None]:
+    """--preset wins; then the episode's preset; else each file's own (None here)."""
     if episode_dir is None:
-        return load_preset(name or DEFAULT_PRESET), None
+        return (load_preset(name) if name else None), None
     ctx = load_context(episode_dir, name)
     return ctx.preset, ctx.episode
 
 
 def check_files(patterns: list[str], episode_dir: Path | None, preset_name: str | None, as_json: bool,
                 out: TextIO) -> None:
-    preset, episode = _preset_for(preset_name, episode_dir)
-    reports = [check_one(p, preset, episode) for p in expand(patterns)]
+    chosen, episode = _preset_for(preset_name, episode_dir)
+    checked = [check_one(p, chosen, episode) for p in expand(patterns)]
+    reports = [r for r, _ in checked]
     if as_json:
-        json.dump({"pass": all(r.ok for r in reports), "preset": preset.name,
-                   "files": [r.as_dict() for r in reports]}, out, indent=2, ensure_ascii=False)
+        names = sorted({p.name for _, p in checked})
+        json.dump({"pass": all(r.ok for r in reports), "preset": names[0] if len(names) == 1 else names,
+                   "files": [r.as_dict() | {"preset": p.name} for r, p in checked]},
+                  out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
         for r in reports:

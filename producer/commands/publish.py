@@ -21,7 +21,8 @@ from typing import TextIO
 from ..core import chapters as chap, feed
 from ..errors import Conflict, InputError, StorageError
 from ..io import artwork, files
-from ..io.config import Context, load_context
+from ..core.models import PublishSettings
+from ..io.config import Context, episodes_sharing_guid, load_context, write_guid
 from ..io.inputs import is_stale
 from ..io.progress import Progress
 from ..io.storage import LocalStorage, Storage, open_target
@@ -61,43 +62,89 @@ def publish(episode_dir: Path, progress: Progress, target: str | None = None, dr
     elif stale:
         build_context(ctx, progress)
     storage = _storage(ctx, target)
-    base_url = _base_url(ctx, storage)
+    base_url = _base_url(ctx, storage, progress)
+    guid = _guid(ctx, dry_run, progress)
     with tempfile.TemporaryDirectory(prefix="producer-publish-") as scratch:
-        _publish(ctx, storage, base_url, _uploads(ctx, base_url, Path(scratch)), dry_run, out, now)
+        _publish(ctx, storage, base_url, guid, _uploads(ctx, base_url, Path(scratch)), dry_run,
+                 _Lines(out, progress.quiet), now)
 
 
-def _publish(ctx: Context, storage: Storage, base_url: str, uploads: dict[str, Upload], dry_run: bool,
-             out: TextIO, now: dt.datetime | None) -> None:
+def _publish(ctx: Context, storage: Storage, base_url: str, guid: str, uploads: dict[str, Upload],
+             dry_run: bool, out: _Lines, now: dt.datetime | None) -> None:
     planned = [_plan(storage, u) for u in uploads.values()]
-    item = _item(ctx, base_url, uploads)
+    item = _item(ctx, base_url, guid, uploads)
     channel = _channel(ctx, base_url)
     if dry_run:
         _print_plan(planned, storage, channel, item, out, now)
         return
     for p in planned:
         if p.state == "unchanged":
-            out.write(f"unchanged {p.upload.key}\n")
+            out.detail(f"unchanged {p.upload.key}\n")
             continue
         storage.upload(p.upload.key, p.upload.path, p.upload.content_type, p.upload.cache_control, p.sha256)
-        out.write(f"uploaded  {p.upload.key} ({p.state}, {p.upload.path.stat().st_size} bytes, verified)\n")
+        out.detail(f"uploaded  {p.upload.key} ({p.state}, {p.upload.path.stat().st_size} bytes, verified)\n")
     change, count = _update_feed(storage, channel, item, now)
-    out.write(f"{FEED_KEY}: item {change} ({count} items)\n")
-    out.write(f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url}\n")
+    out.detail(f"{FEED_KEY}: item {change} ({count} items)\n")
+    out.write(f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url} "
+              f"(item {change}, {count} items)\n")
+
+
+class _Lines:
+    """What publish prints: every file's line, or with --quiet only the result."""
+
+    def __init__(self, out: TextIO, quiet: bool) -> None:
+        self.out, self.quiet = out, quiet
+
+    def write(self, text: str) -> None:
+        self.out.write(text)
+
+    def detail(self, text: str) -> None:
+        if not self.quiet:
+            self.out.write(text)
 
 
 def _storage(ctx: Context, target: str | None) -> Storage:
+    """--target is the user's own words: relative to where they stand, as every
+    CLI; show.toml's target is relative to the show folder."""
     p = ctx.show.publish
-    return open_target(target or p.target, ctx.show.root, p.endpoint_url, p.region, p.profile)
+    if target is not None:
+        return open_target(target, Path.cwd(), p.endpoint_url, p.region, p.profile)
+    return open_target(p.target, ctx.show.root, p.endpoint_url, p.region, p.profile)
 
 
-def _base_url(ctx: Context, storage: Storage) -> str:
+def _base_url(ctx: Context, storage: Storage, progress: Progress) -> str:
+    """The show's base_url; without one, only the default local folder may fall
+    back to localhost, and it says so on every publish."""
     base = ctx.show.publish.base_url
     if base:
         return base.rstrip("/")
-    if isinstance(storage, LocalStorage):
+    default = ctx.show.root / PublishSettings().target
+    if isinstance(storage, LocalStorage) and storage.root.resolve() == default.resolve():
+        progress.warn(f"{ctx.show.file}: publish.base_url is not set: the feed's links point at "
+                      f"{DEFAULT_LOCAL_BASE_URL}, which work only on this machine (python3 -m http.server 8000 -d ...); "
+                      f"set base_url before you upload {storage.describe()} anywhere")
         return DEFAULT_LOCAL_BASE_URL
     raise InputError(f"{ctx.show.file}: publish.base_url: is required to publish to {storage.describe()} "
-                     f"(the public URL of the target's root)")
+                     f"(the public URL of the target's root); only the default folder "
+                     f"{default} falls back to {DEFAULT_LOCAL_BASE_URL}")
+
+
+def _guid(ctx: Context, dry_run: bool, progress: Progress) -> str:
+    """The episode's guid: set by hand, or recorded by its first publish, so
+    renaming the folder or fixing the show's link never makes it a new episode."""
+    ep = ctx.episode
+    if ep.guid is not None:
+        if twins := episodes_sharing_guid(ctx.show.root, ep.guid, ep.folder):
+            raise InputError(f"{ep.file}: guid: \"{ep.guid}\" is also the guid of {twins[0]}: two episodes "
+                             f"would be one item in the feed; take the guid line out of the copy "
+                             f"(its first publish records a new one)")
+        return ep.guid
+    guid = feed.episode_guid(ctx.show.link, ep.slug)
+    if not dry_run:
+        write_guid(ep.file, guid)
+        progress.warn(f"{ep.file}: recorded guid = \"{guid}\" (the feed item's id from now on; "
+                      f"keep it, and commit it if the show is in git)")
+    return guid
 
 
 def _uploads(ctx: Context, base_url: str, scratch: Path) -> dict[str, Upload]:
@@ -161,13 +208,13 @@ def _channel(ctx: Context, base_url: str) -> feed.ChannelInfo:
         explicit=s.explicit, feed_url=_url(base_url, FEED_KEY))
 
 
-def _item(ctx: Context, base_url: str, uploads: dict[str, Upload]) -> feed.ItemInfo:
+def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload]) -> feed.ItemInfo:
     ep = ctx.episode
     dist = ep.folder / "dist"
     report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
     keys = {role: u.key for role, u in uploads.items()}
     return feed.ItemInfo(
-        guid=feed.episode_guid(ctx.show.link, ep.slug), title=ep.title, notes=ep.description,
+        guid=guid, title=ep.title, notes=ep.description,
         pub_date=_as_datetime(ep.date), enclosure_url=_url(base_url, keys["media"]),
         enclosure_length=(dist / f"{ep.slug}.mp3").stat().st_size, enclosure_type="audio/mpeg",
         duration_seconds=float(report["duration_seconds"]), episode=ep.number, season=ep.season,
@@ -222,7 +269,7 @@ def _last_build_date(xml: bytes) -> dt.datetime | None:
 
 
 def _print_plan(planned: list[Planned], storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInfo,
-                out: TextIO, now: dt.datetime | None) -> None:
+                out: _Lines, now: dt.datetime | None) -> None:
     out.write(f"dry run: nothing is changed at {storage.describe()}\n")
     for p in planned:
         out.write(f"{p.state:<9} {p.upload.key} ({p.upload.path.stat().st_size} bytes)\n")

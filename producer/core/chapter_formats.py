@@ -128,14 +128,11 @@ def _stamps(text: str) -> list[_Stamp]:
         for end, third in ((m.end(), m.group(3)), (m.end(2), None)):
             if end < len(text) and not text[end].isspace():
                 continue
-            first, second = m.group(1), m.group(2)
-            if int(second) > 59 or (third is not None and int(third) > 59):
+            try:  # the one parser of times: show notes read as episode.toml does
+                ms = parse_time(text[i:end])
+            except TimeError:
                 continue
-            if third is not None:
-                ms = ((int(first) * 60 + int(second)) * 60 + int(third)) * 1000
-            else:
-                ms = (int(first) * 60 + int(second)) * 1000
-            wide = len(first) == 2
+            wide = len(m.group(1)) == 2
             glued = i > 0 and not text[i - 1].isspace()
             found.append(_Stamp(i, end, ms, wide, glued))
     return found

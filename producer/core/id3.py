@@ -3,11 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-_LANGUAGES = {"en": "eng", "nl": "nld", "de": "deu", "fr": "fra", "es": "spa", "it": "ita",
-              "pt": "por", "sv": "swe", "da": "dan", "no": "nor", "fi": "fin", "pl": "pol",
-              "ja": "jpn", "zh": "zho", "ru": "rus"}
-
-
 @dataclass(frozen=True)
 class ChapterTag:
     element_id: str
@@ -32,8 +27,5 @@ class Id3Summary:
     cover: bytes | None = None
     chapters: list[ChapterTag] = field(default_factory=list)  # in file order
     tocs: list[TocTag] = field(default_factory=list)
+    preset_record: str | None = None  # the TXXX frame a build writes (core.models.preset_record)
 
-
-def id3_language(code: str) -> str:
-    """The ISO 639-2 code COMM frames carry, from the feed's language (`en-GB` → `eng`)."""
-    return _LANGUAGES.get(code.split("-")[0].lower(), "und")

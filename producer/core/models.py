@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .chapters import Chapter
@@ -23,6 +24,28 @@ class Preset:
     channels: int
     mode: str = "cbr"
     leveler: LevelerSettings = field(default_factory=LevelerSettings)
+
+
+def preset_record(p: Preset) -> str:
+    """What the build writes into the MP3 (an ID3 TXXX frame) so that `check`
+    judges the file by the preset it was made for."""
+    return json.dumps({"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak,
+                       "tolerance": p.tolerance, "max_spread_lu": p.leveler.max_spread_lu,
+                       "bitrate_kbps": p.bitrate_kbps, "sample_rate": p.sample_rate, "channels": p.channels,
+                       "mode": p.mode}, sort_keys=True)
+
+
+def preset_from_record(text: str) -> Preset | None:
+    """The preset a build recorded; None for a record this version cannot read."""
+    try:
+        d = json.loads(text)
+        leveler = replace(LevelerSettings(), max_spread_lu=float(d["max_spread_lu"]))
+        return Preset(name=str(d["name"]), integrated=float(d["integrated"]), true_peak=float(d["true_peak"]),
+                      tolerance=float(d["tolerance"]), bitrate_kbps=int(d["bitrate_kbps"]),
+                      sample_rate=int(d["sample_rate"]), channels=int(d["channels"]), mode=str(d["mode"]),
+                      leveler=leveler)
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -78,6 +101,7 @@ class Episode:
     episode_type: str = "full"
     chapters_file: Path | None = None
     leveler: str | None = None  # overrides the show's [audio] leveler
+    guid: str | None = None  # the feed item's guid once published (or set by hand), kept verbatim
 
 
 @dataclass(frozen=True)

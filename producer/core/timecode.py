@@ -9,11 +9,13 @@ import re
 
 from ..errors import TimeError
 
-_TIME = re.compile(r"^(?:(?:(\d+):)?([0-5]?\d):)?(\d+)(?:\.(\d{1,3}))?$")
+_TIME = re.compile(r"^(\d+(?::\d+){0,2})(?:\.(\d{1,3}))?$")
 
 
 def parse_time(value: object) -> int:
-    """`SS`, `MM:SS`, `HH:MM:SS`, each with optional `.mmm`, or a number of seconds."""
+    """`SS`, `MM:SS`, `HH:MM:SS`, each with optional `.mmm`, or a number of seconds.
+    Minutes of `MM:SS` may pass 59 (`75:00`, as show notes write an hour and a
+    quarter); with hours they may not, and seconds after a colon never do."""
     if isinstance(value, bool):
         raise TimeError(f"{value!r} is not a time")
     if isinstance(value, (int, float)):
@@ -25,11 +27,15 @@ def parse_time(value: object) -> int:
     m = _TIME.match(value.strip())
     if not m:
         raise TimeError(f'"{value}" is not a time')
-    hours, minutes, seconds, frac = m.groups()
-    if (hours is not None or minutes is not None) and int(seconds) > 59:
+    fields = [int(f) for f in m.group(1).split(":")]
+    if len(fields) > 1 and fields[-1] > 59:
         raise TimeError(f'"{value}" is not a time (seconds over 59)')
-    ms = int((frac or "0").ljust(3, "0"))
-    return ((int(hours or 0) * 60 + int(minutes or 0)) * 60 + int(seconds)) * 1000 + ms
+    if len(fields) == 3 and fields[1] > 59:
+        raise TimeError(f'"{value}" is not a time (minutes over 59 after hours)')
+    seconds = 0
+    for f in fields:
+        seconds = seconds * 60 + f
+    return seconds * 1000 + int((m.group(2) or "0").ljust(3, "0"))
 
 
 def format_time(ms: int) -> str:

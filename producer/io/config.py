@@ -189,6 +189,9 @@ def load_episode(folder: Path, show: Show) -> Episode:
     season = t.take("season", int, False, None, "a whole number")
     episode_type = t.text("episode_type", False, "full")
     leveler_mode = _leveler_mode(t, "leveler", None)
+    guid = t.text("guid", False)
+    if guid is not None and not guid.strip():
+        raise t.fail("guid", "must not be empty (leave it out and the first publish writes one)")
     if episode_type not in EPISODE_TYPES:
         raise t.fail("episode_type", f'must be one of {", ".join(EPISODE_TYPES)}, not "{episode_type}"')
     found = _chapters(t, show.root, file)
@@ -197,7 +200,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
         recordings=recordings, chapters=tuple(found.chapters), chapters_file=found.file,
         artwork=resolve_inside(show.root, file, artwork_value, t, "artwork") if artwork_value else None,
-        season=season, episode_type=episode_type, leveler=leveler_mode,
+        season=season, episode_type=episode_type, leveler=leveler_mode, guid=guid,
     )
     t.done()
     return episode
@@ -309,8 +312,12 @@ def _leveler_settings(t: _Table) -> LevelerSettings:
     return LevelerSettings(**values)
 
 
+def is_preset_path(name_or_path: str) -> bool:
+    return name_or_path.endswith(".toml") or "/" in name_or_path
+
+
 def _find_preset(name_or_path: str, show_root: Path | None) -> Path:
-    if name_or_path.endswith(".toml") or "/" in name_or_path:
+    if is_preset_path(name_or_path):
         base = show_root or Path.cwd()
         path = (base / name_or_path).resolve()
         if not path.is_file():
@@ -353,10 +360,54 @@ def write_chapters(episode_dir: Path, chapters: list[chap.Chapter]) -> Path:
         if key in doc:
             del doc[key]
     doc.add("chapters", toml_tables(chapters))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-    tmp.replace(path)
+    _replace_text(path, tomlkit.dumps(doc))
     return path
+
+
+def write_guid(episode_file: Path, guid: str) -> None:
+    """Record the item's guid in episode.toml, after the top-level settings,
+    keeping every other line as written: from now on the guid never changes."""
+    text = episode_file.read_text(encoding="utf-8")
+    doc = tomlkit.parse(text)
+    if "guid" in doc:
+        return
+    item = tomlkit.item(guid)
+    item.comment("the feed item's id: never change it once published")
+    _insert_top_level(doc, "guid", item)
+    _replace_text(episode_file, tomlkit.dumps(doc))
+
+
+def episodes_sharing_guid(show_root: Path, guid: str, folder: Path) -> list[Path]:
+    """Other episode folders of the show whose episode.toml carries this guid: a
+    folder copied as a template brings the original's along."""
+    found = []
+    for other in sorted(show_root.iterdir()):
+        file = other / EPISODE_FILE
+        if other.resolve() == folder.resolve() or not file.is_file():
+            continue
+        try:
+            if tomllib.loads(file.read_text(encoding="utf-8")).get("guid") == guid:
+                found.append(other)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # not ours to judge here; its own publish reports it
+    return found
+
+
+def _insert_top_level(doc: tomlkit.TOMLDocument, key: str, value: Any) -> None:
+    """After the last plain key before the first table ([[chapters]]): a key
+    added after a table would belong to it."""
+    plain = [k for k, v in doc.items() if not isinstance(v, (tomlkit.items.Table, tomlkit.items.AoT))]
+    doc.add(key, value) if not plain else doc._insert_after(plain[-1], key, value)  # noqa: SLF001
+
+
+def _replace_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot be written ({e.strerror})") from None
 
 
 @dataclass
@@ -373,5 +424,7 @@ def load_context(episode_dir: Path, preset_name: str | None = None) -> Context:
         raise InputError(f"{episode_dir}: no {EPISODE_FILE} here; is this an episode folder?")
     show = load_show(find_show_file(episode_dir.resolve().parent))
     episode = load_episode(episode_dir, show)
+    if preset_name is not None and is_preset_path(preset_name):  # the user's words: relative to here
+        preset_name = str(Path(preset_name).resolve())
     preset = load_preset(preset_name or show.audio.preset, show.root)
     return Context(show, episode, preset)

@@ -68,17 +68,38 @@ def probe_json(path: Path, entries: str) -> dict:
 
 
 def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip() and not ln.startswith(_STATS_PREFIX)]
     return lines[-1] if lines else "ffmpeg gave no reason"
 
 
+_STATS_PREFIX = "[Parsed_astats"
+
+
+def astats_overall(log: str) -> dict[str, float]:
+    """The "Overall" figures astats logs when its graph closes ("Peak count: 12")."""
+    figures: dict[str, float] = {}
+    for line in log.splitlines():
+        if line.startswith(_STATS_PREFIX) and ":" in line:
+            name, _, value = line.split("] ", 1)[1].rpartition(":")
+            try:
+                figures[name.strip()] = float(value)
+            except ValueError:
+                pass
+    return figures
+
+
 class PcmSource:
-    """Runs an ffmpeg command whose stdout is f32le PCM; iterate for (frames, channels) chunks."""
+    """Runs an ffmpeg command whose stdout is f32le PCM; iterate for (frames, channels) chunks.
+    With keep_log, ffmpeg logs at info level and `log` holds it once the stream ends
+    (filters such as astats report there)."""
 
     def __init__(self, args: Sequence[str], channels: int, sample_rate: int, what: Path | str,
                  chunk_seconds: float = CHUNK_SECONDS,
-                 feed: Callable[[IO[bytes]], None] | None = None) -> None:
-        self.args = [tool("ffmpeg"), "-hide_banner", "-v", "error", *args]
+                 feed: Callable[[IO[bytes]], None] | None = None, keep_log: bool = False) -> None:
+        level = ["-v", "info", "-nostats"] if keep_log else ["-v", "error"]
+        self.args = [tool("ffmpeg"), "-hide_banner", *level, *args]
+        self.keep_log = keep_log
+        self.log = ""
         if feed is None:
             self.args.insert(1, "-nostdin")
         self.feed = feed
@@ -120,12 +141,13 @@ class PcmSource:
                 proc.stdout.close()
                 if feeder is not None:
                     feeder.join()
+                err.seek(0)
+                log = err.read().decode(errors="replace")
+                self.log = log if self.keep_log else ""
             if self.feed_error is not None:  # what went into ffmpeg failed: its output is not whole
                 raise self.feed_error
             if rc != 0:
-                err.seek(0)
-                raise MediaError(f"{self.what}: ffmpeg could not decode it "
-                                 f"({_last_line(err.read().decode(errors='replace'))})")
+                raise MediaError(f"{self.what}: ffmpeg could not decode it ({_last_line(log)})")
 
     def _run_feed(self, stdin: IO[bytes]) -> None:
         assert self.feed is not None

@@ -6,21 +6,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+import pycountry
 from mutagen import MutagenError
-from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPOS, TRCK, WXXX,
+from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPOS, TRCK, TXXX, WXXX,
                          CTOCFlags, Frame, ID3NoHeaderError, PictureType)
 
 from ..core.artwork import Artwork
 from ..core.chapters import Chapter, ends
-from ..core.id3 import ChapterTag, Id3Summary, TocTag, id3_language
-from ..core.models import Episode, Show
+from ..core.id3 import ChapterTag, Id3Summary, TocTag
+from ..core.models import Episode, Preset, Show, preset_record
 from ..errors import MediaError, TagError
 from . import artwork as art
 from .id3_order import ordered_id3
 
 TOC_ID = "toc"
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
-_FIRST = ["TIT2", "TPE1", "TALB", "TRCK", "TPOS", "TDRC", "TYER", "TDAT", "TCON", "COMM", "CTOC"]
+PRESET_DESC = "producer preset"
+_FIRST = ["TIT2", "TPE1", "TALB", "TRCK", "TPOS", "TDRC", "TYER", "TDAT", "TCON", "COMM", "TXXX", "CTOC"]
 
 # frame → its text from the episode and show (None: the frame is left out)
 _TEXT_FRAMES: tuple[tuple[type[Frame], Callable[[Episode, Show], str | None]], ...] = (
@@ -34,6 +36,15 @@ _TEXT_FRAMES: tuple[tuple[type[Frame], Callable[[Episode, Show], str | None]], .
 )
 
 
+def id3_language(code: str) -> str:
+    """The ISO 639-2 code COMM frames carry, from the feed's language (`en-GB` →
+    `eng`, `pt-BR` → `por`, `haw` → `haw`), by pycountry's ISO 639-3 table;
+    `und` only for a code no table knows."""
+    base = code.split("-")[0].strip().lower()
+    found = pycountry.languages.get(alpha_2=base) if len(base) == 2 else pycountry.languages.get(alpha_3=base)
+    return getattr(found, "alpha_3", None) or "und"
+
+
 def _rank(frame: Frame) -> tuple[int, int]:
     if frame.FrameID == "CHAP":
         return (len(_FIRST), frame.start_time)
@@ -45,7 +56,8 @@ def _rank(frame: Frame) -> tuple[int, int]:
 PlaybackOrderID3 = ordered_id3(_rank)
 
 
-def write_tags(mp3: Path, episode: Episode, show: Show, cover: Artwork, duration_ms: int) -> None:
+def write_tags(mp3: Path, episode: Episode, show: Show, cover: Artwork, duration_ms: int,
+               preset: Preset) -> None:
     tags = PlaybackOrderID3()
     for frame, text in _TEXT_FRAMES:
         value = text(episode, show)
@@ -53,6 +65,7 @@ def write_tags(mp3: Path, episode: Episode, show: Show, cover: Artwork, duration
             tags.add(frame(encoding=1, text=[value]))
     if episode.description:
         tags.add(COMM(encoding=1, lang=id3_language(show.language), desc="", text=[episode.description]))
+    tags.add(TXXX(encoding=1, desc=PRESET_DESC, text=[preset_record(preset)]))
     tags.add(APIC(encoding=1, mime=cover.mime, type=PictureType.COVER_FRONT, desc="Cover", data=cover.data))
     _add_chapters(tags, list(episode.chapters), duration_ms)
     tags.update_to_v23()
@@ -92,6 +105,8 @@ def read_id3(path: Path) -> Id3Summary:
     summary.title = str(title.text[0]) if title and title.text else ""
     covers = [f for f in tags.getall("APIC") if f.type == PictureType.COVER_FRONT]
     summary.cover = covers[0].data if covers else None
+    record = tags.get(f"TXXX:{PRESET_DESC}")
+    summary.preset_record = str(record.text[0]) if record and record.text else None
     for frame in tags.values():
         if frame.FrameID == "CHAP":
             summary.chapters.append(_chapter(frame))

@@ -14,15 +14,23 @@ def _clock(seconds: float) -> str:
 
 
 class Progress:
+    """A bar on a terminal, plain lines elsewhere; `quiet` keeps only warnings
+    (and what the command prints as its result)."""
+
     def __init__(self, quiet: bool = False, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
+        self.quiet = quiet
         self.live = (not quiet and self.stream.isatty() and not os.environ.get("CI"))
 
     def stage(self, name: str, total_seconds: float) -> "Stage":
         return Stage(self, name, total_seconds)
 
     def line(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        if not self.quiet:
+            print(text, file=self.stream, flush=True)
+
+    def warn(self, text: str) -> None:
+        print(f"producer: warning: {text}", file=self.stream, flush=True)
 
 
 class Stage:

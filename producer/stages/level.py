@@ -9,6 +9,7 @@ and holds no more than a second of it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -16,9 +17,11 @@ from typing import Sequence
 import numpy as np
 import webrtcvad
 
-from ..core import leveler
+from ..core import input_checks, leveler
+from ..core.input_checks import Peaks
 from ..core.models import AudioInfo
 from ..core.plan import GAIN_RATE, Assembly, conform_filter
+from ..errors import InputError
 from ..io import ffmpeg
 from ..io.progress import Progress
 
@@ -26,6 +29,7 @@ VAD_RATE = 16000
 VAD_FRAME = 320  # 20 ms at 16 kHz
 VAD_AGGRESSIVENESS = 2  # webrtcvad's 0 (lenient) to 3 (strict)
 BLOCK = int(leveler.BLOCK_S * VAD_RATE)
+PEAK_STATS = "astats=measure_perchannel=none:measure_overall=Peak_level+Peak_count+Number_of_samples"
 # BS.1770's K-weighting as ffmpeg's biquads (RBJ's cookbook, as pyloudnorm builds it):
 # 2.3 s of Python filtering an hour saved; the detector hears the same speech
 K_WEIGHTING = ("highshelf=f=1500:gain=4:width_type=q:width=0.7071,"
@@ -44,12 +48,19 @@ class Leveling:
 
 
 def track_features(track: AudioInfo) -> leveler.TrackFeatures:
+    return _analyse(track, with_peaks=False)[0]
+
+
+def _analyse(track: AudioInfo, with_peaks: bool) -> tuple[leveler.TrackFeatures, Peaks | None]:
     """One streaming pass over a track: K-weighted energy and voiced share per block
     (the voice detector hears the K-weighted signal: a +4 dB shelf does not change
-    what is speech)."""
-    args = ["-i", str(track.path), "-vn", "-map", "0:a:0",
-            "-af", f"{conform_filter(track.channels, 1, VAD_RATE)},{K_WEIGHTING}", "-f", "f32le", "pipe:1"]
-    source = ffmpeg.PcmSource(args, 1, VAD_RATE, track.path)
+    what is speech), and with_peaks, astats' count of samples at the peak at the
+    track's own rate, before any conversion hides a clipped plateau."""
+    chain = f"{conform_filter(track.channels, 1, VAD_RATE)},{K_WEIGHTING}"
+    if with_peaks:
+        chain = f"{PEAK_STATS},{chain}"
+    args = ["-i", str(track.path), "-vn", "-map", "0:a:0", "-af", chain, "-f", "f32le", "pipe:1"]
+    source = ffmpeg.PcmSource(args, 1, VAD_RATE, track.path, keep_log=with_peaks)
     vad = webrtcvad.Vad(VAD_AGGRESSIVENESS)
     energies: list[np.ndarray] = []
     voiced: list[np.ndarray] = []
@@ -66,8 +77,15 @@ def track_features(track: AudioInfo) -> leveler.TrackFeatures:
         padded = np.concatenate([rest, np.zeros(BLOCK - len(rest), np.float32)])
         energies.append(np.array([np.square(padded, dtype=np.float64).mean()]))
         voiced.append(_voiced_share(vad, padded))
-    return leveler.TrackFeatures(np.concatenate(energies) if energies else np.zeros(0),
-                                 np.concatenate(voiced) if voiced else np.zeros(0))
+    features = leveler.TrackFeatures(np.concatenate(energies) if energies else np.zeros(0),
+                                     np.concatenate(voiced) if voiced else np.zeros(0))
+    return features, (_peaks(source.log) if with_peaks else None)
+
+
+def _peaks(log: str) -> Peaks:
+    stats = ffmpeg.astats_overall(log)
+    return Peaks(stats.get("Peak level dB", -math.inf), int(stats.get("Peak count", 0)),
+                 int(stats.get("Number of samples", 0)))
 
 
 def speech_spread(path: Path, settings: leveler.LevelerSettings) -> float:
@@ -83,22 +101,36 @@ def _voiced_share(vad: webrtcvad.Vad, blocks: np.ndarray) -> np.ndarray:
     return flags.reshape(-1, BLOCK // VAD_FRAME).mean(axis=1)
 
 
-def plan(assembly: Assembly, mode: str, settings: leveler.LevelerSettings, progress: Progress,
-         folder: Path) -> Leveling:
-    """Analyse every recording, plan the gains, and write each curve into `folder`."""
-    stage = progress.stage("level", assembly.programme_seconds * len(assembly.recordings))
+def analyse(assembly: Assembly, settings: leveler.LevelerSettings,
+            progress: Progress) -> list[leveler.TrackFeatures]:
+    """Every recording's features, each refused when it carries no speech and
+    warned about when it clips: a muted mic fails here, before any render."""
+    stage = progress.stage("analyse", assembly.programme_seconds * len(assembly.recordings))
     features = []
     for i, track in enumerate(assembly.recordings):
-        features.append(track_features(track))
+        found, peaks = _analyse(track, with_peaks=True)
+        features.append(found)
         stage.update(assembly.programme_seconds * (i + 1))
+        if (problem := input_checks.silence_problem(found, settings)) is not None:
+            raise InputError(f"{track.path}: {problem}; check the input, or take it out of recordings")
+        if peaks is not None and (problem := input_checks.clipping_problem(peaks)) is not None:
+            progress.warn(f"{track.path}: {problem}")
+    stage.done(", ".join(f"{t.path.name} {input_checks.level_text(f)}"
+                         for t, f in zip(assembly.recordings, features)))
+    return features
+
+
+def plan(assembly: Assembly, features: Sequence[leveler.TrackFeatures], mode: str,
+         settings: leveler.LevelerSettings, progress: Progress, folder: Path) -> Leveling:
+    """Plan the gains from every recording's features and write each curve into `folder`."""
     blocks = max(len(f.energy) for f in features)
-    features = [leveler.TrackFeatures(np.pad(f.energy, (0, blocks - len(f.energy))),
-                                      np.pad(f.voiced, (0, blocks - len(f.voiced)))) for f in features]
-    plans = leveler.plan_tracks(features, mode, settings)
+    padded = [leveler.TrackFeatures(np.pad(f.energy, (0, blocks - len(f.energy))),
+                                    np.pad(f.voiced, (0, blocks - len(f.voiced)))) for f in features]
+    plans = leveler.plan_tracks(padded, mode, settings)
     files = [write_curve(folder / f"gain-{i}.f32", p.gains_db, assembly.programme_seconds)
              for i, p in enumerate(plans)]
     summary = ", ".join(f"{t.path.name} {p.balance_db:+.1f} dB" for t, p in zip(assembly.recordings, plans))
-    stage.done(f"{mode}: {summary}")
+    progress.line(f"level: {mode}: {summary}")
     return Leveling(mode, plans, files)
 
 

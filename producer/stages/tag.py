@@ -11,5 +11,5 @@ from ..io.id3 import write_tags
 
 
 def tag(plan: BuildPlan, cover: Artwork, mp3: Path, duration_ms: int, out_dir: Path) -> None:
-    write_tags(mp3, plan.episode, plan.show, cover, duration_ms)
+    write_tags(mp3, plan.episode, plan.show, cover, duration_ms, plan.preset)
     (out_dir / "chapters.json").write_text(chapters.json_text(plan.chapters), encoding="utf-8")
