@@ -2,6 +2,7 @@
 and a proxy in front of it that fails the first requests on purpose."""
 from __future__ import annotations
 
+import hashlib
 import http.client
 import socket
 import subprocess
@@ -42,12 +43,26 @@ class MotoServer:
             self.proc.kill()
 
 
+def _plain_service(headers: dict[str, str]) -> dict[str, str]:
+    """What an S3-compatible service without additional checksums sends or keeps:
+    no x-amz-checksum-* headers, and ETags that are not MD5s (as under SSE-KMS)."""
+    kept = {k: v for k, v in headers.items() if not k.lower().startswith(("x-amz-checksum", "x-amz-sdk-checksum"))}
+    for k in list(kept):
+        if k.lower() == "etag":
+            kept[k] = '"' + hashlib.sha1(kept[k].encode()).hexdigest() + '"'  # noqa: S324 - a stand-in, not security
+    return kept
+
+
 class FlakyProxy:
     """Forwards to `upstream`, but answers the first `failures` requests with 503
-    and drops the connection of the next one: what a struggling endpoint does."""
+    and drops the connection of the next one: what a struggling endpoint does.
+    With plain=True it is also a service that knows no additional checksums and
+    whose ETags are not MD5s; with cut_puts=N it loses the last N bytes of every
+    object PUT (a broken gateway)."""
 
-    def __init__(self, upstream: str, failures: int = 3) -> None:
+    def __init__(self, upstream: str, failures: int = 3, plain: bool = False, cut_puts: int = 0) -> None:
         self.upstream = urlparse(upstream)
+        self.plain, self.cut_puts = plain, cut_puts
         self.remaining = failures
         self.dropped = False
         self.lock = threading.Lock()
@@ -82,11 +97,18 @@ class FlakyProxy:
                     return
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
+                if proxy.plain:
+                    headers = _plain_service(headers)
+                if proxy.cut_puts and self.command == "PUT" and len(body) > proxy.cut_puts:
+                    body = body[:-proxy.cut_puts]
+                    headers = {k: v for k, v in headers.items() if k.lower() not in ("content-length", "content-md5")}
+                    headers["Content-Length"] = str(len(body))
                 conn.request(self.command, self.path, body=body, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
                 self.send_response(resp.status)
-                for k, v in resp.getheaders():
+                answer = dict(resp.getheaders())
+                for k, v in (_plain_service(answer) if proxy.plain else answer).items():
                     if k.lower() not in ("transfer-encoding", "connection", "content-length"):
                         self.send_header(k, v)
                 length = resp.getheader("Content-Length") if self.command == "HEAD" else None

@@ -231,6 +231,39 @@ def test_a_conflicting_write_is_reread_and_retried(show: Show, monkeypatch: pyte
     assert sorted(e.itunes_episode for e in feedparser.parse(xml).entries if "itunes_episode" in e) == ["7", "8"]
 
 
+def test_a_service_that_ignores_if_match_loses_no_update(show: Show, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another producer read the feed before our write and its write lands after
+    ours, unconditionally (the service ignored If-Match): the read-back finds our
+    item gone and merges it again onto their feed."""
+    assert show.publish("ep7").code == 0
+    add_episode(show.root, "ep8", 8, "2026-03-31", "Episode 8")
+    assert run_producer("build", str(show.episode("ep8")), "--quiet").code == 0
+    from producer.commands import publish
+    from producer.io import storage
+    from producer.io.progress import Progress
+
+    foreign = b"<item><title>Written by someone else</title><guid>other-1</guid></item>"
+    real_write = storage.S3Storage.write_if
+    writes = {"n": 0}
+
+    def rival_lands_after_ours(self, key, data, *rest):  # type: ignore[no-untyped-def]
+        stale = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+        tag = real_write(self, key, data, *rest)
+        writes["n"] += 1
+        if writes["n"] == 1:
+            self.client.put_object(Bucket=self.bucket, Key=self._key(key),
+                                   Body=stale.replace(b"</channel>", foreign + b"</channel>"))
+        return tag
+
+    monkeypatch.setattr(storage.S3Storage, "write_if", rival_lands_after_ours)
+    for k, v in ENV.items():
+        monkeypatch.setenv(k, v)
+    assert publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=io.StringIO()) is None
+    xml = show.feed_bytes()
+    assert writes["n"] == 2 and foreign in xml
+    assert sorted(e.itunes_episode for e in feedparser.parse(xml).entries if "itunes_episode" in e) == ["7", "8"]
+
+
 def test_foreign_items_are_kept_byte_for_byte(show: Show) -> None:
     foreign = ('<item xmlns:dc="http://purl.org/dc/elements/1.1/">\n\t<title><![CDATA[Old & hand-made]]></title>'
                '<dc:creator>Someone</dc:creator><guid isPermaLink="true">https://old.test/1</guid>'
@@ -312,8 +345,11 @@ def test_local_folder_target_is_a_static_site(tmp_path: Path) -> None:
     assert not list(public.rglob(".tmp-*"))
 
 
-def test_large_files_go_multipart_and_are_verified_by_their_etag(moto: MotoServer, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_files_go_multipart_and_are_verified_by_the_services_sha256(moto: MotoServer, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+    import hashlib
+
     from producer.io import files, storage
 
     for k, v in ENV.items():
@@ -324,9 +360,42 @@ def test_large_files_go_multipart_and_are_verified_by_their_etag(moto: MotoServe
     target = storage.S3Storage("pod-multipart", "p", moto.url, "us-east-1", None)
     info = target.upload("big.mp3", big, "audio/mpeg", "public, max-age=60", files.sha256(big))
     assert info.etag is not None and info.etag.strip('"').endswith("-3")
-    assert info.size == big.stat().st_size and info.sha256 == files.sha256(big)
-    head = s3_client(moto.url).head_object(Bucket="pod-multipart", Key="p/big.mp3")
+    data = big.read_bytes()
+    part = 8 << 20
+    parts = [hashlib.sha256(data[i:i + part]).digest() for i in range(0, len(data), part)]
+    composite = base64.b64encode(hashlib.sha256(b"".join(parts)).digest()).decode()
+    head = s3_client(moto.url).head_object(Bucket="pod-multipart", Key="p/big.mp3", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"].split("-")[0] == composite == info.checksum_sha256.split("-")[0]
     assert head["ContentType"] == "audio/mpeg" and head["ContentLength"] == big.stat().st_size
+
+
+def test_a_service_without_checksums_or_md5_etags_is_verified_by_size_and_stored_sha256(show: Show) -> None:
+    proxy = FlakyProxy(show.endpoint, failures=0, plain=True)
+    try:
+        r = show.publish("ep7", endpoint=proxy.url)
+    finally:
+        proxy.stop()
+    assert r.code == 0, r.err
+    assert r.out.count("verified") >= 3
+    mp3 = show.episode("ep7") / "dist" / "ep7.mp3"
+    body = show.s3.get_object(Bucket=show.bucket, Key="podcast/episodes/ep7/ep7.mp3")["Body"].read()
+    assert body == mp3.read_bytes()
+    head = show.s3.head_object(Bucket=show.bucket, Key="podcast/episodes/ep7/ep7.mp3", ChecksumMode="ENABLED")
+    assert "ChecksumSHA256" not in head, "the proxy was to hide additional checksums from the service"
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["checksums", "size-and-sha256"])
+def test_an_object_cut_on_the_way_fails_the_publish(show: Show, plain: bool) -> None:
+    proxy = FlakyProxy(show.endpoint, failures=0, plain=plain, cut_puts=7)
+    try:
+        r = show.publish("ep7", endpoint=proxy.url)
+    finally:
+        proxy.stop()
+    assert r.code == 3, r.out + r.err
+    (error,) = [ln for ln in r.err.splitlines() if ln.startswith("producer: ") and "warning" not in ln]
+    assert "ep7" in error and "after upload" in error and "Traceback" not in r.err
+    with pytest.raises(show.s3.exceptions.ClientError):
+        show.s3.head_object(Bucket=show.bucket, Key="podcast/feed.xml")
 
 
 def test_episode_artwork_and_chapter_images_are_uploaded_and_linked(tmp_path: Path) -> None:

@@ -240,10 +240,12 @@ def _update_feed(storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInf
             return "unchanged", len(feed.item_guids(new))
         try:
             storage.write_if(FEED_KEY, new, "application/rss+xml", CACHE_FEED, etag)
-            return change, len(feed.item_guids(new))
+            if _landed(storage, new):
+                return change, len(feed.item_guids(new))
+            # a service that ignores If-Match let another publish overwrite ours: merge again onto theirs
         except Conflict:
-            # someone else published in between: read their feed again and redo our change on it
-            time.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.5))  # noqa: S311
+            pass  # someone else published in between: read their feed again and redo our change on it
+        time.sleep(min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.5))  # noqa: S311
     raise StorageError(f"{storage.describe()}: {FEED_KEY} kept changing while we wrote it "
                        f"({FEED_TRIES} tries); publish again")
 
@@ -258,6 +260,12 @@ def _feed_after(old: bytes | None, channel: feed.ChannelInfo, item: feed.ItemInf
             if change == "unchanged" and same == old:
                 return old, change
     return feed.upsert(old, channel, item, now or dt.datetime.now(dt.timezone.utc))
+
+
+def _landed(storage: Storage, written: bytes) -> bool:
+    """The feed as read back holds every item we wrote (ours and those we kept)."""
+    back = storage.read(FEED_KEY)
+    return back is not None and set(feed.item_guids(written)) <= set(feed.item_guids(back[0]))
 
 
 def _last_build_date(xml: bytes) -> dt.datetime | None:

@@ -29,8 +29,9 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class ObjectInfo:
     size: int
-    sha256: str | None
+    sha256: str | None  # what we stored beside the object (S3 metadata) or the file's own
     etag: str | None = None
+    checksum_sha256: str | None = None  # the service's own, where it supports additional checksums
 
 
 class Storage(Protocol):
@@ -42,13 +43,33 @@ class Storage(Protocol):
                  etag: str | None) -> str: ...
 
 
-def multipart_etag(path: Path, part_size: int = PART_SIZE) -> str:
-    """The ETag S3 gives an object: MD5 of the body, or for a multipart upload the
-    MD5 of the parts' MD5s followed by -N."""
-    digests = [hashlib.md5(block).digest() for block in files.blocks(path, part_size)]  # noqa: S324 - S3's ETag
-    if len(digests) <= 1:
-        return (digests[0] if digests else hashlib.md5(b"").digest()).hex()  # noqa: S324
-    return hashlib.md5(b"".join(digests)).hexdigest() + f"-{len(digests)}"  # noqa: S324
+def sha256_checksums(path: Path, part_size: int = PART_SIZE) -> set[str]:
+    """The SHA-256 checksums S3 may report for this file (base64): of the whole
+    body, or for a multipart upload of the parts' digests (AWS adds "-N")."""
+    whole, parts = hashlib.sha256(), []
+    for block in files.blocks(path, part_size):
+        whole.update(block)
+        parts.append(hashlib.sha256(block).digest())
+    found = {base64.b64encode(whole.digest()).decode()}
+    if len(parts) > 1:
+        found.add(base64.b64encode(hashlib.sha256(b"".join(parts)).digest()).decode())
+    return found
+
+
+def verify_upload(where: str, path: Path, sha256: str, info: ObjectInfo | None) -> ObjectInfo:
+    """The object is our file: by the checksum the service computed on receipt
+    where it reports one, else by size and the SHA-256 we stored beside it. Never
+    by the ETag, which is not an MD5 under SSE-KMS and on many S3-compatibles."""
+    if info is None:
+        raise StorageError(f"{where}: is missing right after its upload")
+    if info.size != path.stat().st_size:  # always: some services store what the client claims as the checksum
+        raise StorageError(f"{where}: holds {info.size} bytes after upload, {path} has {path.stat().st_size}")
+    if info.checksum_sha256:
+        if info.checksum_sha256.split("-")[0] not in sha256_checksums(path):
+            raise StorageError(f"{where}: the service's SHA-256 of the object is not that of {path}")
+    elif info.sha256 != sha256:
+        raise StorageError(f"{where}: does not match {path} after upload (the stored SHA-256 differs)")
+    return info
 
 
 def open_target(target: str, show_root: Path, endpoint_url: str | None = None, region: str | None = None,
@@ -153,6 +174,7 @@ class S3Storage:
                         response_checksum_validation="when_required")
         self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
         self.transfer = TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE)
+        self.checksums = True  # until the service says it does not know them
 
     def describe(self) -> str:
         where = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
@@ -175,10 +197,12 @@ class S3Storage:
         return StorageError(f"{self.describe()}: cannot {action} {self._key(key)}: {reason}")
 
     def head(self, key: str) -> ObjectInfo | None:
-        r = self._unless_missing(key, lambda: self.client.head_object(Bucket=self.bucket, Key=self._key(key)))
+        r = self._unless_missing(key, lambda: self.client.head_object(Bucket=self.bucket, Key=self._key(key),
+                                                                      ChecksumMode="ENABLED"))
         if r is None:
             return None
-        return ObjectInfo(r["ContentLength"], r.get("Metadata", {}).get("sha256"), r.get("ETag"))
+        return ObjectInfo(r["ContentLength"], r.get("Metadata", {}).get("sha256"), r.get("ETag"),
+                          r.get("ChecksumSHA256"))
 
     def _unless_missing(self, key: str, call: Callable[[], T]) -> T | None:
         """call()'s answer, or None when the object does not exist (and the bucket does)."""
@@ -211,16 +235,16 @@ class S3Storage:
         from boto3.exceptions import S3UploadFailedError
 
         extra = {"ContentType": content_type, "CacheControl": cache_control, "Metadata": {"sha256": sha256}}
+        if self.checksums:  # the service checks each part on receipt and keeps the checksum
+            extra["ChecksumAlgorithm"] = "SHA256"
         try:
             self.client.upload_file(str(path), self.bucket, self._key(key), ExtraArgs=extra, Config=self.transfer)
         except (ClientError, BotoCoreError, S3UploadFailedError) as e:
+            if self.checksums and _refuses_checksums(e):
+                self.checksums = False
+                return self.upload(key, path, content_type, cache_control, sha256)
             raise self._fail("upload", key, e) from None
-        info = self.head(key)
-        expected_etag = multipart_etag(path)
-        if info is None or info.size != path.stat().st_size or (info.etag or "").strip('"') != expected_etag:
-            raise StorageError(f"{self.describe()}: {self._key(key)} does not match {path} after upload "
-                               f"(size or checksum differs)")
-        return info
+        return verify_upload(f"{self.describe()}: {self._key(key)}", path, sha256, self.head(key))
 
     def read(self, key: str) -> tuple[bytes, str] | None:
         def get() -> tuple[bytes, str]:
@@ -246,3 +270,10 @@ class S3Storage:
         except BotoCoreError as e:
             raise self._fail("reach", key, e) from None
         return r["ETag"]
+
+
+def _refuses_checksums(error: Exception) -> bool:
+    """A service that predates S3's additional checksums rejects the header
+    rather than ignoring it (older MinIO, some gateways)."""
+    text = str(error)  # S3UploadFailedError carries the code only in its text
+    return any(f"({code})" in text for code in ("NotImplemented", "InvalidArgument", "InvalidRequest"))
