@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import os
 import socket
 import subprocess
 import sys
@@ -20,11 +21,15 @@ def free_port() -> int:
 
 
 class MotoServer:
-    def __init__(self) -> None:
+    """moto in server mode on loopback; `env` such as INITIAL_NO_AUTH_ACTION_COUNT
+    makes it enforce credentials after that many calls."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env={**os.environ, **(env or {})})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

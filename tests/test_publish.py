@@ -418,3 +418,36 @@ def test_episode_artwork_and_chapter_images_are_uploaded_and_linked(tmp_path: Pa
     assert doc["chapters"][0]["img"] == "https://cdn.example.test/episodes/ep7/chapter-0.jpg"
     assert (public / "episodes/ep7/chapter-0.jpg").read_bytes() == (ep / "start.jpg").read_bytes()
     assert "img" not in json.loads((ep / "dist" / "chapters.json").read_text(encoding="utf-8"))["chapters"][0]
+
+
+def test_a_wrong_secret_is_refused_with_exit_3_and_never_printed(tmp_path: Path) -> None:
+    """moto enforcing credentials: its first four calls make an IAM user, a policy,
+    the attachment and a key; from then on every request is checked."""
+    server = MotoServer(env={"INITIAL_NO_AUTH_ACTION_COUNT": "4"})
+    try:
+        iam = boto3.client("iam", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id="AKIASETUP",
+                           aws_secret_access_key="setup")
+        iam.create_user(UserName="producer")
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        arn = iam.create_policy(PolicyName="s3", PolicyDocument=json.dumps(policy))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName="producer", PolicyArn=arn)
+        key = iam.create_access_key(UserName="producer")["AccessKey"]
+        boto3.client("s3", endpoint_url=server.url, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"],
+                     aws_secret_access_key=key["SecretAccessKey"]).create_bucket(Bucket="pod-auth")
+        root = tmp_path / "show"
+        ep = factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None)], recordings=1)
+        text = (root / "show.toml").read_text(encoding="utf-8").replace(
+            "[publish]\n", f'[publish]\ntarget = "s3://pod-auth/podcast"\nendpoint_url = "{server.url}"\n')
+        (root / "show.toml").write_text(text, encoding="utf-8")
+        wrong = key["SecretAccessKey"][::-1]
+        env = {**ENV, "AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": wrong}
+        r = run_producer("publish", str(ep), env=env)
+        assert r.code == 3, r.out + r.err
+        (error,) = [ln for ln in r.err.splitlines() if ln.startswith("producer: ") and "warning" not in ln]
+        assert server.url in error and "pod-auth" in error and "secret key does not match" in error
+        assert wrong not in r.out + r.err and key["SecretAccessKey"] not in r.out + r.err
+        env["AWS_SECRET_ACCESS_KEY"] = key["SecretAccessKey"]
+        r = run_producer("publish", str(ep), env=env)
+        assert r.code == 0, r.err  # the same show with the right secret: it was the secret
+    finally:
+        server.stop()

@@ -189,12 +189,27 @@ class S3Storage:
         if isinstance(error, ClientError):
             code = error.response.get("Error", {}).get("Code", "?")
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
+            if code == "403":  # a HEAD's answer has no body to say why: ask a GET, which has one
+                code = self._denied_why(key) or code
             reason = {"NoSuchBucket": "the bucket does not exist", "AccessDenied": "access denied",
                       "InvalidAccessKeyId": "the access key is not known",
-                      "SignatureDoesNotMatch": "the secret key does not match"}.get(code, f"{code} (HTTP {status})")
+                      "SignatureDoesNotMatch": "the secret key does not match",
+                      "403": "access refused (HTTP 403): a wrong key or secret, or no right to this bucket",
+                      }.get(code, f"{code} (HTTP {status})")
         else:
             reason = type(error).__name__
         return StorageError(f"{self.describe()}: cannot {action} {self._key(key)}: {reason}")
+
+    def _denied_why(self, key: str) -> str | None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.get_object(Bucket=self.bucket, Key=self._key(key), Range="bytes=0-0")
+        except ClientError as e:
+            return e.response.get("Error", {}).get("Code")
+        except BotoCoreError:
+            return None
+        return None
 
     def head(self, key: str) -> ObjectInfo | None:
         r = self._unless_missing(key, lambda: self.client.head_object(Bucket=self.bucket, Key=self._key(key),
