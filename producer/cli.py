@@ -8,7 +8,7 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .errors import ProducerError
+from .errors import EnvironmentFailure, ProducerError, os_error_text
 from .io.progress import Progress
 
 
@@ -117,6 +117,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"producer: {e}", file=sys.stderr)
         return e.exit_code
+    except OSError as e:  # the disk or the OS said no where no stage expected it: still one line
+        sys.stdout.flush()
+        if args.verbose:
+            traceback.print_exc()
+        print(f"producer: {os_error_text(e)}", file=sys.stderr)
+        return EnvironmentFailure.exit_code
     except KeyboardInterrupt:
         print("producer: interrupted", file=sys.stderr)
         return 130

@@ -65,3 +65,20 @@ def located(path: object, field: str | None, message: str) -> str:
     """The one format for errors about a user's file: `file: field: message`."""
     where = f"{path}: {field}: " if field else f"{path}: "
     return where + message
+
+
+def os_reason(e: OSError) -> str:
+    """What the OS said, and for a full disk or a file size limit what it means."""
+    import errno
+
+    reason = e.strerror or str(e) or type(e).__name__
+    if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        reason += " (the disk is full or a file size limit is set)"
+    elif e.errno is None:  # numpy's tofile and friends report a short write without one
+        reason += " (a short write: is the disk full?)"
+    return reason
+
+
+def os_error_text(e: OSError, where: object = None) -> str:
+    """One line for an OS error: the path it names (else `where`) and the reason."""
+    return f"{e.filename or where or '?'}: {os_reason(e)}"

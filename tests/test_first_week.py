@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import feedparser
 import numpy as np
@@ -245,3 +251,75 @@ def test_every_option_has_help_text() -> None:
         return found
 
     assert missing(parser(), "producer") == []
+
+
+# ---------------------------------------------------------------- the disk says no
+
+
+def limited(*args: str, max_file_bytes: int) -> subprocess.CompletedProcess:
+    """The real command line with a file size limit: every write past it fails
+    with EFBIG, as on a full disk (Python and ffmpeg ignore SIGXFSZ)."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
+
+    return subprocess.run([sys.executable, "-m", "producer", *args], capture_output=True, text=True,
+                          preexec_fn=limit)
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """chmod for a user; root ignores modes, so for root the immutable attribute."""
+    root = os.geteuid() == 0
+    if root:
+        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(folder)]).returncode != 0:
+            pytest.skip("cannot make a folder read-only for root here (no chattr +i)")
+    else:
+        folder.chmod(0o555)
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)]) if root else folder.chmod(0o755)
+
+
+def one_error_line(err: str) -> str:
+    assert "Traceback" not in err, err
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("producer: ") and "warning" not in ln]
+    return line
+
+
+def test_a_full_disk_fails_build_and_publish_in_one_line_leaving_nothing_half_done(tmp_path: Path) -> None:
+    root = tmp_path / "show"
+    ep = one_voice_show(root)
+    r = limited("build", str(ep), "--quiet", max_file_bytes=60_000)
+    assert r.returncode == 3, r.stderr
+    assert "disk" in one_error_line(r.stderr)
+    assert not (ep / "dist").exists() and not list(ep.glob(".dist-*"))
+
+    assert run_producer("build", str(ep), "--quiet").code == 0
+    r = limited("publish", str(ep), "--quiet", max_file_bytes=60_000)
+    assert r.returncode == 3, r.stderr
+    line = one_error_line(r.stderr)
+    assert "public" in line and "disk" in line
+    assert not (root / "public" / "feed.xml").exists() and not list((root / "public").rglob(".tmp-*"))
+
+
+def test_a_read_only_output_folder_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    root = tmp_path / "show"
+    ep = one_voice_show(root)
+    assert run_producer("publish", str(ep)).code == 0
+    (root / "public" / "feed.xml").unlink()
+    with read_only(root / "public"):
+        r = run_producer("publish", str(ep))
+    assert r.code == 3, r.out + r.err
+    assert "public" in one_error_line(r.err)
+    shutil.rmtree(ep / "dist")
+    with read_only(ep):
+        r = run_producer("build", str(ep), "--quiet")
+    assert r.code == 3 and str(ep) in one_error_line(r.err)
+
+
+def test_the_served_folder_holds_no_lock_file(tmp_path: Path) -> None:
+    root = tmp_path / "show"
+    ep = one_voice_show(root)
+    assert run_producer("publish", str(ep)).code == 0
+    assert [p.name for p in (root / "public").rglob(".*")] == []

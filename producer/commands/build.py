@@ -22,7 +22,7 @@ from ..core.artwork import Artwork
 from ..core.loudness import Loudness
 from ..core.plan import BuildPlan, make_plan
 from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
-from ..errors import CheckFailed, EnvironmentFailure, MediaError
+from ..errors import CheckFailed, EnvironmentFailure, MediaError, os_error_text
 from ..io import artwork, ffmpeg
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, inputs_digest
@@ -64,7 +64,7 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
         (work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(work, plan.out_dir)
     except OSError as e:  # a full disk, a folder made read-only, a file that vanished
-        raise EnvironmentFailure(f"{e.filename or plan.out_dir}: {e.strerror or e}") from None
+        raise EnvironmentFailure(f"cannot write the build: {os_error_text(e, plan.out_dir)}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return BuildResult(plan.out_dir / plan.mp3_name, report)

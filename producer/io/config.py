@@ -20,7 +20,7 @@ from ..core.leveler import MODES, LevelerSettings
 from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, AudioSettings, Episode, Preset, PublishSettings,
                            Show)
 from ..core.timecode import parse_time
-from ..errors import InputError, TimeError, located
+from ..errors import EnvironmentFailure, InputError, TimeError, located
 
 SHOW_FILE = "show.toml"
 EPISODE_FILE = "episode.toml"
@@ -407,7 +407,7 @@ def _replace_text(path: Path, text: str) -> None:
         tmp.replace(path)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot be written ({e.strerror})") from None
+        raise EnvironmentFailure(f"{path}: cannot be written ({e.strerror or e})") from None
 
 
 @dataclass

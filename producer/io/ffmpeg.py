@@ -10,6 +10,7 @@ import fcntl
 import json
 import queue
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -254,6 +255,17 @@ def decode(path: Path, sample_rate: int | None = None, channels: int | None = No
     return PcmSource(decode_args(path, sample_rate, channels), channels, sample_rate, path, chunk_seconds)
 
 
+_DISK_FULL = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+def _write_failure(out: Path, rc: int, reason: str) -> EnvironmentFailure | None:
+    """ffmpeg stopped by the disk (full, or past a file size limit, which kills it
+    with SIGXFSZ) rather than by the audio: an environment failure."""
+    if rc == -signal.SIGXFSZ or any(s in reason for s in _DISK_FULL):
+        return EnvironmentFailure(f"{out}: cannot write it (the disk is full or a file size limit is set)")
+    return None
+
+
 class Mp3Encoder:
     """ffmpeg/libmp3lame reading f32le from stdin; a Xing/LAME header makes the duration
     exact. A writer thread feeds it so that LAME never waits for our next chunk."""
@@ -304,7 +316,7 @@ class Mp3Encoder:
         reason = _last_line(self._err.read().decode(errors="replace"))
         self._err.close()
         if rc != 0 or self._broken:
-            raise MediaError(f"{self.out}: MP3 encoding failed ({reason})")
+            raise _write_failure(self.out, rc, reason) or MediaError(f"{self.out}: MP3 encoding failed ({reason})")
 
     def abort(self) -> None:
         self.proc.kill()

@@ -4,7 +4,8 @@ behind one small interface.
 Both keep a SHA-256 of every object they hold (S3: object metadata; local: the
 file itself), so publishing unchanged files uploads nothing, and both offer a
 conditional write for the feed: S3 with If-Match / If-None-Match, the local
-folder with a lock and an atomic rename. botocore's errors are translated
+folder with a lock on the folder itself (no lock file among
+what is served) and an atomic rename. botocore's errors are translated
 here; credentials never appear in a message.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 from urllib.parse import urlparse
 
-from ..errors import Conflict, InputError, StorageError
+from ..errors import Conflict, InputError, StorageError, os_reason
 from . import files
 
 PART_SIZE = 8 * 1024 * 1024
@@ -112,7 +113,7 @@ class LocalStorage:
             with path.open("rb") as src:
                 self._atomic_write(dest, src.read)
         except OSError as e:
-            raise StorageError(f"{dest}: cannot write ({e.strerror})") from None
+            raise StorageError(f"{dest}: cannot write ({os_reason(e)})") from None
         info = self.head(key)
         if info is None or info.sha256 != sha256 or info.size != path.stat().st_size:
             raise StorageError(f"{dest}: the copy does not match {path} after writing")
@@ -141,14 +142,21 @@ class LocalStorage:
 
     def write_if(self, key: str, data: bytes, content_type: str, cache_control: str, etag: str | None) -> str:
         dest = self._path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".producer.lock", "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            current = self.read(key)
-            if (current[1] if current else None) != etag:
-                raise Conflict(key)
-            chunks = iter([data])
-            self._atomic_write(dest, lambda _n: next(chunks, b""))
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            # the lock is the folder itself: no lock file in a folder that is served as it stands
+            folder = os.open(dest.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX)
+                current = self.read(key)
+                if (current[1] if current else None) != etag:
+                    raise Conflict(key)
+                chunks = iter([data])
+                self._atomic_write(dest, lambda _n: next(chunks, b""))
+            finally:
+                os.close(folder)  # and with it the lock
+        except OSError as e:
+            raise StorageError(f"{dest}: cannot write ({os_reason(e)})") from None
         return hashlib.sha256(data).hexdigest()
 
 
