@@ -13,9 +13,19 @@ from .io.progress import Progress
 
 
 def _cmd_build(args: argparse.Namespace) -> None:
-    from .commands.build import build
+    if args.if_stale:
+        from .commands.fresh import stale_context
 
-    result = build(Path(args.episode), Progress(args.quiet), args.preset)
+        if (ctx := stale_context(Path(args.episode), args.preset)) is None:
+            print(f"{Path(args.episode) / 'dist'}: up to date (no input changed since it was built)")
+            return
+        from .commands.build import build_context
+
+        result = build_context(ctx, Progress(args.quiet))
+    else:
+        from .commands.build import build
+
+        result = build(Path(args.episode), Progress(args.quiet), args.preset)
     out = result.report["output"]
     print(f"{result.mp3}: {out['integrated']:.2f} LUFS, true peak {out['true_peak']:.2f} dBTP, "
           f"{result.report['duration_seconds']:.3f} s, {result.report['chapters']} chapters")
@@ -61,6 +71,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("episode", metavar="EP", help="the episode folder")
     b.add_argument("--preset", metavar="P", help="a preset name or .toml file (relative to here) "
                    "instead of the show's")
+    b.add_argument("--if-stale", action="store_true", help="build only if an input changed since dist/ was "
+                   "built (the check publish makes; what `make build-EP` runs)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress; warnings and the result only")
     b.set_defaults(func=_cmd_build)
 

@@ -323,3 +323,30 @@ def test_the_served_folder_holds_no_lock_file(tmp_path: Path) -> None:
     ep = one_voice_show(root)
     assert run_producer("publish", str(ep)).code == 0
     assert [p.name for p in (root / "public").rglob(".*")] == []
+
+
+# ---------------------------------------------------------------- Make asks producer
+
+
+def test_make_builds_when_any_input_changed_as_publish_sees_it(tmp_path: Path) -> None:
+    root = tmp_path / "show"
+    ep = one_voice_show(root)
+    factory.cover(ep / "start.jpg", (640, 360), "RGB", "JPEG")
+    edit(ep / "episode.toml", 'title = "Start"', 'title = "Start"\nimage = "start.jpg"')
+    repo = Path(__file__).resolve().parent.parent
+    make = ["make", "-s", "-C", str(repo), "-o", "install", f"SHOW={root}",
+            f"PRODUCER={sys.executable} -m producer", "build-ep7"]
+
+    def built() -> bool:
+        r = subprocess.run(make, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return "up to date" not in r.stdout
+
+    assert built() and (ep / "dist" / "ep7.mp3").is_file()
+    assert not built()
+    factory.cover(ep / "start.jpg", (640, 360), "L", "JPEG")  # a chapter image, changed in place
+    assert built()
+    assert not built()
+    edit(root / "show.toml", 'preset = "podcast-stereo"', 'preset = "podcast-mono"')
+    assert built()
+    assert not is_stale(load_context(ep)), "publish agrees: nothing to rebuild"
