@@ -200,16 +200,32 @@ def test_three_processes_publishing_at_once_all_land(show: Show) -> None:
     assert [e.itunes_episode for e in entries] == ["9", "8", "7"]  # newest first
 
 
-def test_a_conflicting_write_is_reread_and_retried(show: Show, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Another producer writes the feed between our read and our conditional write."""
+FOREIGN = b"<item><title>Written by someone else</title><guid>other-1</guid></item>"
+
+
+def ep8_ready(show: Show) -> None:
+    """ep7 published, ep8 built: the second publish is the one raced."""
     assert show.publish("ep7").code == 0
     add_episode(show.root, "ep8", 8, "2026-03-31", "Episode 8")
     assert run_producer("build", str(show.episode("ep8")), "--quiet").code == 0
+
+
+def publish_ep8_in_process(show: Show, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """publish ep8 here (where the test's patches apply); the feed it leaves."""
     from producer.commands import publish
-    from producer.io import storage
     from producer.io.progress import Progress
 
-    foreign = b"<item><title>Written by someone else</title><guid>other-1</guid></item>"
+    for k, v in ENV.items():
+        monkeypatch.setenv(k, v)
+    assert publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=io.StringIO()) is None
+    return show.feed_bytes()
+
+
+def test_a_conflicting_write_is_reread_and_retried(show: Show, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another producer writes the feed between our read and our conditional write."""
+    ep8_ready(show)
+    from producer.io import storage
+
     real_read = storage.S3Storage.read
     calls = {"n": 0}
 
@@ -217,17 +233,13 @@ def test_a_conflicting_write_is_reread_and_retried(show: Show, monkeypatch: pyte
         data = real_read(self, key)
         calls["n"] += 1
         if key == "feed.xml" and calls["n"] == 1 and data is not None:
-            other = data[0].replace(b"</channel>", foreign + b"</channel>")
+            other = data[0].replace(b"</channel>", FOREIGN + b"</channel>")
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=other)
         return data
 
     monkeypatch.setattr(storage.S3Storage, "read", racing_read)
-    for k, v in ENV.items():
-        monkeypatch.setenv(k, v)
-    out = io.StringIO()
-    assert publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=out) is None
-    xml = show.feed_bytes()
-    assert calls["n"] >= 2 and foreign in xml
+    xml = publish_ep8_in_process(show, monkeypatch)
+    assert calls["n"] >= 2 and FOREIGN in xml
     assert sorted(e.itunes_episode for e in feedparser.parse(xml).entries if "itunes_episode" in e) == ["7", "8"]
 
 
@@ -235,14 +247,9 @@ def test_a_service_that_ignores_if_match_loses_no_update(show: Show, monkeypatch
     """Another producer read the feed before our write and its write lands after
     ours, unconditionally (the service ignored If-Match): the read-back finds our
     item gone and merges it again onto their feed."""
-    assert show.publish("ep7").code == 0
-    add_episode(show.root, "ep8", 8, "2026-03-31", "Episode 8")
-    assert run_producer("build", str(show.episode("ep8")), "--quiet").code == 0
-    from producer.commands import publish
+    ep8_ready(show)
     from producer.io import storage
-    from producer.io.progress import Progress
 
-    foreign = b"<item><title>Written by someone else</title><guid>other-1</guid></item>"
     real_write = storage.S3Storage.write_if
     writes = {"n": 0}
 
@@ -252,15 +259,12 @@ def test_a_service_that_ignores_if_match_loses_no_update(show: Show, monkeypatch
         writes["n"] += 1
         if writes["n"] == 1:
             self.client.put_object(Bucket=self.bucket, Key=self._key(key),
-                                   Body=stale.replace(b"</channel>", foreign + b"</channel>"))
+                                   Body=stale.replace(b"</channel>", FOREIGN + b"</channel>"))
         return tag
 
     monkeypatch.setattr(storage.S3Storage, "write_if", rival_lands_after_ours)
-    for k, v in ENV.items():
-        monkeypatch.setenv(k, v)
-    assert publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=io.StringIO()) is None
-    xml = show.feed_bytes()
-    assert writes["n"] == 2 and foreign in xml
+    xml = publish_ep8_in_process(show, monkeypatch)
+    assert writes["n"] == 2 and FOREIGN in xml
     assert sorted(e.itunes_episode for e in feedparser.parse(xml).entries if "itunes_episode" in e) == ["7", "8"]
 
 
