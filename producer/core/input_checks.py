@@ -15,24 +15,24 @@ from .leveler import BLOCK_S, LevelerSettings, TrackFeatures, energy_mean_lufs, 
 # mic sits near -30): it is a muted or unplugged input, or bleed on the wrong track.
 SPEECH_FLOOR_LUFS = -50.0
 MIN_SPEECH_S = 1.0  # less speech than this over a whole recording is no speech
-CLIP_PEAK_DB = -0.1  # a peak this close to full scale may be a clipped one
-CLIP_SHARE = 1e-4  # of all samples at that peak: a clean peak is a handful, clipping thousands
+CLIP_PEAK_DB = -0.1  # the track reaches full scale (volumedetect reports 0.1 dB steps)
+CLIP_SHARE = 1e-4  # of all samples within 1 dB of full scale: clean speech has a handful, clipping thousands
 CLIP_MIN_SAMPLES = 50
 
 
 @dataclass(frozen=True)
 class Peaks:
-    """astats' overall figures of a track at its own rate and channels."""
+    """volumedetect's figures of a track at its own rate and channels."""
 
     peak_db: float
-    at_peak: int  # samples equal to the peak (either sign)
+    near_full_scale: int  # samples within 1 dB of full scale (its 0 dB histogram bin)
     samples: int
 
     @property
     def full_scale_share(self) -> float:
         if self.peak_db < CLIP_PEAK_DB or self.samples <= 0:
             return 0.0
-        return self.at_peak / self.samples
+        return self.near_full_scale / self.samples
 
 
 def level_text(features: TrackFeatures) -> str:
@@ -58,7 +58,7 @@ def silence_problem(features: TrackFeatures, s: LevelerSettings) -> str | None:
 
 def clipping_problem(peaks: Peaks) -> str | None:
     share = peaks.full_scale_share
-    if peaks.at_peak < CLIP_MIN_SAMPLES or share < CLIP_SHARE:
+    if peaks.near_full_scale < CLIP_MIN_SAMPLES or share < CLIP_SHARE:
         return None
-    return (f"clips: {peaks.at_peak} samples ({share * 100:.2f} %) sit at its peak of {peaks.peak_db:.1f} dBFS; "
-            f"clipped audio stays distorted, record it again lower if you can")
+    return (f"clips: it reaches full scale and {peaks.near_full_scale} samples ({share * 100:.2f} %) sit within "
+            f"1 dB of it; clipped audio stays distorted, record it again lower if you can")

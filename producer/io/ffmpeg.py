@@ -73,18 +73,19 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else "ffmpeg gave no reason"
 
 
-_STATS_PREFIX = "[Parsed_astats"
+_STATS_PREFIX = "[Parsed_volumedetect"
 
 
-def astats_overall(log: str) -> dict[str, float]:
-    """The "Overall" figures astats logs when its graph closes ("Peak count: 12")."""
+def volumedetect_figures(log: str) -> dict[str, float]:
+    """What volumedetect logs when its graph closes ("max_volume: -0.3 dB",
+    "histogram_0db: 12"); the last report wins (ffmpeg may open a graph twice)."""
     figures: dict[str, float] = {}
     for line in log.splitlines():
         if line.startswith(_STATS_PREFIX) and ":" in line:
-            name, _, value = line.split("] ", 1)[1].rpartition(":")
+            name, _, value = line.split("] ", 1)[1].partition(":")
             try:
-                figures[name.strip()] = float(value)
-            except ValueError:
+                figures[name.strip()] = float(value.split()[0])
+            except (ValueError, IndexError):
                 pass
     return figures
 
@@ -92,7 +93,7 @@ def astats_overall(log: str) -> dict[str, float]:
 class PcmSource:
     """Runs an ffmpeg command whose stdout is f32le PCM; iterate for (frames, channels) chunks.
     With keep_log, ffmpeg logs at info level and `log` holds it once the stream ends
-    (filters such as astats report there)."""
+    (filters such as volumedetect report there)."""
 
     def __init__(self, args: Sequence[str], channels: int, sample_rate: int, what: Path | str,
                  chunk_seconds: float = CHUNK_SECONDS,

@@ -29,7 +29,6 @@ VAD_RATE = 16000
 VAD_FRAME = 320  # 20 ms at 16 kHz
 VAD_AGGRESSIVENESS = 2  # webrtcvad's 0 (lenient) to 3 (strict)
 BLOCK = int(leveler.BLOCK_S * VAD_RATE)
-PEAK_STATS = "astats=measure_perchannel=none:measure_overall=Peak_level+Peak_count+Number_of_samples"
 # BS.1770's K-weighting as ffmpeg's biquads (RBJ's cookbook, as pyloudnorm builds it):
 # 2.3 s of Python filtering an hour saved; the detector hears the same speech
 K_WEIGHTING = ("highshelf=f=1500:gain=4:width_type=q:width=0.7071,"
@@ -54,12 +53,15 @@ def track_features(track: AudioInfo) -> leveler.TrackFeatures:
 def _analyse(track: AudioInfo, with_peaks: bool) -> tuple[leveler.TrackFeatures, Peaks | None]:
     """One streaming pass over a track: K-weighted energy and voiced share per block
     (the voice detector hears the K-weighted signal: a +4 dB shelf does not change
-    what is speech), and with_peaks, astats' count of samples at the peak at the
-    track's own rate, before any conversion hides a clipped plateau."""
+    what is speech), and with_peaks, volumedetect's count of samples within 1 dB of
+    full scale at the track's own rate, before resampling smooths a clipped plateau."""
     chain = f"{conform_filter(track.channels, 1, VAD_RATE)},{K_WEIGHTING}"
-    if with_peaks:
-        chain = f"{PEAK_STATS},{chain}"
-    args = ["-i", str(track.path), "-vn", "-map", "0:a:0", "-af", chain, "-f", "f32le", "pipe:1"]
+    if with_peaks:  # a branch of its own: volumedetect takes 16-bit samples, the analysis keeps floats
+        graph = f"[0:a:0]asplit[a][p];[p]volumedetect,anullsink;[a]{chain}[out]"
+        args = ["-i", str(track.path), "-vn", "-filter_complex", graph, "-map", "[out]"]
+    else:
+        args = ["-i", str(track.path), "-vn", "-map", "0:a:0", "-af", chain]
+    args += ["-f", "f32le", "pipe:1"]
     source = ffmpeg.PcmSource(args, 1, VAD_RATE, track.path, keep_log=with_peaks)
     vad = webrtcvad.Vad(VAD_AGGRESSIVENESS)
     energies: list[np.ndarray] = []
@@ -83,9 +85,9 @@ def _analyse(track: AudioInfo, with_peaks: bool) -> tuple[leveler.TrackFeatures,
 
 
 def _peaks(log: str) -> Peaks:
-    stats = ffmpeg.astats_overall(log)
-    return Peaks(stats.get("Peak level dB", -math.inf), int(stats.get("Peak count", 0)),
-                 int(stats.get("Number of samples", 0)))
+    figures = ffmpeg.volumedetect_figures(log)
+    return Peaks(figures.get("max_volume", -math.inf), int(figures.get("histogram_0db", 0)),
+                 int(figures.get("n_samples", 0)))
 
 
 def speech_spread(path: Path, settings: leveler.LevelerSettings) -> float:
