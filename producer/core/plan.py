@@ -147,7 +147,8 @@ def filter_graph(a: Assembly, gains: Sequence[Path] | None = None) -> tuple[list
     if outro:
         chains.append(_join(current, outro, a.outro_crossfade, "nofade", "qsin", "withoutro"))
         current = "withoutro"
-    chains.append(f"[{current}]anull[out]")
+    # one-second frames (as io.ffmpeg.whole_seconds): ffmpeg writes a frame at a time
+    chains.append(f"[{current}]asetnsamples=n={a.sample_rate}:p=0[out]")
     return args, ";".join(chains)
 
 

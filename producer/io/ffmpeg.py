@@ -244,7 +244,14 @@ def _open_when_written(path: Path, size: int, finished: Callable[[], bool], poll
 def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:
     """Decode any file ffmpeg reads to f32le at the given rate and channel count."""
     return ["-i", str(path), "-vn", "-map", "0:a:0", "-ac", str(channels), "-ar", str(sample_rate),
-            "-f", "f32le", "pipe:1"]
+            "-af", whole_seconds(sample_rate), "-f", "f32le", "pipe:1"]
+
+
+def whole_seconds(sample_rate: int) -> str:
+    """One-second frames into a pipe: ffmpeg writes a frame at a time, and 1024- or
+    1152-sample frames cost about a second of system time an hour; the last frame
+    is not padded."""
+    return f"asetnsamples=n={sample_rate}:p=0"
 
 
 def decode(path: Path, sample_rate: int | None = None, channels: int | None = None,

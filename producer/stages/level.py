@@ -55,7 +55,7 @@ def _analyse(track: AudioInfo, with_peaks: bool) -> tuple[leveler.TrackFeatures,
     (the voice detector hears the K-weighted signal: a +4 dB shelf does not change
     what is speech), and with_peaks, volumedetect's count of samples within 1 dB of
     full scale at the track's own rate, before resampling smooths a clipped plateau."""
-    chain = f"{conform_filter(track.channels, 1, VAD_RATE)},{K_WEIGHTING}"
+    chain = f"{conform_filter(track.channels, 1, VAD_RATE)},{K_WEIGHTING},{ffmpeg.whole_seconds(VAD_RATE)}"
     if with_peaks:  # a branch of its own: volumedetect takes 16-bit samples, the analysis keeps floats
         graph = f"[0:a:0]asplit[a][p];[p]volumedetect,anullsink;[a]{chain}[out]"
         args = ["-i", str(track.path), "-vn", "-filter_complex", graph, "-map", "[out]"]

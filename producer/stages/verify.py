@@ -53,7 +53,7 @@ class OverlappedVerify:
         self.error: BaseException | None = None
         self.source = ffmpeg.PcmSource(
             ["-f", "mp3", "-i", "pipe:0", "-vn", "-ac", str(preset.channels), "-ar", str(preset.sample_rate),
-             "-f", "f32le", "pipe:1"], preset.channels, preset.sample_rate, mp3,
+             "-af", ffmpeg.whole_seconds(preset.sample_rate), "-f", "f32le", "pipe:1"], preset.channels, preset.sample_rate, mp3,
             feed=ffmpeg.follow(mp3, self.encoder_finished.is_set))
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
