@@ -21,7 +21,7 @@ from typing import TextIO
 from ..core import chapters as chap, feed
 from ..errors import Conflict, InputError, StorageError
 from ..io import artwork, files
-from ..core.models import PublishSettings
+from ..core.models import Person, PublishSettings
 from ..io.config import Context, episodes_sharing_guid, load_context, write_guid
 from ..io.inputs import is_stale
 from ..io.progress import Progress
@@ -162,6 +162,10 @@ def _uploads(ctx: Context, base_url: str, scratch: Path) -> dict[str, Upload]:
         art = artwork.load(ctx.episode.artwork)
         uploads["cover"] = Upload(f"{prefix}/cover{ctx.episode.artwork.suffix.lower()}", ctx.episode.artwork,
                                   art.mime, CACHE_MEDIA)
+    for person in (*ctx.show.persons, *ctx.episode.persons):
+        if person.img:
+            uploads[f"person-{person.img}"] = Upload(_person_key(person.img), person.img,
+                                                     artwork.load(person.img, cover=False).mime, CACHE_MEDIA)
     if ctx.episode.chapters:
         uploads["chapters"] = Upload(f"{prefix}/chapters.json", _chapters_json(ctx, uploads, base_url, scratch),
                                      "application/json+chapters", CACHE_MEDIA)
@@ -186,6 +190,27 @@ def _chapters_json(ctx: Context, uploads: dict[str, Upload], base_url: str, scra
     return path
 
 
+def _person_key(img: Path) -> str:
+    """By content: two guests' "photo.jpg" never overwrite each other."""
+    return f"people/{files.sha256(img)[:16]}{img.suffix.lower()}"
+
+
+def _person_tags(persons: tuple[Person, ...], base_url: str) -> tuple[feed.PersonTag, ...]:
+    return tuple(feed.PersonTag(p.name, p.role, p.group, p.href,
+                                _url(base_url, _person_key(p.img)) if p.img else None) for p in persons)
+
+
+def _soundbites(ctx: Context, duration_s: float) -> tuple[tuple[float, float, str | None], ...]:
+    bites = []
+    for i, b in enumerate(ctx.episode.soundbites):
+        start = b.start_ms / 1000
+        if start + b.duration_s > duration_s + 0.001:
+            raise InputError(f"{ctx.episode.file}: soundbites[{i}]: {start:g} s + {b.duration_s:g} s runs past "
+                             f"the end of the episode ({duration_s:.3f} s)")
+        bites.append((start, b.duration_s, b.title))
+    return tuple(bites)
+
+
 def _plan(storage: Storage, u: Upload) -> Planned:
     digest = files.sha256(u.path)
     info = storage.head(u.key)
@@ -205,7 +230,8 @@ def _channel(ctx: Context, base_url: str) -> feed.ChannelInfo:
         title=s.title, link=s.link, description=s.description, language=s.language, author=s.author,
         owner_name=s.owner_name, owner_email=s.owner_email,
         image_url=_url(base_url, f"artwork{s.artwork.suffix.lower()}"), categories=s.categories,
-        explicit=s.explicit, feed_url=_url(base_url, FEED_KEY))
+        explicit=s.explicit, feed_url=_url(base_url, FEED_KEY), locked=s.locked,
+        funding=tuple((f.url, f.text) for f in s.funding), persons=_person_tags(s.persons, base_url))
 
 
 def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload]) -> feed.ItemInfo:
@@ -213,15 +239,18 @@ def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload]) ->
     dist = ep.folder / "dist"
     report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
     keys = {role: u.key for role, u in uploads.items()}
+    duration = float(report["duration_seconds"])
+    # an item's persons replace the channel's in apps: with guests, the hosts are named again
+    persons = _person_tags((*ctx.show.persons, *ep.persons), base_url) if ep.persons else ()
     return feed.ItemInfo(
         guid=guid, title=ep.title, notes=ep.description,
         pub_date=_as_datetime(ep.date), enclosure_url=_url(base_url, keys["media"]),
         enclosure_length=(dist / f"{ep.slug}.mp3").stat().st_size, enclosure_type="audio/mpeg",
-        duration_seconds=float(report["duration_seconds"]), episode=ep.number, season=ep.season,
+        duration_seconds=duration, episode=ep.number, season=ep.season,
         episode_type=ep.episode_type,
         image_url=_url(base_url, keys["cover"]) if "cover" in keys else None,
         chapters_url=_url(base_url, keys["chapters"]) if "chapters" in keys else None,
-        explicit=ctx.show.explicit)
+        explicit=ctx.show.explicit, persons=persons, soundbites=_soundbites(ctx, duration))
 
 
 def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:

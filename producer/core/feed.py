@@ -33,8 +33,19 @@ NS = {
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _MANAGED = {("", n) for n in ("title", "link", "description", "language", "generator", "lastBuildDate")} | {
     (NS["itunes"], n) for n in ("author", "owner", "image", "category", "explicit", "type", "summary")} | {
-    (NS["atom"], "link"), (NS["podcast"], "guid")}
+    (NS["atom"], "link")} | {(NS["podcast"], n) for n in ("guid", "locked", "funding", "person")}
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+@dataclass(frozen=True)
+class PersonTag:
+    """podcast:person as written: the image already a URL."""
+
+    name: str
+    role: str = "host"
+    group: str = "cast"
+    href: str | None = None
+    img: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,9 @@ class ChannelInfo:
     categories: tuple[str, ...]
     explicit: bool
     feed_url: str
+    locked: bool | None = None  # podcast:locked yes/no with owner_email; None: no tag
+    funding: tuple[tuple[str, str], ...] = ()  # (url, text)
+    persons: tuple[PersonTag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,8 @@ class ItemInfo:
     image_url: str | None = None
     chapters_url: str | None = None
     explicit: bool = False
+    persons: tuple[PersonTag, ...] = ()  # when given they replace the channel's for this item (hosts too)
+    soundbites: tuple[tuple[float, float, str | None], ...] = ()  # (start s, duration s, title)
 
 
 @dataclass
@@ -125,7 +141,22 @@ def channel_xml(c: ChannelInfo, now: dt.datetime) -> list[str]:
             _text("itunes:email", c.owner_email) if c.owner_email else "")
         parts.append(f"<itunes:owner>{owner}</itunes:owner>")
     parts += [_category(cat) for cat in c.categories]
+    if c.locked is not None and c.owner_email:
+        parts.append(_text("podcast:locked", "yes" if c.locked else "no", f" owner={quoteattr(c.owner_email)}"))
+    parts += [_text("podcast:funding", text, f" url={quoteattr(url)}") for url, text in c.funding]
+    parts += [_person(person) for person in c.persons]
     return parts
+
+
+def _person(p: PersonTag) -> str:
+    attrs = f" role={quoteattr(p.role)} group={quoteattr(p.group)}"
+    attrs += f" href={quoteattr(p.href)}" if p.href else ""
+    attrs += f" img={quoteattr(p.img)}" if p.img else ""
+    return _text("podcast:person", p.name, attrs)
+
+
+def _soundbite(start: float, duration: float, title: str | None) -> str:
+    return _text("podcast:soundbite", title or "", f' startTime="{start:.3f}" duration="{duration:.3f}"')
 
 
 def _category(text: str) -> str:
@@ -156,6 +187,8 @@ def item_xml(i: ItemInfo) -> str:
         parts.append(f"<itunes:image href={quoteattr(i.image_url)}/>")
     if i.chapters_url:
         parts.append(f"<podcast:chapters url={quoteattr(i.chapters_url)} type=\"application/json+chapters\"/>")
+    parts += [_person(person) for person in i.persons]
+    parts += [_soundbite(*bite) for bite in i.soundbites]
     return "<item>\n      " + "\n      ".join(parts) + "\n    </item>"
 
 

@@ -48,6 +48,36 @@ def preset_from_record(text: str) -> Preset | None:
         return None
 
 
+PERSON_GROUPS = ("cast", "writing", "video production", "audio production", "administration", "visuals",
+                 "community", "misc", "audio post-production", "creative direction")
+
+
+@dataclass(frozen=True)
+class Person:
+    """podcast:person: hosts in show.toml (every episode), guests in episode.toml."""
+
+    name: str
+    role: str = "host"  # the podcast taxonomy's role, lower case
+    group: str = "cast"
+    href: str | None = None
+    img: Path | None = None  # inside the show folder; published beside the feed
+
+
+@dataclass(frozen=True)
+class Funding:
+    url: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Soundbite:
+    """podcast:soundbite: a position in the finished episode, like a chapter's start."""
+
+    start_ms: int
+    duration_s: float
+    title: str | None = None
+
+
 @dataclass(frozen=True)
 class AudioSettings:
     preset: str = DEFAULT_PRESET
@@ -83,6 +113,9 @@ class Show:
     explicit: bool = False
     audio: AudioSettings = field(default_factory=AudioSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
+    locked: bool | None = None  # podcast:locked (with owner_email); None writes no tag
+    funding: tuple[Funding, ...] = ()
+    persons: tuple[Person, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +135,8 @@ class Episode:
     chapters_file: Path | None = None
     leveler: str | None = None  # overrides the show's [audio] leveler
     guid: str | None = None  # the feed item's guid once published (or set by hand), kept verbatim
+    persons: tuple[Person, ...] = ()  # guests; with the show's hosts they are the item's persons
+    soundbites: tuple[Soundbite, ...] = ()
 
 
 @dataclass(frozen=True)

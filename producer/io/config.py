@@ -17,8 +17,8 @@ import tomlkit
 from ..core import chapters as chap
 from ..core.chapter_formats import parse as parse_chapters, toml_tables
 from ..core.leveler import MODES, LevelerSettings
-from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, AudioSettings, Episode, Preset, PublishSettings,
-                           Show)
+from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
+                           Person, Preset, PublishSettings, Show, Soundbite)
 from ..core.timecode import parse_time
 from ..errors import EnvironmentFailure, InputError, TimeError, located
 
@@ -130,6 +130,7 @@ def load_show(show_file: Path) -> Show:
     s = t.table("show")
     a = t.table("audio")
     p = t.table("publish")
+    persons = _persons(t, root, show_file)
     t.done()
     categories = s.take("categories", list, False, [])
     if not all(isinstance(c, str) and c.strip() for c in categories):
@@ -143,9 +144,65 @@ def load_show(show_file: Path) -> Show:
         categories=tuple(categories), explicit=s.take("explicit", bool, False, False),
         artwork=resolve_inside(root, show_file, s.text("artwork"), s, "artwork"),
         audio=_audio(a, root, show_file), publish=_publish(p),
+        locked=s.take("locked", bool, False, None), funding=_funding(s), persons=persons,
     )
+    if show.locked is not None and not show.owner_email:
+        raise s.fail("locked", "needs owner_email: podcast:locked names the owner who may move the feed")
     s.done()
     return show
+
+
+def _funding(s: _Table) -> tuple[Funding, ...]:
+    """`funding = { url = "…", text = "…" }`, or a list of them."""
+    value = s.take("funding", (dict, list), False, [], "a table { url, text } or a list of them")
+    found = []
+    for i, item in enumerate(value if isinstance(value, list) else [value]):
+        f = _Table(item, s.file, s.name(f"funding[{i}]." if isinstance(value, list) else "funding."))
+        found.append(Funding(url=_web_url(f, "url"), text=f.text("text")))
+        f.done()
+    return tuple(found)
+
+
+def _web_url(t: _Table, key: str, required: bool = True) -> Any:
+    value = t.text(key, required)
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise t.fail(key, f'must be an http(s) URL, not "{value}"')
+    return value
+
+
+def _persons(t: _Table, root: Path, file: Path) -> tuple[Person, ...]:
+    items = t.take("persons", list, False, [], "an array of [[persons]] tables")
+    return tuple(_person(_Table(item, file, f"persons[{i}]."), root, file) for i, item in enumerate(items))
+
+
+def _person(p: _Table, root: Path, file: Path) -> Person:
+    img = p.text("img", False)
+    person = Person(name=p.text("name"), role=p.text("role", False, "host").strip().lower(),
+                    group=p.text("group", False, "cast").strip().lower(), href=_web_url(p, "href", False),
+                    img=resolve_inside(root, file, img, p, "img") if img else None)
+    if person.group not in PERSON_GROUPS:
+        raise p.fail("group", f'must be one of the podcast taxonomy\'s groups ({", ".join(PERSON_GROUPS)}), '
+                              f'not "{person.group}"')
+    p.done()
+    return person
+
+
+def _soundbites(t: _Table) -> tuple[Soundbite, ...]:
+    items = t.take("soundbites", list, False, [], "an array of [[soundbites]] tables")
+    found = []
+    for i, item in enumerate(items):
+        b = _Table(item, t.file, f"soundbites[{i}].")
+        raw = b.take("start", (str, int, float), what="a time")
+        try:
+            start = parse_time(raw)
+        except TimeError as e:
+            raise b.fail("start", str(e)) from None
+        duration = b.number("duration", 0.0)
+        if duration <= 0:
+            raise b.fail("duration", "is required: the soundbite's length in seconds")
+        found.append(Soundbite(start, duration, b.text("title", False)))
+        b.done()
+    return tuple(found)
 
 
 def _audio(a: _Table, root: Path, show_file: Path) -> AudioSettings:
@@ -195,12 +252,15 @@ def load_episode(folder: Path, show: Show) -> Episode:
     if episode_type not in EPISODE_TYPES:
         raise t.fail("episode_type", f'must be one of {", ".join(EPISODE_TYPES)}, not "{episode_type}"')
     found = _chapters(t, show.root, file)
+    persons = _persons(t, show.root, file)
+    soundbites = _soundbites(t)
     episode = Episode(
         folder=folder, file=file, slug=folder.name, number=number,
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
         recordings=recordings, chapters=tuple(found.chapters), chapters_file=found.file,
         artwork=resolve_inside(show.root, file, artwork_value, t, "artwork") if artwork_value else None,
         season=season, episode_type=episode_type, leveler=leveler_mode, guid=guid,
+        persons=persons, soundbites=soundbites,
     )
     t.done()
     return episode
