@@ -27,7 +27,8 @@ from ..io import artwork, ffmpeg
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, inputs_digest
 from ..io.progress import Progress
-from ..stages import level, measure, predict, render, tag
+from ..core.transcript import Cue
+from ..stages import level, measure, predict, render, tag, transcript
 
 TRUNCATION_SLACK_S = 0.5
 
@@ -55,11 +56,12 @@ def build(episode_dir: Path, progress: Progress, preset_name: str | None = None)
 
 def build_context(ctx: Context, progress: Progress) -> BuildResult:
     plan, cover = prepare(ctx)
+    cues = transcript.load(ctx.episode)  # a bad cue fails before any audio work
     ffmpeg.tool("ffmpeg")
     digest = inputs_digest(ctx)  # of the inputs as they were when the build began
     work = _work_folder(plan.out_dir)
     try:
-        report = _build_into(plan, cover, work, progress)
+        report = _build_into(plan, cover, work, progress, cues)
         report["inputs_sha256"] = digest
         (work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(work, plan.out_dir)
@@ -80,7 +82,8 @@ def _work_folder(out_dir: Path) -> Path:
     return work
 
 
-def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress) -> dict[str, Any]:
+def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
+                cues: list[Cue] | None) -> dict[str, Any]:
     started = time.monotonic()
     seconds: dict[str, float] = {}
     leveling = None
@@ -96,6 +99,7 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress)
     duration_ms = round(frames * 1000 / plan.preset.sample_rate)
     _check_decoded_length(plan, duration_ms / 1000)
     chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
+    written = transcript.write(cues, plan, duration_ms, work) if cues else None
     mp3 = work / plan.mp3_name
     renders = _render_until_it_ships(plan, measured, excerpts, mp3, progress, seconds, leveling)
     t = time.monotonic()
@@ -104,6 +108,8 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress)
     seconds["total"] = time.monotonic() - started
     report = _report(plan, measured, renders, duration_ms, seconds)
     report["leveling"] = leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}
+    if written:
+        report["transcript"] = written
     shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
 

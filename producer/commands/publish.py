@@ -162,6 +162,10 @@ def _uploads(ctx: Context, base_url: str, scratch: Path) -> dict[str, Upload]:
         art = artwork.load(ctx.episode.artwork)
         uploads["cover"] = Upload(f"{prefix}/cover{ctx.episode.artwork.suffix.lower()}", ctx.episode.artwork,
                                   art.mime, CACHE_MEDIA)
+    if ctx.episode.transcript:  # built beside the MP3, in the episode's time
+        uploads["transcript-vtt"] = Upload(f"{prefix}/{slug}.vtt", dist / f"{slug}.vtt", "text/vtt", CACHE_MEDIA)
+        uploads["transcript-json"] = Upload(f"{prefix}/transcript.json", dist / "transcript.json",
+                                            "application/json", CACHE_MEDIA)
     for person in (*ctx.show.persons, *ctx.episode.persons):
         if person.img:
             uploads[f"person-{person.img}"] = Upload(_person_key(person.img), person.img,
@@ -250,7 +254,18 @@ def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload]) ->
         episode_type=ep.episode_type,
         image_url=_url(base_url, keys["cover"]) if "cover" in keys else None,
         chapters_url=_url(base_url, keys["chapters"]) if "chapters" in keys else None,
-        explicit=ctx.show.explicit, persons=persons, soundbites=_soundbites(ctx, duration))
+        explicit=ctx.show.explicit, persons=persons, soundbites=_soundbites(ctx, duration),
+        transcripts=_transcripts(keys, base_url))
+
+
+def _transcripts(keys: dict[str, str], base_url: str) -> tuple[tuple[str, str, str | None], ...]:
+    """(url, type, rel): the WebVTT file is timed, so apps may show it as captions."""
+    found = []
+    if "transcript-vtt" in keys:
+        found.append((_url(base_url, keys["transcript-vtt"]), "text/vtt", "captions"))
+    if "transcript-json" in keys:
+        found.append((_url(base_url, keys["transcript-json"]), "application/json", None))
+    return tuple(found)
 
 
 def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:

@@ -84,6 +84,7 @@ class ItemInfo:
     explicit: bool = False
     persons: tuple[PersonTag, ...] = ()  # when given they replace the channel's for this item (hosts too)
     soundbites: tuple[tuple[float, float, str | None], ...] = ()  # (start s, duration s, title)
+    transcripts: tuple[tuple[str, str, str | None], ...] = ()  # (url, type, rel)
 
 
 @dataclass
@@ -189,6 +190,8 @@ def item_xml(i: ItemInfo) -> str:
         parts.append(f"<podcast:chapters url={quoteattr(i.chapters_url)} type=\"application/json+chapters\"/>")
     parts += [_person(person) for person in i.persons]
     parts += [_soundbite(*bite) for bite in i.soundbites]
+    parts += [f"<podcast:transcript url={quoteattr(url)} type={quoteattr(kind)}"
+              + (f" rel={quoteattr(rel)}" if rel else "") + "/>" for url, kind, rel in i.transcripts]
     return "<item>\n      " + "\n      ".join(parts) + "\n    </item>"
 
 

@@ -137,6 +137,7 @@ class Episode:
     guid: str | None = None  # the feed item's guid once published (or set by hand), kept verbatim
     persons: tuple[Person, ...] = ()  # guests; with the show's hosts they are the item's persons
     soundbites: tuple[Soundbite, ...] = ()
+    transcript: Path | None = None  # .vtt or .srt, times in the recording
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,11 @@ class Assembly:
         return max(r.duration for r in self.recordings)
 
     @property
+    def programme_offset_ms(self) -> int:
+        """Where the recordings start in the episode: after the intro, less its crossfade."""
+        return round((self.intro.duration - self.intro_crossfade) * 1000) if self.intro else 0
+
+    @property
     def expected_seconds(self) -> float:
         """intro + recording + outro − crossfades, as ffprobe reports the inputs."""
         total = self.programme_seconds

@@ -20,6 +20,7 @@ from ..core.leveler import MODES, LevelerSettings
 from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
                            Person, Preset, PublishSettings, Show, Soundbite)
 from ..core.timecode import parse_time
+from ..core.transcript import FORMATS as TRANSCRIPT_FORMATS
 from ..errors import EnvironmentFailure, InputError, TimeError, located
 
 SHOW_FILE = "show.toml"
@@ -187,6 +188,16 @@ def _person(p: _Table, root: Path, file: Path) -> Person:
     return person
 
 
+def _transcript(t: _Table, root: Path, file: Path) -> Path | None:
+    value = t.text("transcript", False)
+    if value is None:
+        return None
+    path = resolve_inside(root, file, value, t, "transcript")
+    if path.suffix.lower() not in TRANSCRIPT_FORMATS:
+        raise t.fail("transcript", f'must be a WebVTT (.vtt) or SubRip (.srt) file, not "{value}"')
+    return path
+
+
 def _soundbites(t: _Table) -> tuple[Soundbite, ...]:
     items = t.take("soundbites", list, False, [], "an array of [[soundbites]] tables")
     found = []
@@ -254,13 +265,14 @@ def load_episode(folder: Path, show: Show) -> Episode:
     found = _chapters(t, show.root, file)
     persons = _persons(t, show.root, file)
     soundbites = _soundbites(t)
+    transcript = _transcript(t, show.root, file)
     episode = Episode(
         folder=folder, file=file, slug=folder.name, number=number,
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
         recordings=recordings, chapters=tuple(found.chapters), chapters_file=found.file,
         artwork=resolve_inside(show.root, file, artwork_value, t, "artwork") if artwork_value else None,
         season=season, episode_type=episode_type, leveler=leveler_mode, guid=guid,
-        persons=persons, soundbites=soundbites,
+        persons=persons, soundbites=soundbites, transcript=transcript,
     )
     t.done()
     return episode

@@ -24,6 +24,7 @@ def input_paths(ctx: Context) -> list[Path]:
     """Every file whose content the build depends on (for staleness checks)."""
     paths = [ctx.show.file, ctx.episode.file, ctx.episode.artwork or ctx.show.artwork, *audio_inputs(ctx)]
     paths += [Path(c.image) for c in ctx.episode.chapters if c.image]
+    paths += [ctx.episode.transcript] if ctx.episode.transcript else []
     return paths
 
 

@@ -1,0 +1,34 @@
+"""Transcript: read the producer's WebVTT or SRT before any audio work (so a
+bad cue fails in a second), and once the episode's length is known write it
+shifted into the episode's time as `<slug>.vtt` and `transcript.json`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core import transcript
+from ..core.models import Episode
+from ..core.plan import BuildPlan
+from ..errors import InputError
+
+JSON_NAME = "transcript.json"
+
+
+def load(episode: Episode) -> list[transcript.Cue] | None:
+    path = episode.transcript
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: is not UTF-8 text") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror})") from None
+    return transcript.parse(text, transcript.FORMATS[path.suffix.lower()], str(path))
+
+
+def write(cues: list[transcript.Cue], plan: BuildPlan, duration_ms: int, work: Path) -> dict[str, object]:
+    where = str(plan.episode.transcript)
+    placed = transcript.shifted(cues, plan.assembly.programme_offset_ms, duration_ms, where)
+    (work / f"{plan.episode.slug}.vtt").write_text(transcript.to_vtt(placed), encoding="utf-8")
+    (work / JSON_NAME).write_text(transcript.to_json(placed), encoding="utf-8")
+    return {"cues": len(placed), "offset_ms": plan.assembly.programme_offset_ms}
