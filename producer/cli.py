@@ -50,6 +50,12 @@ def _cmd_publish(args: argparse.Namespace) -> None:
     publish(Path(args.episode), Progress(args.quiet), target=args.target, dry_run=args.dry_run, out=sys.stdout)
 
 
+def _cmd_lint(args: argparse.Namespace) -> None:
+    from .commands.lint import lint_command
+
+    lint_command(args.feed, args.json, sys.stdout)
+
+
 def _cmd_chapters_import(args: argparse.Namespace) -> None:
     from .commands.chapters import import_command
 
@@ -99,6 +105,12 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("-q", "--quiet", action="store_true", help="no progress or per-file lines; "
                      "warnings and the result only")
     pub.set_defaults(func=_cmd_publish)
+
+    li = sub.add_parser("lint", help="check a feed against Apple Podcasts' rules and the podcast namespace")
+    li.add_argument("feed", nargs="?", metavar="FEED", help="a feed file or URL (default: the show's published "
+                    "feed, found from show.toml here or above, its URLs checked on the target)")
+    li.add_argument("--json", action="store_true", help="one JSON document instead of lines")
+    li.set_defaults(func=_cmd_lint)
 
     ch = sub.add_parser("chapters", help="import and export chapter lists")
     chs = ch.add_subparsers(dest="chapters_command", required=True, help="import or export")

@@ -18,13 +18,14 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..core import chapters as chap, feed
+from ..core import chapters as chap, feed, lint
 from ..errors import Conflict, InputError, StorageError
 from ..io import artwork, files
 from ..core.models import Person, PublishSettings
 from ..io.config import Context, episodes_sharing_guid, load_context, write_guid
 from ..io.inputs import is_stale
 from ..io.progress import Progress
+from ..io.resolve import StorageResolver
 from ..io.storage import LocalStorage, Storage, open_target
 from .build import build_context
 
@@ -66,11 +67,11 @@ def publish(episode_dir: Path, progress: Progress, target: str | None = None, dr
     guid = _guid(ctx, dry_run, progress)
     with tempfile.TemporaryDirectory(prefix="producer-publish-") as scratch:
         _publish(ctx, storage, base_url, guid, _uploads(ctx, base_url, Path(scratch)), dry_run,
-                 _Lines(out, progress.quiet), now)
+                 _Lines(out, progress.quiet), now, progress)
 
 
 def _publish(ctx: Context, storage: Storage, base_url: str, guid: str, uploads: dict[str, Upload],
-             dry_run: bool, out: _Lines, now: dt.datetime | None) -> None:
+             dry_run: bool, out: _Lines, now: dt.datetime | None, progress: Progress) -> None:
     planned = [_plan(storage, u) for u in uploads.values()]
     item = _item(ctx, base_url, guid, uploads)
     channel = _channel(ctx, base_url)
@@ -83,7 +84,7 @@ def _publish(ctx: Context, storage: Storage, base_url: str, guid: str, uploads: 
             continue
         storage.upload(p.upload.key, p.upload.path, p.upload.content_type, p.upload.cache_control, p.sha256)
         out.detail(f"uploaded  {p.upload.key} ({p.state}, {p.upload.path.stat().st_size} bytes, verified)\n")
-    change, count = _update_feed(storage, channel, item, now)
+    change, count = _update_feed(storage, channel, item, now, base_url, progress)
     out.detail(f"{FEED_KEY}: item {change} ({count} items)\n")
     out.write(f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url} "
               f"(item {change}, {count} items)\n")
@@ -275,13 +276,14 @@ def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def _update_feed(storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInfo,
-                 now: dt.datetime | None) -> tuple[str, int]:
+                 now: dt.datetime | None, base_url: str, progress: Progress) -> tuple[str, int]:
     for attempt in range(FEED_TRIES):
         current = storage.read(FEED_KEY)
         old, etag = current if current else (None, None)
         new, change = _feed_after(old, channel, item, now)
         if new == old:
             return "unchanged", len(feed.item_guids(new))
+        _lint_before_writing(new, item.guid, StorageResolver(storage, base_url), progress)
         try:
             storage.write_if(FEED_KEY, new, "application/rss+xml", CACHE_FEED, etag)
             if _landed(storage, new):
@@ -304,6 +306,18 @@ def _feed_after(old: bytes | None, channel: feed.ChannelInfo, item: feed.ItemInf
             if change == "unchanged" and same == old:
                 return old, change
     return feed.upsert(old, channel, item, now or dt.datetime.now(dt.timezone.utc))
+
+
+def _lint_before_writing(xml: bytes, guid: str, resolver: StorageResolver, progress: Progress) -> None:
+    """The channel and our item must pass `producer lint` (their URLs resolved on the
+    target); an error in an item we only keep is reported, not ours to refuse."""
+    found = lint.errors(lint.lint(xml, resolver, resolve_item=lambda g: g == guid))
+    ours = [f for f in found if f.item is None or f.item == guid]
+    for f in [f for f in found if f not in ours][:5]:
+        progress.warn(f"feed.xml: kept as it was: {f.line()}")
+    if ours:
+        raise InputError(f"feed.xml: not written, `producer lint` finds {len(ours)} errors: "
+                         + "; ".join(f"{f.rule}: {f.message}" for f in ours[:3]))
 
 
 def _landed(storage: Storage, written: bytes) -> bool:

@@ -1,0 +1,54 @@
+"""`producer lint [FEED]`: findings on any feed (a file or a URL), or with no
+FEED on the show's own published feed (show.toml from here upward), its URLs
+resolved through the publish target."""
+from __future__ import annotations
+
+import json
+import urllib.error
+from pathlib import Path
+from typing import TextIO
+
+from ..core import lint
+from ..errors import CheckFailed, InputError, StorageError
+from ..io.config import find_show_file, load_show
+from ..io.resolve import HttpResolver, StorageResolver, fetch
+from ..io.storage import open_target
+
+FEED_KEY = "feed.xml"
+DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
+
+
+def lint_command(feed: str | None, as_json: bool, out: TextIO) -> None:
+    xml, resolver = _source(feed)
+    findings = lint.lint(xml, resolver)
+    if as_json:
+        json.dump({"pass": not lint.errors(findings), "findings": [f.as_dict() for f in findings]}, out, indent=2,
+                  ensure_ascii=False)
+        out.write("\n")
+    else:
+        for f in findings:
+            out.write(f.line() + "\n")
+        bad = len(lint.errors(findings))
+        out.write(f"{bad} errors, {len(findings) - bad} warnings\n")
+    if lint.errors(findings):
+        raise CheckFailed(f"the feed has {len(lint.errors(findings))} errors")
+
+
+def _source(feed: str | None) -> tuple[bytes, lint.Resolver]:
+    if feed is None:
+        show = load_show(find_show_file(Path.cwd()))
+        p = show.publish
+        storage = open_target(p.target, show.root, p.endpoint_url, p.region, p.profile)
+        found = storage.read(FEED_KEY)
+        if found is None:
+            raise InputError(f"{storage.describe()}: no {FEED_KEY} published yet")
+        return found[0], StorageResolver(storage, p.base_url or DEFAULT_LOCAL_BASE_URL)
+    if feed.startswith(("http://", "https://")):
+        try:
+            return fetch(feed), HttpResolver()
+        except (urllib.error.URLError, OSError) as e:
+            raise StorageError(f"{feed}: cannot be fetched ({getattr(e, 'reason', e)})") from None
+    try:
+        return Path(feed).read_bytes(), HttpResolver()
+    except OSError as e:
+        raise InputError(f"{feed}: cannot be read ({e.strerror})") from None

@@ -1,0 +1,193 @@
+"""Lint a podcast feed against Apple Podcasts' published requirements and the
+podcast namespace. Pure: the feed's bytes in, findings out; whether a URL
+resolves, and what it holds, is asked of a `Resolver` the caller supplies
+(HTTP for any feed, the storage target for our own)."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from email.utils import parsedate_to_datetime
+from typing import Callable, Protocol
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from .artwork import Artwork
+from .feed import NS
+
+ERROR, WARNING = "error", "warning"
+ITUNES, PODCAST = f"{{{NS['itunes']}}}", f"{{{NS['podcast']}}}"
+CHANNEL_REQUIRED = ("title", "description", "language", f"{ITUNES}image", f"{ITUNES}category",
+                    f"{ITUNES}explicit")
+CHANNEL_RECOMMENDED = ("link", f"{ITUNES}author", f"{ITUNES}owner")
+# Apple Podcasts plays these; other apps play more (Opus, for one), so others only warn
+APPLE_TYPES = ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac", "video/mp4", "video/x-m4v",
+               "video/quicktime", "application/pdf", "application/x-mpegURL")
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    where: str  # "channel" or "item <guid or title>"
+    message: str
+    item: str | None = None  # the item's guid, for a finding about one item
+
+    def as_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+    def line(self) -> str:
+        return f"{self.severity:<7} {self.rule:<22} {self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Resource:
+    size: int | None
+    content_type: str | None
+
+
+class Resolver(Protocol):
+    def covers(self, url: str) -> bool: ...  # whether this resolver may answer for the URL
+    def head(self, url: str) -> Resource | None: ...  # None: it does not resolve
+    def image(self, url: str) -> Artwork | None: ...
+
+
+def lint(xml: bytes, resolver: Resolver | None = None,
+         resolve_item: Callable[[str | None], bool] = lambda guid: True) -> list[Finding]:
+    """Every finding, channel first. URLs are resolved only where `resolver`
+    covers them and, for items, where `resolve_item(guid)` says so."""
+    try:
+        root = SafeET.fromstring(xml)
+    except (SafeET.ParseError, DefusedXmlException) as e:
+        return [Finding("feed.xml", ERROR, "feed", f"not a well-formed, entity-free XML document ({e})")]
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        return [Finding("feed.rss", ERROR, "feed", "not an RSS 2.0 document (<rss><channel>)")]
+    findings = _channel(channel, resolver)
+    seen: dict[str, int] = {}
+    for n, item in enumerate(channel.findall("item"), 1):
+        guid = (item.findtext("guid") or "").strip() or None
+        where = f"item {n} ({guid or item.findtext('title') or 'untitled'})"
+        findings += _item(item, where, guid, resolver if resolve_item(guid) else None)
+        if guid is not None:
+            if guid in seen:
+                findings.append(Finding("item.guid.unique", ERROR, where, f"the same guid as item {seen[guid]}", guid))
+            seen.setdefault(guid, n)
+    return findings
+
+
+def _channel(c, resolver: Resolver | None) -> list[Finding]:  # type: ignore[no-untyped-def]
+    out = [Finding("channel.required", ERROR, "channel", f"<{_name(tag)}> is missing or empty")
+           for tag in CHANNEL_REQUIRED if not _present(c.find(tag))]
+    out += [Finding("channel.recommended", WARNING, "channel", f"<{_name(tag)}> is missing")
+            for tag in CHANNEL_RECOMMENDED if not _present(c.find(tag))]
+    out += _explicit(c, "channel", None)
+    language = (c.findtext("language") or "").strip()
+    if language and not _LANGUAGE.match(language):
+        out.append(Finding("channel.language", ERROR, "channel", f'"{language}" is not an ISO 639 code'))
+    image = c.find(f"{ITUNES}image")
+    if image is not None and image.get("href"):
+        out += _artwork(image.get("href", ""), "channel", None, resolver)
+    locked = c.find(f"{PODCAST}locked")
+    if locked is not None and (locked.text or "").strip() not in ("yes", "no"):
+        out.append(Finding("podcast.locked", ERROR, "channel", 'podcast:locked must be "yes" or "no"'))
+    return out
+
+
+def _item(item, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:  # type: ignore[no-untyped-def]
+    out = [Finding("item.required", ERROR, where, f"<{tag}> is missing or empty", guid)
+           for tag in ("title", "guid") if not (item.findtext(tag) or "").strip()]
+    out += _explicit(item, where, guid, required=False)
+    date = item.findtext("pubDate")
+    if date is None:
+        out.append(Finding("item.pubDate", WARNING, where, "<pubDate> is missing: apps cannot order it", guid))
+    elif not _rfc2822(date):
+        out.append(Finding("item.pubDate", ERROR, where, f'"{date}" is not an RFC 2822 date', guid))
+    enclosure = item.find("enclosure")
+    if enclosure is None:
+        out.append(Finding("item.required", ERROR, where, "<enclosure> is missing", guid))
+    else:
+        out += _enclosure(enclosure, where, guid, resolver)
+    image = item.find(f"{ITUNES}image")
+    if image is not None and image.get("href"):
+        out += _artwork(image.get("href", ""), where, guid, resolver)
+    for tag, kind in ((f"{PODCAST}chapters", "chapters"), (f"{PODCAST}transcript", "transcript")):
+        for el in item.findall(tag):
+            out += _url(el.get("url", ""), f"{kind} URL", where, guid, resolver)
+    return out
+
+
+def _enclosure(e, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:  # type: ignore[no-untyped-def]
+    url, kind, length = e.get("url", ""), e.get("type", ""), e.get("length", "")
+    out = []
+    if kind not in APPLE_TYPES:
+        severity = ERROR if not re.match(r"^(audio|video)/", kind) else WARNING
+        out.append(Finding("enclosure.type", severity, where, f'type "{kind}" is not one Apple Podcasts plays', guid))
+    if not length.isdigit() or int(length) <= 0:
+        out.append(Finding("enclosure.length", ERROR, where, f'length "{length}" is not a byte count', guid))
+    found = _url(url, "enclosure", where, guid, resolver)
+    out += found
+    if not errors(found) and resolver is not None and resolver.covers(url) and length.isdigit():
+        res = resolver.head(url)
+        if res is not None and res.size is not None and res.size != int(length):
+            out.append(Finding("enclosure.length", ERROR, where,
+                               f"length {length} but the file has {res.size} bytes", guid))
+    return out
+
+
+def _url(url: str, what: str, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:
+    if not re.match(r"^https?://", url):
+        return [Finding("url.valid", ERROR, where, f'{what} "{url}" is not an http(s) URL', guid)]
+    out = []
+    if not url.startswith("https://"):
+        out.append(Finding("url.https", WARNING, where, f"{what} {url} is not HTTPS (Apple asks for HTTPS)", guid))
+    if resolver is not None and resolver.covers(url) and resolver.head(url) is None:
+        out.append(Finding("url.resolves", ERROR, where, f"{what} {url} does not resolve", guid))
+    return out
+
+
+def _artwork(url: str, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:
+    out = _url(url, "artwork", where, guid, resolver)
+    if out and out[-1].rule == "url.resolves" or resolver is None or not resolver.covers(url):
+        return out
+    art = resolver.image(url)
+    if art is None:
+        return out + [Finding("artwork.format", ERROR, where, f"artwork {url} is not a JPEG or PNG image", guid)]
+    if art.width != art.height or not 1400 <= art.width <= 3000:
+        out.append(Finding("artwork.size", ERROR, where,
+                           f"artwork is {art.width}x{art.height}; Apple wants a square of 1400 to 3000 px", guid))
+    return out
+
+
+def _explicit(el, where: str, guid: str | None, required: bool = True) -> list[Finding]:  # type: ignore[no-untyped-def]
+    value = el.findtext(f"{ITUNES}explicit")
+    if value is None:
+        return []
+    value = value.strip().lower()
+    if value in ("true", "false"):
+        return []
+    if value in ("yes", "no", "clean"):
+        return [Finding("itunes.explicit", WARNING, where, f'"{value}" is deprecated: use true or false', guid)]
+    return [Finding("itunes.explicit", ERROR, where, f'"{value}" is not true or false', guid)]
+
+
+def _rfc2822(text: str) -> bool:
+    try:
+        return parsedate_to_datetime(text.strip()) is not None
+    except (TypeError, ValueError):
+        return False
+
+
+def _present(el) -> bool:  # type: ignore[no-untyped-def]
+    return el is not None and bool((el.text or "").strip() or el.attrib or len(el))
+
+
+def _name(tag: str) -> str:
+    for prefix, uri in NS.items():
+        tag = tag.replace(f"{{{uri}}}", f"{prefix}:")
+    return tag
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == ERROR]

@@ -1,0 +1,65 @@
+"""What `core.lint` asks of the world: does a URL resolve, how big is it, is it
+an image of what size. Over HTTP for any feed, or through the storage target
+for URLs under our own base_url (publish lints the feed before it writes it)."""
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+from ..core.artwork import Artwork, problem
+from ..core.lint import Resource
+from .storage import Storage
+
+TIMEOUT_S = 10
+MAX_IMAGE_BYTES = 16 << 20
+
+
+class HttpResolver:
+    def __init__(self) -> None:
+        self.seen: dict[str, Resource | None] = {}  # lint asks twice of an enclosure
+
+    def covers(self, url: str) -> bool:
+        return url.startswith(("http://", "https://"))
+
+    def head(self, url: str) -> Resource | None:
+        if url not in self.seen:
+            self.seen[url] = self._head(url)
+        return self.seen[url]
+
+    def _head(self, url: str) -> Resource | None:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT_S) as r:
+                length = r.headers.get("Content-Length")
+                return Resource(int(length) if length and length.isdigit() else None, r.headers.get("Content-Type"))
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+
+    def image(self, url: str) -> Artwork | None:
+        try:
+            with urllib.request.urlopen(url, timeout=TIMEOUT_S) as r:
+                return problem(r.read(MAX_IMAGE_BYTES), cover=False)[1]
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+
+
+class StorageResolver:
+    """URLs under base_url are keys of the target: asked of it, not of the network."""
+
+    def __init__(self, storage: Storage, base_url: str) -> None:
+        self.storage, self.prefix = storage, base_url.rstrip("/") + "/"
+
+    def covers(self, url: str) -> bool:
+        return url.startswith(self.prefix)
+
+    def head(self, url: str) -> Resource | None:
+        info = self.storage.head(url[len(self.prefix):])
+        return Resource(info.size, None) if info is not None else None
+
+    def image(self, url: str) -> Artwork | None:
+        found = self.storage.read(url[len(self.prefix):])
+        return problem(found[0], cover=False)[1] if found else None
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=TIMEOUT_S) as r:
+        return r.read()
