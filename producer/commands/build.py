@@ -28,7 +28,7 @@ from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, inputs_digest
 from ..io.progress import Progress
 from ..core.transcript import Cue
-from ..stages import level, measure, predict, render, tag, transcript
+from ..stages import level, measure, predict, render, renditions, tag, transcript
 
 TRUNCATION_SLACK_S = 0.5
 
@@ -103,6 +103,10 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     mp3 = work / plan.mp3_name
     renders = _render_until_it_ships(plan, measured, excerpts, mp3, progress, seconds, leveling)
     t = time.monotonic()
+    made = renditions.make(plan, renders[-1].attempt, leveling, duration_ms, work, cover, progress) \
+        if plan.renditions else []
+    seconds["renditions"] = time.monotonic() - t
+    t = time.monotonic()
     tag.tag(plan, cover, mp3, duration_ms, work)
     seconds["tag"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
@@ -110,6 +114,8 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     report["leveling"] = leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}
     if written:
         report["transcript"] = written
+    if made:
+        report["renditions"] = {m.fmt: m.as_dict() for m in made}
     shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
 

@@ -7,6 +7,7 @@ someone else published in between.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import random
@@ -18,7 +19,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..core import chapters as chap, feed, lint
+from ..core import chapters as chap, feed, lint, renditions
+from ..core.plan import chosen_renditions
 from ..errors import Conflict, InputError, StorageError
 from ..io import artwork, files
 from ..core.models import Person, PublishSettings
@@ -163,6 +165,9 @@ def _uploads(ctx: Context, base_url: str, scratch: Path) -> dict[str, Upload]:
         art = artwork.load(ctx.episode.artwork)
         uploads["cover"] = Upload(f"{prefix}/cover{ctx.episode.artwork.suffix.lower()}", ctx.episode.artwork,
                                   art.mime, CACHE_MEDIA)
+    for fmt in chosen_renditions(ctx.show, ctx.preset):
+        uploads[f"rendition-{fmt}"] = Upload(f"{prefix}/{slug}.{fmt}", dist / f"{slug}.{fmt}",
+                                             renditions.MIME[fmt], CACHE_MEDIA)
     if ctx.episode.transcript:  # built beside the MP3, in the episode's time
         uploads["transcript-vtt"] = Upload(f"{prefix}/{slug}.vtt", dist / f"{slug}.vtt", "text/vtt", CACHE_MEDIA)
         uploads["transcript-json"] = Upload(f"{prefix}/transcript.json", dist / "transcript.json",
@@ -256,7 +261,23 @@ def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload]) ->
         image_url=_url(base_url, keys["cover"]) if "cover" in keys else None,
         chapters_url=_url(base_url, keys["chapters"]) if "chapters" in keys else None,
         explicit=ctx.show.explicit, persons=persons, soundbites=_soundbites(ctx, duration),
-        transcripts=_transcripts(keys, base_url))
+        transcripts=_transcripts(keys, base_url), alternates=_alternates(uploads, base_url, duration))
+
+
+def _alternates(uploads: dict[str, Upload], base_url: str, duration_s: float) -> tuple[feed.Alternate, ...]:
+    """The MP3 (the default) and every rendition, each with its SHA-256 for podcast:integrity."""
+    chosen = [("media", "MP3", True)] + [(role, renditions.TITLE[role.split("-", 1)[1]], False)
+                                         for role in uploads if role.startswith("rendition-")]
+    if len(chosen) == 1:
+        return ()
+    found = []
+    for role, title, default in chosen:
+        u = uploads[role]
+        size = u.path.stat().st_size
+        digest = base64.b64encode(bytes.fromhex(files.sha256(u.path))).decode()
+        found.append(feed.Alternate(_url(base_url, u.key), u.content_type, size, round(size * 8 / duration_s),
+                                    title, digest, default))
+    return tuple(found)
 
 
 def _transcripts(keys: dict[str, str], base_url: str) -> tuple[tuple[str, str, str | None], ...]:

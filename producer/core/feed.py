@@ -49,6 +49,19 @@ class PersonTag:
 
 
 @dataclass(frozen=True)
+class Alternate:
+    """podcast:alternateEnclosure: one more file of the episode, with its SHA-256."""
+
+    url: str
+    type: str
+    length: int
+    bitrate: int  # bits per second, on average
+    title: str
+    sha256_b64: str
+    default: bool = False
+
+
+@dataclass(frozen=True)
 class ChannelInfo:
     title: str
     link: str
@@ -85,6 +98,7 @@ class ItemInfo:
     persons: tuple[PersonTag, ...] = ()  # when given they replace the channel's for this item (hosts too)
     soundbites: tuple[tuple[float, float, str | None], ...] = ()  # (start s, duration s, title)
     transcripts: tuple[tuple[str, str, str | None], ...] = ()  # (url, type, rel)
+    alternates: tuple[Alternate, ...] = ()
 
 
 @dataclass
@@ -156,6 +170,13 @@ def _person(p: PersonTag) -> str:
     return _text("podcast:person", p.name, attrs)
 
 
+def _alternate(a: Alternate) -> str:
+    attrs = (f"type={quoteattr(a.type)} length=\"{a.length}\" bitrate=\"{a.bitrate}\" title={quoteattr(a.title)}"
+             + (' default="true"' if a.default else ""))
+    return (f"<podcast:alternateEnclosure {attrs}><podcast:source uri={quoteattr(a.url)}/>"
+            f"<podcast:integrity type=\"sri\" value=\"sha256-{a.sha256_b64}\"/></podcast:alternateEnclosure>")
+
+
 def _soundbite(start: float, duration: float, title: str | None) -> str:
     return _text("podcast:soundbite", title or "", f' startTime="{start:.3f}" duration="{duration:.3f}"')
 
@@ -189,6 +210,7 @@ def item_xml(i: ItemInfo) -> str:
     if i.chapters_url:
         parts.append(f"<podcast:chapters url={quoteattr(i.chapters_url)} type=\"application/json+chapters\"/>")
     parts += [_person(person) for person in i.persons]
+    parts += [_alternate(a) for a in i.alternates]
     parts += [_soundbite(*bite) for bite in i.soundbites]
     parts += [f"<podcast:transcript url={quoteattr(url)} type={quoteattr(kind)}"
               + (f" rel={quoteattr(rel)}" if rel else "") + "/>" for url, kind, rel in i.transcripts]

@@ -13,6 +13,18 @@ DEFAULT_PRESET = "podcast-stereo"
 EPISODE_TYPES = ("full", "trailer", "bonus")
 
 
+RENDITION_FORMATS = ("m4a", "opus")
+
+
+@dataclass(frozen=True)
+class RenditionSettings:
+    """A preset's [renditions] table: files made beside the MP3."""
+
+    default: tuple[str, ...] = ()  # made when show.toml's [audio] renditions is not set
+    m4a_bitrate: int = 128  # kb/s, AAC-LC
+    opus_bitrate: int = 64  # kb/s
+
+
 @dataclass(frozen=True)
 class Preset:
     name: str
@@ -24,6 +36,7 @@ class Preset:
     channels: int
     mode: str = "cbr"
     leveler: LevelerSettings = field(default_factory=LevelerSettings)
+    renditions: RenditionSettings = field(default_factory=RenditionSettings)
 
 
 def preset_record(p: Preset) -> str:
@@ -86,6 +99,7 @@ class AudioSettings:
     intro_crossfade: float = 0.0
     outro_crossfade: float = 0.0
     leveler: str = "adaptive"  # adaptive | tracks | off
+    renditions: tuple[str, ...] | None = None  # beside the MP3 (m4a, opus); None: the preset's default
 
 
 @dataclass(frozen=True)

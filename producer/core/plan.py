@@ -68,6 +68,7 @@ class BuildPlan:
     out_dir: Path
     mp3_name: str
     leveler: str = "off"  # adaptive | tracks | off, as it applies to this episode
+    renditions: tuple[str, ...] = ()  # beside the MP3
 
     @property
     def chapters(self) -> list[chap.Chapter]:
@@ -110,7 +111,13 @@ def make_plan(show: Show, episode: Episode, preset: Preset, infos: dict[Path, Au
     return BuildPlan(show=show, episode=episode, preset=preset, assembly=assembly,
                      artwork=episode.artwork or show.artwork,
                      out_dir=episode.folder / "dist", mp3_name=f"{episode.slug}.mp3",
-                     leveler=leveler_mode(episode.leveler or show.audio.leveler, len(episode.recordings)))
+                     leveler=leveler_mode(episode.leveler or show.audio.leveler, len(episode.recordings)),
+                     renditions=chosen_renditions(show, preset))
+
+
+def chosen_renditions(show: Show, preset: Preset) -> tuple[str, ...]:
+    """show.toml's [audio] renditions, else the preset's default list."""
+    return show.audio.renditions if show.audio.renditions is not None else preset.renditions.default
 
 
 def leveler_mode(chosen: str, recordings: int) -> str:

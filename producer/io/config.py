@@ -20,6 +20,7 @@ from ..core.leveler import MODES, LevelerSettings
 from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
                            Person, Preset, PublishSettings, Show, Soundbite)
 from ..core.timecode import parse_time
+from ..core.renditions import FORMATS as RENDITION_FORMATS, RenditionSettings
 from ..core.transcript import FORMATS as TRANSCRIPT_FORMATS
 from ..errors import EnvironmentFailure, InputError, TimeError, located
 
@@ -227,8 +228,33 @@ def _audio(a: _Table, root: Path, show_file: Path) -> AudioSettings:
         intro_crossfade=a.number("intro_crossfade", 0.0),
         outro_crossfade=a.number("outro_crossfade", 0.0),
         leveler=_leveler_mode(a, "leveler", "adaptive"),
+        renditions=_rendition_list(a, "renditions"),
     )
     a.done()
+    return settings
+
+
+def _rendition_list(t: _Table, key: str) -> tuple[str, ...] | None:
+    if key not in t.data:
+        return None
+    values = t.take(key, list, what=f'a list of formats ({", ".join(RENDITION_FORMATS)})')
+    for v in values:
+        if v not in RENDITION_FORMATS:
+            raise t.fail(key, f'"{v}" is not a rendition; the formats are {", ".join(RENDITION_FORMATS)}')
+    if len(set(values)) != len(values):
+        raise t.fail(key, "names a format twice")
+    return tuple(values)
+
+
+def _rendition_settings(t: _Table) -> RenditionSettings:
+    defaults = RenditionSettings()
+    settings = RenditionSettings(default=_rendition_list(t, "default") or (),
+                                 m4a_bitrate=t.take("m4a_bitrate", int, False, defaults.m4a_bitrate, "kb/s"),
+                                 opus_bitrate=t.take("opus_bitrate", int, False, defaults.opus_bitrate, "kb/s"))
+    for key in ("m4a_bitrate", "opus_bitrate"):
+        if not 16 <= getattr(settings, key) <= 320:
+            raise t.fail(key, f"must be 16 to 320 kb/s, not {getattr(settings, key)}")
+    t.done()
     return settings
 
 
@@ -348,6 +374,7 @@ def load_preset(name_or_path: str, show_root: Path | None = None) -> Preset:
     t = _Table(read_toml(path), path)
     tables = {"loudness": t.table("loudness"), "encoding": t.table("encoding")}
     leveler = _leveler_settings(t.table("leveler"))
+    renditions = _rendition_settings(t.table("renditions"))
     t.done()
     loud, enc = tables["loudness"], tables["encoding"]
     values = {
@@ -371,7 +398,7 @@ def load_preset(name_or_path: str, show_root: Path | None = None) -> Preset:
                   true_peak=values[("loudness", "true_peak")], tolerance=values[("loudness", "tolerance")],
                   bitrate_kbps=values[("encoding", "bitrate")], sample_rate=values[("encoding", "sample_rate")],
                   channels=values[("encoding", "channels")], mode=values[("encoding", "mode")],
-                  leveler=leveler)
+                  leveler=leveler, renditions=renditions)
 
 
 def _leveler_settings(t: _Table) -> LevelerSettings:

@@ -274,18 +274,16 @@ def _write_failure(out: Path, rc: int, reason: str) -> EnvironmentFailure | None
     return None
 
 
-class Mp3Encoder:
-    """ffmpeg/libmp3lame reading f32le from stdin; a Xing/LAME header makes the duration
-    exact. A writer thread feeds it so that LAME never waits for our next chunk."""
+class PcmEncoder:
+    """ffmpeg reading f32le from stdin and encoding with `output_args` into `out`.
+    A writer thread feeds it so that the encoder never waits for our next chunk."""
 
-    def __init__(self, out: Path, sample_rate: int, channels: int, bitrate_kbps: int,
-                 mode: str = "cbr") -> None:
-        quality = ["-b:a", f"{bitrate_kbps}k"] if mode == "cbr" else ["-q:a", str(_vbr_quality(bitrate_kbps))]
-        self.out = out
+    def __init__(self, out: Path, sample_rate: int, channels: int, output_args: Sequence[str],
+                 extra_inputs: Sequence[str] = (), what: str = "encoding") -> None:
+        self.out, self.what = out, what
         self.args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", "-y",
                      "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
-                     "-c:a", "libmp3lame", *quality, "-write_xing", "1", "-id3v2_version", "0",
-                     "-write_id3v1", "0", "-f", "mp3", str(out)]
+                     *extra_inputs, *output_args, str(out)]
         self._err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stderr=self._err)
         assert self.proc.stdin is not None
@@ -312,7 +310,7 @@ class Mp3Encoder:
     def write(self, chunk: np.ndarray) -> None:
         if self._broken:
             self.close()
-            raise MediaError(f"{self.out}: the MP3 encoder stopped early")
+            raise MediaError(f"{self.out}: the encoder stopped early ({self.what})")
         self._queue.put(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
 
     def close(self) -> None:
@@ -324,7 +322,7 @@ class Mp3Encoder:
         reason = _last_line(self._err.read().decode(errors="replace"))
         self._err.close()
         if rc != 0 or self._broken:
-            raise _write_failure(self.out, rc, reason) or MediaError(f"{self.out}: MP3 encoding failed ({reason})")
+            raise _write_failure(self.out, rc, reason) or MediaError(f"{self.out}: {self.what} failed ({reason})")
 
     def abort(self) -> None:
         self.proc.kill()
@@ -340,6 +338,17 @@ class Mp3Encoder:
                         pass
         self.proc.wait()
         self._err.close()
+
+
+class Mp3Encoder(PcmEncoder):
+    """libmp3lame; a Xing/LAME header makes the duration exact; the tags are ours."""
+
+    def __init__(self, out: Path, sample_rate: int, channels: int, bitrate_kbps: int,
+                 mode: str = "cbr") -> None:
+        quality = ["-b:a", f"{bitrate_kbps}k"] if mode == "cbr" else ["-q:a", str(_vbr_quality(bitrate_kbps))]
+        super().__init__(out, sample_rate, channels,
+                         ["-c:a", "libmp3lame", *quality, "-write_xing", "1", "-id3v2_version", "0",
+                          "-write_id3v1", "0", "-f", "mp3"], what="MP3 encoding")
 
 
 def _vbr_quality(kbps: int) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 import tomlkit
 
 from .. import __version__
+from ..core.plan import chosen_renditions
 from . import files
 from .config import Context
 
@@ -71,6 +72,8 @@ def is_stale(ctx: Context) -> bool:
         report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
-    if not (dist / f"{ctx.episode.slug}.mp3").is_file() or not (dist / "chapters.json").is_file():
+    wanted = [f"{ctx.episode.slug}.mp3", "chapters.json",
+              *(f"{ctx.episode.slug}.{fmt}" for fmt in chosen_renditions(ctx.show, ctx.preset))]
+    if not all((dist / name).is_file() for name in wanted):
         return True
     return report.get("inputs_sha256") != inputs_digest(ctx)

@@ -1,0 +1,53 @@
+"""Tags and cover art of the renditions, with mutagen: iTunes-style atoms in
+the M4A, Vorbis comments and a METADATA_BLOCK_PICTURE in the Opus file. The
+chapters are already there (ffmpeg wrote them from the ffmetadata file)."""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from mutagen.flac import Picture
+from mutagen.mp4 import MP4, MP4Cover
+from mutagen.oggopus import OggOpus
+
+from ..core.artwork import Artwork
+from ..core.plan import BuildPlan
+from ..errors import TagError
+
+
+def tag(path: Path, fmt: str, plan: BuildPlan, cover: Artwork) -> None:
+    try:
+        (_m4a if fmt == "m4a" else _opus)(path, plan, cover)
+    except Exception as e:  # mutagen's errors have no common base worth naming
+        raise TagError(f"{path}: cannot write its tags ({type(e).__name__}: {e})") from None
+
+
+def _fields(plan: BuildPlan) -> dict[str, str]:
+    ep, show = plan.episode, plan.show
+    return {"title": ep.title, "artist": show.author, "album": show.title, "date": str(ep.date)[:10],
+            "comment": ep.description, "track": str(ep.number)}
+
+
+def _m4a(path: Path, plan: BuildPlan, cover: Artwork) -> None:
+    f, audio = _fields(plan), MP4(path)
+    atoms = {"\xa9nam": f["title"], "\xa9ART": f["artist"], "\xa9alb": f["album"], "\xa9day": f["date"],
+             "desc": f["comment"], "\xa9cmt": f["comment"], "\xa9gen": "Podcast"}
+    for atom, value in atoms.items():
+        if value:
+            audio[atom] = [value]
+    audio["trkn"] = [(plan.episode.number, 0)]
+    kind = MP4Cover.FORMAT_PNG if cover.mime == "image/png" else MP4Cover.FORMAT_JPEG
+    audio["covr"] = [MP4Cover(cover.data, imageformat=kind)]
+    audio.save()
+
+
+def _opus(path: Path, plan: BuildPlan, cover: Artwork) -> None:
+    f, audio = _fields(plan), OggOpus(path)
+    for key, value in f.items():
+        if value:
+            audio[key.upper() if key != "track" else "TRACKNUMBER"] = [value]
+    picture = Picture()
+    picture.type, picture.mime, picture.data = 3, cover.mime, cover.data  # 3: front cover
+    picture.width, picture.height = cover.width, cover.height
+    audio["METADATA_BLOCK_PICTURE"] = [base64.b64encode(picture.write()).decode("ascii")]
+    audio.save()

@@ -1,0 +1,94 @@
+"""Renditions (issue 13, part 1): AAC in M4A and Opus in Ogg beside the MP3,
+each measured after encoding. Checked with ffprobe (chapters, streams),
+ffmpeg's ebur128 (loudness, true peak), mutagen (cover art), hashlib and
+ElementTree (the feed's alternateEnclosure and its integrity)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import subprocess
+import tomllib
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from mutagen.flac import Picture
+from mutagen.mp4 import MP4
+from mutagen.oggopus import OggOpus
+
+from producer.errors import InputError
+from producer.io.config import load_show
+from tests import factory
+from tests.conftest import run_producer
+
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+CHAPTERS = [("00:00", "Start", None), ("00:05", "Middle", None), ("00:11.250", "End", None)]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("renditions") / "show"
+    ep = factory.make_show(root, seconds=14, chapters=CHAPTERS, recordings=1)
+    show = root / "show.toml"
+    show.write_text(show.read_text(encoding="utf-8").replace("[audio]\n", '[audio]\nrenditions = ["m4a", "opus"]\n'),
+                    encoding="utf-8")
+    r = run_producer("publish", str(ep))
+    assert r.code == 0, r.err
+    return ep
+
+
+def ffprobe_chapters(path: Path) -> list[tuple[int, str]]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return [(round(float(c["start_time"]) * 1000), c["tags"]["title"]) for c in json.loads(out)["chapters"]]
+
+
+@pytest.mark.parametrize("fmt", ["m4a", "opus"])
+def test_each_rendition_has_the_chapters_in_order_with_exact_starts(built: Path, fmt: str) -> None:
+    assert ffprobe_chapters(built / "dist" / f"ep7.{fmt}") == [(0, "Start"), (5000, "Middle"), (11250, "End")]
+
+
+@pytest.mark.parametrize("fmt", ["m4a", "opus"])
+def test_each_rendition_meets_the_target_measured_by_ebur128(built: Path, fmt: str) -> None:
+    m = factory.ebur128(built / "dist" / f"ep7.{fmt}")
+    assert m.integrated == pytest.approx(-16.0, abs=0.25) and m.true_peak <= -1.0
+
+
+def test_renditions_carry_the_cover_and_tags(built: Path) -> None:
+    art = (built.parent / "artwork.jpg").read_bytes()
+    m4a = MP4(built / "dist" / "ep7.m4a")
+    title = tomllib.loads((built / "episode.toml").read_text(encoding="utf-8"))["title"]
+    assert bytes(m4a.tags["covr"][0]) == art and m4a.tags["\xa9nam"] == [title]
+    opus = OggOpus(built / "dist" / "ep7.opus")
+    picture = Picture(base64.b64decode(opus.tags["metadata_block_picture"][0]))
+    assert picture.data == art and picture.type == 3 and opus.tags["title"] == [title]
+    assert b"chpl" in (built / "dist" / "ep7.m4a").read_bytes(), "Nero chapters beside the QuickTime track"
+    streams = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of", "json",
+                              str(built / "dist" / "ep7.m4a")], capture_output=True, text=True, check=True).stdout
+    kinds = {(s["codec_type"], s["codec_name"]) for s in json.loads(streams)["streams"]}
+    assert ("audio", "aac") in kinds and ("data", "bin_data") in kinds  # the chapter text track
+
+
+def test_the_feed_offers_every_file_with_its_integrity(built: Path) -> None:
+    public = built.parent / "public"
+    item = ET.fromstring((public / "feed.xml").read_bytes()).find("channel/item")
+    found = {}
+    for alt in item.findall(f"{PODCAST}alternateEnclosure"):
+        uri = alt.find(f"{PODCAST}source").get("uri")
+        local = public / uri.removeprefix("https://cdn.example.test/")
+        digest = base64.b64encode(hashlib.sha256(local.read_bytes()).digest()).decode()
+        assert alt.find(f"{PODCAST}integrity").get("value") == f"sha256-{digest}"
+        assert int(alt.get("length")) == local.stat().st_size
+        found[alt.get("type")] = alt.get("default")
+    assert found == {"audio/mpeg": "true", "audio/mp4": None, "audio/ogg": None}
+
+
+def test_an_unknown_rendition_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "show"
+    factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None)], recordings=1)
+    show = root / "show.toml"
+    show.write_text(show.read_text(encoding="utf-8").replace("[audio]\n", '[audio]\nrenditions = ["flac"]\n'),
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="renditions"):
+        load_show(show)
