@@ -92,3 +92,17 @@ def test_an_unknown_rendition_is_refused(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(InputError, match="renditions"):
         load_show(show)
+
+
+def test_check_judges_renditions_like_the_mp3(built: Path, tmp_path: Path) -> None:
+    r = run_producer("check", str(built / "dist" / "*"), "--episode", str(built), "--json")
+    assert r.code == 0, r.out + r.err
+    assert sorted(Path(f["file"]).name for f in json.loads(r.out)["files"]) == ["ep7.m4a", "ep7.mp3", "ep7.opus"]
+
+    loud = tmp_path / "ep7.m4a"  # 6 dB too hot and its chapters stripped, as a careless re-encode does
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(built / "dist" / "ep7.m4a"), "-map", "0:a", "-map_chapters",
+                    "-1", "-af", "volume=6dB", "-c:a", "aac", "-b:a", "128k", str(loud)], check=True)
+    r = run_producer("check", str(loud), "--json")
+    assert r.code == 1, r.out + r.err
+    failed = {v["name"] for v in json.loads(r.out)["files"][0]["checks"] if not v["pass"]}
+    assert {"loudness", "chapters", "cover"} <= failed

@@ -10,22 +10,28 @@ from typing import TextIO
 
 from ..core.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
 from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
-                             tag_verdicts)
+                             rendition_verdicts, tag_verdicts)
 from ..errors import CheckFailed, InputError, MediaError
 from ..io.config import load_context, load_preset
+from ..io import rendition_tags
 from ..io.id3 import read_id3
 from ..stages.level import speech_spread
 from ..stages.measure import measure_file
 
 
+RENDITIONS = (".m4a", ".opus")
+
+
 def expand(patterns: list[str]) -> list[Path]:
+    """Files named, and the audio files a glob matches (`check ep32/dist/*` skips
+    report.json and friends)."""
     files: list[Path] = []
     for pattern in patterns:
         if any(ch in pattern for ch in "*?["):
             matches = sorted(glob.glob(pattern))
             if not matches:
                 raise InputError(f"{pattern}: no file matches")
-            files += [Path(m) for m in matches]
+            files += [Path(m) for m in matches if Path(m).suffix.lower() in (".mp3", *RENDITIONS)]
         else:
             files.append(Path(pattern))
     return files
@@ -34,6 +40,8 @@ def expand(patterns: list[str]) -> list[Path]:
 def check_one(path: Path, chosen: Preset | None, episode: Episode | None) -> tuple[FileReport, Preset]:
     """One file against `chosen`, or else the preset its build recorded in it, or
     else the default."""
+    if path.suffix.lower() in RENDITIONS:
+        return check_rendition(path, chosen, episode)
     report = FileReport(str(path))
     try:
         tags = read_id3(path)
@@ -52,6 +60,35 @@ def check_one(path: Path, chosen: Preset | None, episode: Episode | None) -> tup
     if episode is not None:
         report.verdicts += episode_verdicts(tags, episode)
     return report, preset
+
+
+def check_rendition(path: Path, chosen: Preset | None, episode: Episode | None) -> tuple[FileReport, Preset]:
+    """An M4A or Opus rendition: the same loudness and balance checks as the MP3,
+    its own tags and chapters; its preset is the one recorded in the MP3 beside it."""
+    report = FileReport(str(path))
+    preset = chosen or _beside_mp3(path) or load_preset(DEFAULT_PRESET)
+    try:
+        found = rendition_tags.read(path)
+        measured = measure_file(path)
+        spread = speech_spread(path, preset.leveler)
+    except MediaError as e:
+        report.error = str(e)
+        return report, preset
+    report.figures = measured.as_dict() | {"speech_spread_lu": round(spread, 2)}
+    report.verdicts += loudness_verdicts(measured, preset)
+    report.verdicts.append(balance_verdict(spread, preset))
+    report.verdicts += rendition_verdicts(found, round(measured.duration * 1000))
+    if episode is not None:
+        report.verdicts += episode_verdicts(found, episode)
+    return report, preset
+
+
+def _beside_mp3(path: Path) -> Preset | None:
+    mp3 = path.with_suffix(".mp3")
+    try:
+        return _recorded(read_id3(mp3).preset_record) if mp3.is_file() else None
+    except MediaError:
+        return None
 
 
 def _recorded(record: str | None) -> Preset | None:

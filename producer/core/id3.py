@@ -29,3 +29,12 @@ class Id3Summary:
     tocs: list[TocTag] = field(default_factory=list)
     preset_record: str | None = None  # the TXXX frame a build writes (core.models.preset_record)
 
+
+@dataclass(frozen=True)
+class ContainerSummary:
+    """What an M4A or Ogg rendition says, as ffprobe reads it (chapters as ChapterTag
+    without ids or links)."""
+
+    title: str = ""
+    chapters: list[ChapterTag] = field(default_factory=list)
+    cover: bool = False

@@ -10,7 +10,7 @@ from typing import Any
 
 from .artwork import problem as artwork_problem
 from .chapters import Chapter, order_problems
-from .id3 import Id3Summary
+from .id3 import ChapterTag, ContainerSummary, Id3Summary
 from .loudness import Loudness
 from .models import Episode, Preset
 from .timecode import format_time
@@ -107,7 +107,13 @@ def chapter_problems(tags: Id3Summary, duration_ms: int) -> list[str]:
     ordered = sorted(tags.chapters, key=lambda c: c.start_ms)
     if ordered != tags.chapters:
         problems.append("CHAP frames are not in playback order in the file")
-    problems += order_problems([c.start_ms for c in ordered])
+    return problems + timeline_problems(ordered, duration_ms)
+
+
+def timeline_problems(ordered: list[ChapterTag], duration_ms: int) -> list[str]:
+    """Chapters from 0, strictly increasing, each ending where the next starts, the
+    last at the end, every one titled: the rules any container's chapters keep."""
+    problems = order_problems([c.start_ms for c in ordered])
     for a, b in zip(ordered, ordered[1:]):
         if a.end_ms != b.start_ms:
             problems.append(f'chapter "{a.title}" ends at {format_time(a.end_ms)} but the next '
@@ -121,18 +127,31 @@ def chapter_problems(tags: Id3Summary, duration_ms: int) -> list[str]:
     return problems
 
 
-def episode_verdicts(tags: Id3Summary, episode: Episode) -> list[Verdict]:
+def rendition_verdicts(found: ContainerSummary, duration_ms: int) -> list[Verdict]:
+    """Title, cover and chapters of an M4A or Opus rendition."""
+    problems = timeline_problems(found.chapters, duration_ms) if found.chapters else ["the file has no chapters"]
+    return [Verdict("title", bool(found.title), found.title or None, "a title tag",
+                    "" if found.title else "the file has no title tag"),
+            Verdict("cover", found.cover, "attached" if found.cover else None, "cover art",
+                    "" if found.cover else "the file has no cover art"),
+            Verdict("chapters", not problems, f"{len(found.chapters)} chapters",
+                    "contiguous from 0 to the end", "; ".join(problems))]
+
+
+def episode_verdicts(tags: Id3Summary | ContainerSummary, episode: Episode) -> list[Verdict]:
+    """Title and chapters as episode.toml declares them; links only where the
+    container has a place for them (ID3's WXXX; M4A and Ogg chapters have none)."""
     out = [Verdict("episode title", tags.title == episode.title, tags.title, episode.title,
                    "" if tags.title == episode.title else "the title tag differs from episode.toml")]
     declared = list(episode.chapters)
     found = sorted(tags.chapters, key=lambda c: c.start_ms)
-    diffs = _chapter_diffs(declared, found)
+    diffs = _chapter_diffs(declared, found, links=isinstance(tags, Id3Summary))
     out.append(Verdict("episode chapters", not diffs, f"{len(found)} chapters",
                        f"{len(declared)} chapters as in {episode.file.name}", "; ".join(diffs[:5])))
     return out
 
 
-def _chapter_diffs(declared: list[Chapter], found: list[Any]) -> list[str]:
+def _chapter_diffs(declared: list[Chapter], found: list[Any], links: bool = True) -> list[str]:
     if len(declared) != len(found):
         return [f"the file has {len(found)} chapters, the episode declares {len(declared)}"]
     diffs = []
@@ -142,7 +161,7 @@ def _chapter_diffs(declared: list[Chapter], found: list[Any]) -> list[str]:
                          f"declared {format_time(want.start_ms)}")
         if want.title != got.title:
             diffs.append(f'chapter {i} is titled "{got.title}", declared "{want.title}"')
-        if (want.url or None) != (got.url or None):
+        if links and (want.url or None) != (got.url or None):
             diffs.append(f"chapter {i} links {got.url or 'nothing'}, declared {want.url or 'nothing'}")
     return diffs
 

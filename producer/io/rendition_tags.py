@@ -11,8 +11,10 @@ from mutagen.mp4 import MP4, MP4Cover
 from mutagen.oggopus import OggOpus
 
 from ..core.artwork import Artwork
+from ..core.id3 import ChapterTag, ContainerSummary
 from ..core.plan import BuildPlan
 from ..errors import TagError
+from .ffmpeg import probe_json
 
 
 def tag(path: Path, fmt: str, plan: BuildPlan, cover: Artwork) -> None:
@@ -51,3 +53,17 @@ def _opus(path: Path, plan: BuildPlan, cover: Artwork) -> None:
     picture.width, picture.height = cover.width, cover.height
     audio["METADATA_BLOCK_PICTURE"] = [base64.b64encode(picture.write()).decode("ascii")]
     audio.save()
+
+
+def read(path: Path) -> ContainerSummary:
+    """Title, chapters and cover as ffprobe reads them: what players see. Ogg keeps
+    its comments on the stream, MP4 on the file; a cover is a picture stream."""
+    data = probe_json(path, "chapters:format_tags=title:stream_tags=title:stream=codec_type"
+                            ":stream_disposition=attached_pic")
+    streams = data.get("streams", [])
+    titles = [(data.get("format", {}).get("tags") or {}), *((s.get("tags") or {}) for s in streams)]
+    title = next((v for tags in titles for k, v in tags.items() if k.lower() == "title" and v), "")
+    chapters = [ChapterTag("", round(float(c["start_time"]) * 1000), round(float(c["end_time"]) * 1000),
+                           (c.get("tags") or {}).get("title", ""), None) for c in data.get("chapters", [])]
+    cover = any(s.get("codec_type") == "video" for s in streams)
+    return ContainerSummary(title, chapters, cover)
