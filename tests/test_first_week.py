@@ -350,3 +350,11 @@ def test_make_builds_when_any_input_changed_as_publish_sees_it(tmp_path: Path) -
     edit(root / "show.toml", 'preset = "podcast-stereo"', 'preset = "podcast-mono"')
     assert built()
     assert not is_stale(load_context(ep)), "publish agrees: nothing to rebuild"
+
+
+def test_comm_language_comes_from_the_iso_639_table() -> None:
+    from producer.io.id3 import id3_language
+
+    cases = {"en": "eng", "en-GB": "eng", "fi": "fin", "sw": "swa", "eu": "eus", "cy": "cym", "pt-BR": "por",
+             "haw": "haw", "xx": "und"}
+    assert {code: id3_language(code) for code in cases} == cases
