@@ -231,7 +231,7 @@ def main() -> None:
     plain = next(r for r in runs if r.name.startswith("ffmpeg plain"))
     ours = runs[0]
     lines = [f"# Benchmark ({dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
-             f"Machine: {machine()}", "", f"Command: `make bench` (`python bench/run.py`)", "",
+             f"Machine: {machine()}", "", "Command: `make bench` (`python bench/run.py`)", "",
              f"## {args.minutes}-minute episode with intro and outro, side by side", "",
              "| work | wall s | CPU s | peak MB (tree PSS) | integrated LUFS | true peak dBTP | wall ÷ plain encode |",
              "|---|---|---|---|---|---|---|"]
