@@ -1,13 +1,15 @@
 """Podcasting 2.0 tags from show.toml and episode.toml (issue 13, the feed
 part): podcast:person, podcast:funding, podcast:locked, podcast:soundbite.
-Read back with the standard library's ElementTree (podcastparser knows only
-the namespace's old GitHub URI) and feedparser for validity."""
+Read back with the standard library's ElementTree, podcastparser (given the
+namespace's other URI, which the spec makes identical) and feedparser."""
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
+import podcastparser
 import pytest
 
 from producer.errors import InputError
@@ -16,6 +18,14 @@ from tests import factory
 from tests.conftest import run_producer
 
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
+
+
+def podcastparser_view(xml: bytes) -> dict:
+    """podcastparser's reading. It knows the namespace only by its first URI, which the
+    spec says clients must treat as identical to the one we write: so it is given that one."""
+    old = b"https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+    return podcastparser.parse("https://cdn.example.test/feed.xml",
+                               io.BytesIO(xml.replace(PODCAST.strip("{}").encode(), old)))
 
 
 def show_with_people(root: Path) -> Path:
@@ -41,6 +51,9 @@ def test_persons_funding_locked_and_soundbites_reach_the_feed(tmp_path: Path) ->
     xml = (root / "public" / "feed.xml").read_bytes()
 
     assert not feedparser.parse(xml).bozo
+    parsed = podcastparser_view(xml)
+    assert parsed["funding_url"] == "https://example.test/support" and parsed["import_prohibited"] is True
+    assert [(p["name"], p["role"]) for p in parsed["episodes"][0]["persons"]] == [("Glen", "host"), ("Delaney", "guest")]
     channel = ET.fromstring(xml).find("channel")
     (funding,) = channel.findall(f"{PODCAST}funding")
     assert (funding.get("url"), funding.text) == ("https://example.test/support", "Support the show")
