@@ -138,11 +138,11 @@ def side_by_side(minutes: int) -> list[Run]:
         shutil.copytree(ep, off, ignore=shutil.ignore_patterns("dist"))
         toml = off / "episode.toml"
         toml.write_text('leveler = "off"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
-    with_renditions = renditions_show(ep)
+    variants = {formats: renditions_show(ep, formats) for formats in (("m4a",), ("opus",), ("m4a", "opus"))}
     runs = [run("producer build", [*PRODUCER, "build", "--quiet", str(ep)], ep / "dist" / "ep1.mp3"),
             run("producer build, leveler off", [*PRODUCER, "build", "--quiet", str(off)], off / "dist" / "ep1-off.mp3"),
-            run("producer build + m4a + opus", [*PRODUCER, "build", "--quiet", str(with_renditions)],
-                with_renditions / "dist" / "ep1.mp3"),
+            *(run(f"producer build + {' + '.join(formats)}", [*PRODUCER, "build", "--quiet", str(copy)],
+                  copy / "dist" / "ep1.mp3") for formats, copy in variants.items()),
             run("ffmpeg plain MP3 encode (128k)", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame",
                                                   "-b:a", "128k", str(WORK / "plain.mp3")], WORK / "plain.mp3")]
     normalize = shutil.which("ffmpeg-normalize", path=str(Path(sys.executable).parent)) or shutil.which(
@@ -155,10 +155,10 @@ def side_by_side(minutes: int) -> list[Run]:
     return runs
 
 
-def renditions_show(ep: Path) -> Path:
-    """The same show with `renditions = ["m4a", "opus"]`; the recording hard-linked,
-    not copied (a symbolic link would point outside the show folder)."""
-    folder = ep.parent.with_name(ep.parent.name + "-renditions")
+def renditions_show(ep: Path, formats: tuple[str, ...]) -> Path:
+    """The same show with `renditions = [formats]`; the recording hard-linked, not
+    copied (a symbolic link would point outside the show folder)."""
+    folder = ep.parent.with_name(ep.parent.name + "-" + "-".join(formats))
     copy = folder / ep.name
     if not copy.exists():
         shutil.copytree(ep.parent / "music", folder / "music")
@@ -167,7 +167,8 @@ def renditions_show(ep: Path) -> Path:
         os.link(ep / "raw" / "host.wav", copy / "raw" / "host.wav")
         shutil.copy(ep / "episode.toml", copy / "episode.toml")
         show = (ep.parent / "show.toml").read_text(encoding="utf-8")
-        (folder / "show.toml").write_text(show.replace("[audio]\n", '[audio]\nrenditions = ["m4a", "opus"]\n'),
+        listed = ", ".join(f'"{f}"' for f in formats)
+        (folder / "show.toml").write_text(show.replace("[audio]\n", f"[audio]\nrenditions = [{listed}]\n"),
                                           encoding="utf-8")
     shutil.rmtree(copy / "dist", ignore_errors=True)
     return copy
@@ -244,13 +245,14 @@ def main() -> None:
     if off:
         lines.append(f"- the leveler's share: {ours.wall - off.wall:+.1f} s wall "
                      f"({(ours.wall - off.wall) / ours.wall * 100:.0f} % of the build), {ours.cpu - off.cpu:+.1f} s CPU")
-    both = next((r for r in runs if r.name.endswith("m4a + opus")), None)
-    if both:
-        report = json.loads((WORK / f"show{args.minutes}-renditions" / "ep1" / "dist" / "report.json").read_text())
-        tries = ", ".join(f"{fmt_} {r['tries']}" for fmt_, r in report.get("renditions", {}).items())
-        lines.append(f"- MP3 + M4A + Opus ÷ the MP3 alone: **{both.wall / ours.wall:.2f}×** wall "
-                     f"(+{both.wall - ours.wall:.1f} s; renditions stage {report['seconds']['renditions']:.1f} s; "
-                     f"passes a format: {tries})")
+    for r in (r for r in runs if " + " in r.name):
+        formats = r.name.split("build + ", 1)[1].split(" + ")
+        report = json.loads((WORK / f"show{args.minutes}-{'-'.join(formats)}" / "ep1" / "dist" / "report.json")
+                            .read_text())
+        tries = ", ".join(f"{fmt_} {x['tries']}" for fmt_, x in report.get("renditions", {}).items())
+        lines.append(f"- MP3 + {' + '.join(formats)} ÷ the MP3 alone: **{r.wall / ours.wall:.2f}×** wall "
+                     f"(+{r.wall - ours.wall:.1f} s; renditions stage {report['seconds']['renditions']:.1f} s; "
+                     f"passes: {tries})")
     if normalize:
         lines.append(f"- ffmpeg-normalize ÷ producer build: **{normalize.wall / ours.wall:.2f}×** "
                      f"(producer is that many times faster)")

@@ -106,3 +106,28 @@ def test_check_judges_renditions_like_the_mp3(built: Path, tmp_path: Path) -> No
     assert r.code == 1, r.out + r.err
     failed = {v["name"] for v in json.loads(r.out)["files"][0]["checks"] if not v["pass"]}
     assert {"loudness", "chapters", "cover"} <= failed
+
+
+def test_a_preset_can_make_a_rendition_the_main_enclosure(tmp_path: Path) -> None:
+    root = tmp_path / "show"
+    ep = factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None)], recordings=1)
+    stereo = (Path(__file__).parent.parent / "presets" / "podcast-stereo.toml").read_text(encoding="utf-8")
+    (root / "presets").mkdir()
+    (root / "presets" / "aac-first.toml").write_text(stereo + '\n[renditions]\ndefault = ["m4a"]\nmain = "m4a"\n',
+                                                     encoding="utf-8")
+    (root / "presets" / "opus-first.toml").write_text(stereo + '\n[renditions]\nmain = "opus"\n', encoding="utf-8")
+    show = root / "show.toml"
+    show.write_text(show.read_text(encoding="utf-8").replace('preset = "podcast-stereo"', 'preset = "opus-first"'),
+                    encoding="utf-8")
+    r = run_producer("publish", str(ep))
+    assert r.code == 2 and "renditions.main" in r.err and "Traceback" not in r.err
+
+    show.write_text(show.read_text(encoding="utf-8").replace('"opus-first"', '"aac-first"'), encoding="utf-8")
+    r = run_producer("publish", str(ep))
+    assert r.code == 0, r.err
+    item = ET.fromstring((root / "public" / "feed.xml").read_bytes()).find("channel/item")
+    enclosure = item.find("enclosure")
+    assert enclosure.get("url").endswith("/episodes/ep7/ep7.m4a") and enclosure.get("type") == "audio/mp4"
+    assert int(enclosure.get("length")) == (ep / "dist" / "ep7.m4a").stat().st_size
+    defaults = {a.get("type"): a.get("default") for a in item.findall(f"{PODCAST}alternateEnclosure")}
+    assert defaults == {"audio/mpeg": None, "audio/mp4": "true"}

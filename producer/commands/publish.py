@@ -250,29 +250,44 @@ def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload]) ->
     report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
     keys = {role: u.key for role, u in uploads.items()}
     duration = float(report["duration_seconds"])
+    main = _main_upload(ctx, uploads)
     # an item's persons replace the channel's in apps: with guests, the hosts are named again
     persons = _person_tags((*ctx.show.persons, *ep.persons), base_url) if ep.persons else ()
     return feed.ItemInfo(
         guid=guid, title=ep.title, notes=ep.description,
-        pub_date=_as_datetime(ep.date), enclosure_url=_url(base_url, keys["media"]),
-        enclosure_length=(dist / f"{ep.slug}.mp3").stat().st_size, enclosure_type="audio/mpeg",
+        pub_date=_as_datetime(ep.date), enclosure_url=_url(base_url, main.key),
+        enclosure_length=main.path.stat().st_size, enclosure_type=main.content_type,
         duration_seconds=duration, episode=ep.number, season=ep.season,
         episode_type=ep.episode_type,
         image_url=_url(base_url, keys["cover"]) if "cover" in keys else None,
         chapters_url=_url(base_url, keys["chapters"]) if "chapters" in keys else None,
         explicit=ctx.show.explicit, persons=persons, soundbites=_soundbites(ctx, duration),
-        transcripts=_transcripts(keys, base_url), alternates=_alternates(uploads, base_url, duration))
+        transcripts=_transcripts(keys, base_url), alternates=_alternates(uploads, base_url, duration, main))
 
 
-def _alternates(uploads: dict[str, Upload], base_url: str, duration_s: float) -> tuple[feed.Alternate, ...]:
-    """The MP3 (the default) and every rendition, each with its SHA-256 for podcast:integrity."""
-    chosen = [("media", "MP3", True)] + [(role, renditions.TITLE[role.split("-", 1)[1]], False)
-                                         for role in uploads if role.startswith("rendition-")]
+def _main_upload(ctx: Context, uploads: dict[str, Upload]) -> Upload:
+    """The MP3, unless the preset names a rendition the show builds."""
+    main = ctx.preset.renditions.main
+    if main == "mp3":
+        return uploads["media"]
+    if f"rendition-{main}" not in uploads:
+        raise InputError(f"preset {ctx.preset.name}: renditions.main: \"{main}\" is not built for this show "
+                         f"(add it to [audio] renditions in {ctx.show.file.name})")
+    return uploads[f"rendition-{main}"]
+
+
+def _alternates(uploads: dict[str, Upload], base_url: str, duration_s: float,
+                main: Upload) -> tuple[feed.Alternate, ...]:
+    """The MP3 and every rendition, the main enclosure marked default, each with its
+    SHA-256 for podcast:integrity."""
+    chosen = [("media", "MP3")] + [(role, renditions.TITLE[role.split("-", 1)[1]])
+                                   for role in uploads if role.startswith("rendition-")]
     if len(chosen) == 1:
         return ()
     found = []
-    for role, title, default in chosen:
+    for role, title in chosen:
         u = uploads[role]
+        default = u is main
         size = u.path.stat().st_size
         digest = base64.b64encode(bytes.fromhex(files.sha256(u.path))).decode()
         found.append(feed.Alternate(_url(base_url, u.key), u.content_type, size, round(size * 8 / duration_s),

@@ -23,6 +23,7 @@ class RenditionSettings:
     default: tuple[str, ...] = ()  # made when show.toml's [audio] renditions is not set
     m4a_bitrate: int = 128  # kb/s, AAC-LC
     opus_bitrate: int = 64  # kb/s
+    main: str = "mp3"  # the feed's <enclosure>; the others are alternateEnclosures
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,10 @@ def _rendition_settings(t: _Table) -> RenditionSettings:
     defaults = RenditionSettings()
     settings = RenditionSettings(default=_rendition_list(t, "default") or (),
                                  m4a_bitrate=t.take("m4a_bitrate", int, False, defaults.m4a_bitrate, "kb/s"),
-                                 opus_bitrate=t.take("opus_bitrate", int, False, defaults.opus_bitrate, "kb/s"))
+                                 opus_bitrate=t.take("opus_bitrate", int, False, defaults.opus_bitrate, "kb/s"),
+                                 main=t.text("main", False, "mp3"))
+    if settings.main not in ("mp3", *RENDITION_FORMATS):
+        raise t.fail("main", f'must be mp3 or one of {", ".join(RENDITION_FORMATS)}, not "{settings.main}"')
     for key in ("m4a_bitrate", "opus_bitrate"):
         if not 16 <= getattr(settings, key) <= 320:
             raise t.fail(key, f"must be 16 to 320 kb/s, not {getattr(settings, key)}")
