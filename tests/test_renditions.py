@@ -12,6 +12,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import feedparser
 import pytest
 from mutagen.flac import Picture
 from mutagen.mp4 import MP4
@@ -82,6 +83,8 @@ def test_the_feed_offers_every_file_with_its_integrity(built: Path) -> None:
         assert int(alt.get("length")) == local.stat().st_size
         found[alt.get("type")] = alt.get("default")
     assert found == {"audio/mpeg": "true", "audio/mp4": None, "audio/ogg": None}
+    parsed = feedparser.parse((public / "feed.xml").read_bytes())
+    assert not parsed.bozo and "podcast_alternateenclosure" in parsed.entries[0]
 
 
 def test_an_unknown_rendition_is_refused(tmp_path: Path) -> None:
