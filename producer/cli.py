@@ -83,7 +83,8 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check", help="measure files against a preset and the episode's chapters")
-    c.add_argument("files", nargs="+", metavar="FILE", help="MP3s to check (globs are expanded)")
+    c.add_argument("files", nargs="+", metavar="FILE",
+                   help="MP3, M4A or Opus files to check (a glob such as EP/dist/* skips the rest)")
     c.add_argument("--episode", metavar="EP",
                    help="also check tags and chapters against this episode folder (and use its preset)")
     c.add_argument("--preset", metavar="P", help="a preset name or .toml file (default: the one the "
