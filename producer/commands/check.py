@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from ..core.id3 import Id3Summary
 from ..core.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
 from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
                              rendition_verdicts, tag_verdicts)
@@ -38,48 +39,30 @@ def expand(patterns: list[str]) -> list[Path]:
 
 
 def check_one(path: Path, chosen: Preset | None, episode: Episode | None) -> tuple[FileReport, Preset]:
-    """One file against `chosen`, or else the preset its build recorded in it, or
-    else the default."""
-    if path.suffix.lower() in RENDITIONS:
-        return check_rendition(path, chosen, episode)
+    """One file against `chosen`, or else the preset its build recorded (in an MP3's
+    tags; for an M4A or Opus rendition, in the MP3 beside it), or else the default."""
     report = FileReport(str(path))
+    rendition = path.suffix.lower() in RENDITIONS
+    preset = chosen or (_beside_mp3(path) if rendition else None) or load_preset(DEFAULT_PRESET)
     try:
-        tags = read_id3(path)
-        preset = chosen or _recorded(tags.preset_record) or load_preset(DEFAULT_PRESET)
-        measured = measure_file(path)
-        spread = speech_spread(path, preset.leveler)
-    except MediaError as e:
-        report.error = str(e)
-        return report, chosen or load_preset(DEFAULT_PRESET)
-    duration_ms = round(measured.duration * 1000)
-    report.figures = measured.as_dict() | {"speech_spread_lu": round(spread, 2)}
-    report.verdicts += loudness_verdicts(measured, preset)
-    report.verdicts.append(balance_verdict(spread, preset))
-    report.verdicts += tag_verdicts(tags)
-    report.verdicts += chapter_verdicts(tags, duration_ms)
-    if episode is not None:
-        report.verdicts += episode_verdicts(tags, episode)
-    return report, preset
-
-
-def check_rendition(path: Path, chosen: Preset | None, episode: Episode | None) -> tuple[FileReport, Preset]:
-    """An M4A or Opus rendition: the same loudness and balance checks as the MP3,
-    its own tags and chapters; its preset is the one recorded in the MP3 beside it."""
-    report = FileReport(str(path))
-    preset = chosen or _beside_mp3(path) or load_preset(DEFAULT_PRESET)
-    try:
-        found = rendition_tags.read(path)
+        tags = rendition_tags.read(path) if rendition else read_id3(path)
+        if chosen is None and isinstance(tags, Id3Summary):
+            preset = _recorded(tags.preset_record) or preset
         measured = measure_file(path)
         spread = speech_spread(path, preset.leveler)
     except MediaError as e:
         report.error = str(e)
         return report, preset
+    duration_ms = round(measured.duration * 1000)
     report.figures = measured.as_dict() | {"speech_spread_lu": round(spread, 2)}
     report.verdicts += loudness_verdicts(measured, preset)
     report.verdicts.append(balance_verdict(spread, preset))
-    report.verdicts += rendition_verdicts(found, round(measured.duration * 1000))
+    if isinstance(tags, Id3Summary):
+        report.verdicts += tag_verdicts(tags) + chapter_verdicts(tags, duration_ms)
+    else:
+        report.verdicts += rendition_verdicts(tags, duration_ms)
     if episode is not None:
-        report.verdicts += episode_verdicts(found, episode)
+        report.verdicts += episode_verdicts(tags, episode)
     return report, preset
 
 
