@@ -98,7 +98,7 @@ def _channel(c, resolver: Resolver | None) -> list[Finding]:  # type: ignore[no-
 def _item(item, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:  # type: ignore[no-untyped-def]
     out = [Finding("item.required", ERROR, where, f"<{tag}> is missing or empty", guid)
            for tag in ("title", "guid") if not (item.findtext(tag) or "").strip()]
-    out += _explicit(item, where, guid, required=False)
+    out += _explicit(item, where, guid)
     date = item.findtext("pubDate")
     if date is None:
         out.append(Finding("item.pubDate", WARNING, where, "<pubDate> is missing: apps cannot order it", guid))
@@ -114,7 +114,7 @@ def _item(item, where: str, guid: str | None, resolver: Resolver | None) -> list
         out += _artwork(image.get("href", ""), where, guid, resolver)
     for tag, kind in ((f"{PODCAST}chapters", "chapters"), (f"{PODCAST}transcript", "transcript")):
         for el in item.findall(tag):
-            out += _url(el.get("url", ""), f"{kind} URL", where, guid, resolver)
+            out += _url(el.get("url", ""), f"{kind} URL", where, guid, resolver)[0]
     return out
 
 
@@ -126,30 +126,34 @@ def _enclosure(e, where: str, guid: str | None, resolver: Resolver | None) -> li
         out.append(Finding("enclosure.type", severity, where, f'type "{kind}" is not one Apple Podcasts plays', guid))
     if not length.isdigit() or int(length) <= 0:
         out.append(Finding("enclosure.length", ERROR, where, f'length "{length}" is not a byte count', guid))
-    found = _url(url, "enclosure", where, guid, resolver)
+    found, res = _url(url, "enclosure", where, guid, resolver)
     out += found
-    if not errors(found) and resolver is not None and resolver.covers(url) and length.isdigit():
-        res = resolver.head(url)
-        if res is not None and res.size is not None and res.size != int(length):
-            out.append(Finding("enclosure.length", ERROR, where,
-                               f"length {length} but the file has {res.size} bytes", guid))
+    if res is not None and res.size is not None and length.isdigit() and res.size != int(length):
+        out.append(Finding("enclosure.length", ERROR, where, f"length {length} but the file has {res.size} bytes",
+                           guid))
     return out
 
 
-def _url(url: str, what: str, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:
+def _url(url: str, what: str, where: str, guid: str | None,
+         resolver: Resolver | None) -> tuple[list[Finding], Resource | None]:
+    """The URL's findings, and what it resolved to (None when it was not asked or
+    does not resolve): each URL is asked of the resolver once."""
     if not re.match(r"^https?://", url):
-        return [Finding("url.valid", ERROR, where, f'{what} "{url}" is not an http(s) URL', guid)]
+        return [Finding("url.valid", ERROR, where, f'{what} "{url}" is not an http(s) URL', guid)], None
     out = []
     if not url.startswith("https://"):
         out.append(Finding("url.https", WARNING, where, f"{what} {url} is not HTTPS (Apple asks for HTTPS)", guid))
-    if resolver is not None and resolver.covers(url) and resolver.head(url) is None:
+    if resolver is None or not resolver.covers(url):
+        return out, None
+    res = resolver.head(url)
+    if res is None:
         out.append(Finding("url.resolves", ERROR, where, f"{what} {url} does not resolve", guid))
-    return out
+    return out, res
 
 
 def _artwork(url: str, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:
-    out = _url(url, "artwork", where, guid, resolver)
-    if out and out[-1].rule == "url.resolves" or resolver is None or not resolver.covers(url):
+    out, res = _url(url, "artwork", where, guid, resolver)
+    if res is None or resolver is None:
         return out
     art = resolver.image(url)
     if art is None:
@@ -160,7 +164,7 @@ def _artwork(url: str, where: str, guid: str | None, resolver: Resolver | None) 
     return out
 
 
-def _explicit(el, where: str, guid: str | None, required: bool = True) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _explicit(el, where: str, guid: str | None) -> list[Finding]:  # type: ignore[no-untyped-def]
     value = el.findtext(f"{ITUNES}explicit")
     if value is None:
         return []

@@ -15,18 +15,10 @@ MAX_IMAGE_BYTES = 16 << 20
 
 
 class HttpResolver:
-    def __init__(self) -> None:
-        self.seen: dict[str, Resource | None] = {}  # lint asks twice of an enclosure
-
     def covers(self, url: str) -> bool:
         return url.startswith(("http://", "https://"))
 
     def head(self, url: str) -> Resource | None:
-        if url not in self.seen:
-            self.seen[url] = self._head(url)
-        return self.seen[url]
-
-    def _head(self, url: str) -> Resource | None:
         try:
             with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT_S) as r:
                 length = r.headers.get("Content-Length")
