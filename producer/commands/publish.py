@@ -75,7 +75,7 @@ def publish(episode_dir: Path, progress: Progress, target: str | None = None, dr
 def _publish(ctx: Context, storage: Storage, base_url: str, guid: str, uploads: dict[str, Upload],
              dry_run: bool, out: _Lines, now: dt.datetime | None, progress: Progress) -> None:
     planned = [_plan(storage, u) for u in uploads.values()]
-    item = _item(ctx, base_url, guid, uploads)
+    item = _item(ctx, base_url, guid, uploads, {p.upload.key: p.sha256 for p in planned})
     channel = _channel(ctx, base_url)
     if dry_run:
         _print_plan(planned, storage, channel, item, out, now)
@@ -244,7 +244,9 @@ def _channel(ctx: Context, base_url: str) -> feed.ChannelInfo:
         funding=tuple((f.url, f.text) for f in s.funding), persons=_person_tags(s.persons, base_url))
 
 
-def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload]) -> feed.ItemInfo:
+def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload],
+          sha256: dict[str, str]) -> feed.ItemInfo:
+    """`sha256` by key, as the upload plan hashed them."""
     ep = ctx.episode
     dist = ep.folder / "dist"
     report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
@@ -262,7 +264,7 @@ def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload]) ->
         image_url=_url(base_url, keys["cover"]) if "cover" in keys else None,
         chapters_url=_url(base_url, keys["chapters"]) if "chapters" in keys else None,
         explicit=ctx.show.explicit, persons=persons, soundbites=_soundbites(ctx, duration),
-        transcripts=_transcripts(keys, base_url), alternates=_alternates(uploads, base_url, duration, main))
+        transcripts=_transcripts(keys, base_url), alternates=_alternates(uploads, base_url, duration, main, sha256))
 
 
 def _main_upload(ctx: Context, uploads: dict[str, Upload]) -> Upload:
@@ -276,8 +278,8 @@ def _main_upload(ctx: Context, uploads: dict[str, Upload]) -> Upload:
     return uploads[f"rendition-{main}"]
 
 
-def _alternates(uploads: dict[str, Upload], base_url: str, duration_s: float,
-                main: Upload) -> tuple[feed.Alternate, ...]:
+def _alternates(uploads: dict[str, Upload], base_url: str, duration_s: float, main: Upload,
+                sha256: dict[str, str]) -> tuple[feed.Alternate, ...]:
     """The MP3 and every rendition, the main enclosure marked default, each with its
     SHA-256 for podcast:integrity."""
     chosen = [("media", "MP3")] + [(role, renditions.TITLE[role.split("-", 1)[1]])
@@ -289,7 +291,7 @@ def _alternates(uploads: dict[str, Upload], base_url: str, duration_s: float,
         u = uploads[role]
         default = u is main
         size = u.path.stat().st_size
-        digest = base64.b64encode(bytes.fromhex(files.sha256(u.path))).decode()
+        digest = base64.b64encode(bytes.fromhex(sha256[u.key])).decode()
         found.append(feed.Alternate(_url(base_url, u.key), u.content_type, size, round(size * 8 / duration_s),
                                     title, digest, default))
     return tuple(found)
