@@ -146,3 +146,21 @@ def test_the_assembly_multiplies_each_recording_by_its_curve_sample_for_sample(t
     expected = x16 * gains_at(blocks, 0, len(x16), RATE)
     assert len(out) == len(x16)
     assert np.abs(out - expected).max() <= 2e-3 * np.abs(x16).max()
+
+
+def test_a_long_track_analysed_as_two_halves_matches_one_pass(tmp_path: Path, interview, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The halves (two ffmpeg processes, cut at a whole second) give the blocks one pass
+    gives: as many, the same loudness, nearly the same voicing, the same peak counts."""
+    from producer.io import ffmpeg
+    from producer.stages import level
+
+    _, tracks = interview
+    info = ffmpeg.probe(factory.write_wav(tmp_path / "host.wav", tracks["host"], RATE))
+    whole, peaks = level.analyse_span(info, with_peaks=True)
+    monkeypatch.setattr(level, "SPLIT_FROM_S", 0.0)
+    halves, split_peaks = level.analyse_track(info, with_peaks=True)
+    assert len(halves.energy) == len(whole.energy)
+    db = 10 * np.log10(np.maximum(halves.energy, 1e-20)) - 10 * np.log10(np.maximum(whole.energy, 1e-20))
+    assert np.abs(db).max() < 0.1
+    assert abs(halves.voiced.mean() - whole.voiced.mean()) < 0.02
+    assert split_peaks == peaks and peaks.samples == len(tracks["host"])

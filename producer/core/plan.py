@@ -170,9 +170,12 @@ def _gained(label: str, gain_file: Path, index: int, a: Assembly, args: list[str
     # swr's default filter (a short one sags between the curve's samples: tested), mono
     # until it is at the episode's rate, then to both ears
     spread = "pan=stereo|c0=c0|c1=c0," if a.channels == 2 else ""
-    chains.append(f"[{index}:a:0]aresample={a.sample_rate},{spread}"
+    # Both sides in one-second frames: amultiply fed frames of different sizes cuts
+    # them into slivers (a 60-minute assembly: 3.7 → 2.3 s, same samples out)
+    second = f"asetnsamples=n={a.sample_rate}:p=0"
+    chains.append(f"[{index}:a:0]aresample={a.sample_rate},{second},{spread}"
                   f"aformat=sample_fmts=flt:channel_layouts={'stereo' if a.channels == 2 else 'mono'}[g{label}]")
-    chains.append(f"[{label}][g{label}]amultiply[lv{label}]")
+    chains.append(f"[{label}]{second}[s{label}];[s{label}][g{label}]amultiply[lv{label}]")
     return f"lv{label}"
 
 
