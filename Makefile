@@ -13,12 +13,15 @@ BIN     := $(VENV)/bin
 PRODUCER := $(BIN)/producer
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps test demo bench sample-media clean
+.PHONY: install system-deps test demo bench sample-media screenshots serve clean
 
-# ffmpeg for everything audio; espeak-ng speaks the voices the tests and the sample show are made of
+# ffmpeg for everything audio; espeak-ng speaks the voices the tests and the sample show are made of;
+# chromium, chromium-driver and curl: the pages are tested in a real browser, byte ranges with curl
 system-deps:
-	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v espeak-ng >/dev/null || \
-	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg espeak-ng; }
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v espeak-ng >/dev/null && \
+	  command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v curl >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    ffmpeg espeak-ng chromium chromium-driver curl; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +37,21 @@ test: install
 demo: install
 	$(PRODUCER) build $(SHOW)/ep32
 	$(PRODUCER) check $(SHOW)/ep32/dist/ep32.mp3 --episode $(SHOW)/ep32
+	$(PRODUCER) check $(SHOW)/ep32/dist/ep32.mp3 --html $(SHOW)/ep32/dist/check.html --episode $(SHOW)/ep32 >/dev/null
 	$(PRODUCER) publish $(SHOW)/ep32
-	@echo "feed: $(abspath $(SHOW))/public/feed.xml  (serve it: python3 -m http.server 8000 -d $(SHOW)/public)"
+	@echo "report: $(abspath $(SHOW))/ep32/dist/report.html"
+	@echo "website: $(abspath $(SHOW))/public/index.html, feed: $(abspath $(SHOW))/public/feed.xml"
+	@echo "preview it: $(PRODUCER) serve $(SHOW)   (http://127.0.0.1:8000/)"
 
 bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
+
+serve: install
+	$(PRODUCER) serve $(SHOW)
 
 sample-media: install
 	$(BIN)/python scripts/make_sample_media.py $(SHOW)

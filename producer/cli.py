@@ -41,7 +41,29 @@ def _cmd_check(args: argparse.Namespace) -> None:
     from .commands.check import check_files
 
     episode = Path(args.episode) if args.episode else None
-    check_files(args.files, episode, args.preset, args.json, sys.stdout)
+    check_files(args.files, episode, args.preset, args.json, sys.stdout, html=args.html)
+
+
+def _cmd_serve(args: argparse.Namespace) -> None:
+    from .commands.serve import serve
+
+    serve(Path(args.show), args.host, args.port, args.quiet)
+
+
+def _cmd_init(args: argparse.Namespace) -> None:
+    from .commands.scaffold import init
+
+    show = init(Path(args.show), args.title)
+    print(f"created {show}/ (show.toml, artwork.jpg, music/, Makefile, .gitignore, .github/workflows/check.yml) "
+          f"and {show}/ep1/: drop the recording into {show}/ep1/raw/, then: producer publish {show}/ep1")
+
+
+def _cmd_new(args: argparse.Namespace) -> None:
+    from .commands.scaffold import new_episode
+
+    folder = new_episode(Path.cwd(), args.episode)
+    print(f"created {folder}/ (episode.toml, raw/): drop the recording into {folder}/raw/, "
+          f"fill in episode.toml, then: producer publish {folder.name}")
 
 
 def _cmd_publish(args: argparse.Namespace) -> None:
@@ -90,6 +112,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--preset", metavar="P", help="a preset name or .toml file (default: the one the "
                    "file was built with, recorded in its tags; else podcast-stereo)")
     c.add_argument("--json", action="store_true", help="one JSON document instead of lines")
+    c.add_argument("--html", metavar="PATH", help="also write the report page (loudness over time, chapters, "
+                   "checks): to PATH for one file; into the folder PATH as NAME.html for several")
     c.set_defaults(func=_cmd_check)
 
     m = sub.add_parser("measure", help="loudness figures of any audio file")
@@ -106,6 +130,24 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("-q", "--quiet", action="store_true", help="no progress or per-file lines; "
                      "warnings and the result only")
     pub.set_defaults(func=_cmd_publish)
+
+    ini = sub.add_parser("init", help="create a show folder, ready to publish once a recording is in ep1/raw/")
+    ini.add_argument("show", metavar="SHOW", help="the new show folder (must not exist, or be empty)")
+    ini.add_argument("--title", help="the show's title (default: from the folder name)")
+    ini.set_defaults(func=_cmd_init)
+
+    nw = sub.add_parser("new", help="create the next episode folder of the show you are in")
+    nw.add_argument("episode", nargs="?", metavar="EP", help="the folder name (default: ep<next number>)")
+    nw.set_defaults(func=_cmd_new)
+
+    sv = sub.add_parser("serve", help="preview the published show over HTTP (Range, HEAD, MIME types)")
+    sv.add_argument("show", nargs="?", default=".", metavar="SHOW",
+                    help="the show folder, or any folder inside it (default: here)")
+    sv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free port)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only; "
+                    "0.0.0.0 for the phones on your network)")
+    sv.add_argument("-q", "--quiet", action="store_true", help="no line per request")
+    sv.set_defaults(func=_cmd_serve)
 
     li = sub.add_parser("lint", help="check a feed against Apple Podcasts' rules and the podcast namespace")
     li.add_argument("feed", nargs="?", metavar="FEED", help="a feed file or URL (default: the show's published "

@@ -16,6 +16,7 @@ import feedparser
 import podcastparser
 import pytest
 
+from producer.core import site
 from tests import factory
 from tests.conftest import Run, run_producer
 from tests.servers import FlakyProxy, MotoServer
@@ -284,6 +285,24 @@ def test_foreign_items_are_kept_byte_for_byte(show: Show) -> None:
     parsed = feedparser.parse(xml)
     assert not parsed.bozo and parsed.feed.title == "Test Show & <Friends>"
     assert [e.id for e in parsed.entries][1] == "https://old.test/1"  # ours (2026) first
+    index = show.s3.get_object(Bucket=show.bucket, Key="podcast/index.html")["Body"].read().decode()
+    assert index.index("quotes") < index.index("Old &amp; hand-made")  # newest first, the kept item too
+    assert 'src="https://old.test/1.mp3"' in show.s3.get_object(
+        Bucket=show.bucket, Key=f"podcast/{site.page_key(site.read_feed(xml)[1][1], show.base_url)}")[
+        "Body"].read().decode()
+
+
+def test_the_website_goes_up_with_types_and_short_caching(show: Show) -> None:
+    assert show.publish("ep7").code == 0
+    for key in ("podcast/index.html", "podcast/episodes/ep7/index.html", "podcast/episodes/ep7/report.html"):
+        head = show.s3.head_object(Bucket=show.bucket, Key=key)
+        assert head["ContentType"] == "text/html; charset=utf-8" and head["CacheControl"] == "public, max-age=300"
+    page = show.s3.get_object(Bucket=show.bucket, Key="podcast/episodes/ep7/index.html")["Body"].read().decode()
+    assert 'src="ep7.mp3"' in page and 'data-start="4.000"' in page and "https://x.test/" in page
+    before = show.objects()
+    again = show.publish("ep7")
+    assert again.code == 0 and "website: 0 pages written" in again.out
+    assert show.objects() == before
 
 
 def test_a_feed_with_a_dtd_is_refused(show: Show) -> None:

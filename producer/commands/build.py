@@ -28,7 +28,7 @@ from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, inputs_digest
 from ..io.progress import Progress
 from ..core.transcript import Cue
-from ..stages import level, measure, predict, render, renditions, tag, transcript
+from ..stages import level, measure, predict, render, renditions, report_page, tag, transcript
 
 TRUNCATION_SLACK_S = 0.5
 
@@ -116,6 +116,8 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
         report["transcript"] = written
     if made:
         report["renditions"] = {m.fmt: m.as_dict() for m in made}
+    (work / report_page.PAGE).write_text(
+        report_page.for_build(plan, report, measured, renders[-1].verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
 

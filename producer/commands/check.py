@@ -13,10 +13,12 @@ from ..core.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
 from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
                              rendition_verdicts, tag_verdicts)
 from ..errors import CheckFailed, InputError, MediaError
+from ..io import files
 from ..io.config import load_context, load_preset
 from ..io import rendition_tags
 from ..io.id3 import read_id3
 from ..stages.level import speech_spread
+from ..stages import report_page
 from ..stages.measure import measure_file
 
 
@@ -38,9 +40,11 @@ def expand(patterns: list[str]) -> list[Path]:
     return files
 
 
-def check_one(path: Path, chosen: Preset | None, episode: Episode | None) -> tuple[FileReport, Preset]:
+def check_one(path: Path, chosen: Preset | None, episode: Episode | None,
+              html: Path | None = None) -> tuple[FileReport, Preset]:
     """One file against `chosen`, or else the preset its build recorded (in an MP3's
-    tags; for an M4A or Opus rendition, in the MP3 beside it), or else the default."""
+    tags; for an M4A or Opus rendition, in the MP3 beside it), or else the default.
+    With `html`, the report page is written there too."""
     report = FileReport(str(path))
     rendition = path.suffix.lower() in RENDITIONS
     preset = chosen or (_beside_mp3(path) if rendition else None) or load_preset(DEFAULT_PRESET)
@@ -63,7 +67,19 @@ def check_one(path: Path, chosen: Preset | None, episode: Episode | None) -> tup
         report.verdicts += rendition_verdicts(tags, duration_ms)
     if episode is not None:
         report.verdicts += episode_verdicts(tags, episode)
+    if html is not None:
+        files.write_text_atomic(html, report_page.for_check(report, preset, measured, tags))
     return report, preset
+
+
+def html_path(option: str | None, path: Path, several: bool) -> Path | None:
+    """--html FILE for one checked file; a folder (or several files): NAME.html in it."""
+    if option is None:
+        return None
+    where = Path(option)
+    if several or where.is_dir() or option.endswith("/"):
+        return where / f"{path.name}.html"
+    return where
 
 
 def _beside_mp3(path: Path) -> Preset | None:
@@ -87,9 +103,12 @@ def _preset_for(name: str | None, episode_dir: Path | None) -> tuple[Preset | No
 
 
 def check_files(patterns: list[str], episode_dir: Path | None, preset_name: str | None, as_json: bool,
-                out: TextIO) -> None:
+                out: TextIO, html: str | None = None) -> None:
     chosen, episode = _preset_for(preset_name, episode_dir)
-    checked = [check_one(p, chosen, episode) for p in expand(patterns)]
+    paths = expand(patterns)
+    if html is not None and (len(paths) > 1 or html.endswith("/")):
+        Path(html).mkdir(parents=True, exist_ok=True)
+    checked = [check_one(p, chosen, episode, html_path(html, p, len(paths) > 1)) for p in paths]
     reports = [r for r, _ in checked]
     if as_json:
         names = sorted({p.name for _, p in checked})

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TextIO
 
 from ..core import lint
+from ..core.models import LOCAL_BASE_URL
 from ..errors import CheckFailed, InputError, StorageError
 from ..io.config import find_show_file, load_show
 from ..io.resolve import HttpResolver, StorageResolver, fetch
 from ..io.storage import open_target
 
 FEED_KEY = "feed.xml"
-DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
 
 
 def lint_command(feed: str | None, as_json: bool, out: TextIO) -> None:
@@ -42,7 +42,7 @@ def _source(feed: str | None) -> tuple[bytes, lint.Resolver]:
         found = storage.read(FEED_KEY)
         if found is None:
             raise InputError(f"{storage.describe()}: no {FEED_KEY} published yet")
-        return found[0], StorageResolver(storage, p.base_url or DEFAULT_LOCAL_BASE_URL)
+        return found[0], StorageResolver(storage, p.base_url or LOCAL_BASE_URL)
     if feed.startswith(("http://", "https://")):
         try:
             return fetch(feed), HttpResolver()

@@ -20,21 +20,20 @@ from pathlib import Path
 from typing import TextIO
 
 from ..core import chapters as chap, feed, lint, renditions
+from ..core.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE
 from ..core.plan import chosen_renditions
 from ..errors import Conflict, InputError, StorageError
 from ..io import artwork, files
-from ..core.models import Person, PublishSettings
+from ..core.models import LOCAL_BASE_URL, Person, PublishSettings
 from ..io.config import Context, episodes_sharing_guid, load_context, write_guid
 from ..io.inputs import is_stale
 from ..io.progress import Progress
 from ..io.resolve import StorageResolver
 from ..io.storage import LocalStorage, Storage, open_target
 from .build import build_context
+from .website import publish_site
 
 FEED_KEY = "feed.xml"
-DEFAULT_LOCAL_BASE_URL = "http://localhost:8000"
-CACHE_MEDIA = "public, max-age=86400"
-CACHE_FEED = "public, max-age=60"
 FEED_TRIES = 12
 
 
@@ -88,6 +87,9 @@ def _publish(ctx: Context, storage: Storage, base_url: str, guid: str, uploads: 
         out.detail(f"uploaded  {p.upload.key} ({p.state}, {p.upload.path.stat().st_size} bytes, verified)\n")
     change, count = _update_feed(storage, channel, item, now, base_url, progress)
     out.detail(f"{FEED_KEY}: item {change} ({count} items)\n")
+    pages = publish_site(storage, base_url)
+    out.detail(f"website: {len(pages)} pages written" + (f" ({', '.join(pages[:4])}" + (", …)" if len(pages) > 4 else ")")
+                                                         if pages else " (all unchanged)") + "\n")
     out.write(f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url} "
               f"(item {change}, {count} items)\n")
 
@@ -124,12 +126,12 @@ def _base_url(ctx: Context, storage: Storage, progress: Progress) -> str:
     default = ctx.show.root / PublishSettings().target
     if isinstance(storage, LocalStorage) and storage.root.resolve() == default.resolve():
         progress.warn(f"{ctx.show.file}: publish.base_url is not set: the feed's links point at "
-                      f"{DEFAULT_LOCAL_BASE_URL}, which work only on this machine (python3 -m http.server 8000 -d ...); "
+                      f"{LOCAL_BASE_URL}, which work only on this machine (producer serve answers there); "
                       f"set base_url before you upload {storage.describe()} anywhere")
-        return DEFAULT_LOCAL_BASE_URL
+        return LOCAL_BASE_URL
     raise InputError(f"{ctx.show.file}: publish.base_url: is required to publish to {storage.describe()} "
                      f"(the public URL of the target's root); only the default folder "
-                     f"{default} falls back to {DEFAULT_LOCAL_BASE_URL}")
+                     f"{default} falls back to {LOCAL_BASE_URL}")
 
 
 def _guid(ctx: Context, dry_run: bool, progress: Progress) -> str:
@@ -176,6 +178,9 @@ def _uploads(ctx: Context, base_url: str, scratch: Path) -> dict[str, Upload]:
         if person.img:
             uploads[f"person-{person.img}"] = Upload(_person_key(person.img), person.img,
                                                      artwork.load(person.img, cover=False).mime, CACHE_MEDIA)
+    if (dist / "report.html").is_file():  # the build's report page, beside the files it describes
+        uploads["report"] = Upload(f"{prefix}/report.html", dist / "report.html", "text/html; charset=utf-8",
+                                   CACHE_PAGE)
     if ctx.episode.chapters:
         uploads["chapters"] = Upload(f"{prefix}/chapters.json", _chapters_json(ctx, uploads, base_url, scratch),
                                      "application/json+chapters", CACHE_MEDIA)

@@ -8,7 +8,7 @@ True peak is measured 4× oversampled (BS.1770-4 Annex 2), as pyloudnorm has non
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Iterable
 
@@ -24,15 +24,29 @@ SILENCE_DB = -120.0
 
 
 @dataclass(frozen=True)
+class Curve:
+    """Loudness over time, for the report page: momentary (400 ms) and short-term (3 s)
+    loudness every 100 ms, and the sample peak of each stretch the meter was fed."""
+
+    step_s: float
+    momentary: np.ndarray  # LUFS, one every step_s (SILENCE_DB where silent)
+    short_term: np.ndarray
+    peak_times: np.ndarray  # seconds: where each stretch starts
+    peaks: np.ndarray  # dBFS
+
+
+@dataclass(frozen=True)
 class Loudness:
     integrated: float  # LUFS; -inf when nothing is above the absolute gate
     true_peak: float  # dBTP
     sample_peak: float  # dBFS
     lra: float  # LU
     duration: float  # seconds
+    curve: Curve | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, float | None]:
-        return {k: (round(v, 3) if math.isfinite(v) else None) for k, v in asdict(self).items()}
+        figures = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "curve"}
+        return {k: (round(v, 3) if math.isfinite(v) else None) for k, v in figures.items()}
 
 
 def db(linear: float) -> float:
@@ -123,13 +137,15 @@ class TruePeak:
         self.tail = np.zeros((TAPS_PER_PHASE, channels), np.float32)
         self.peak = 0.0
         self.sample_peak = 0.0
+        self.last_peak = 0.0  # the sample peak of the last chunk added
 
     def add(self, chunk: np.ndarray) -> None:
         if not len(chunk):
             return
         joined = np.concatenate([self.tail, chunk.astype(np.float32, copy=False)])
         peaks = frame_peaks(joined)
-        self.sample_peak = max(self.sample_peak, float(peaks.max()))
+        self.last_peak = float(peaks[len(self.tail):].max())
+        self.sample_peak = max(self.sample_peak, self.last_peak)
         values = interpolated_peaks(joined, candidates(joined, max(self.peak, self.sample_peak), peaks))
         if values.size:
             self.peak = max(self.peak, float(values.max()))
@@ -154,15 +170,21 @@ class Meter:
         self.frames = 0
         self.peak = TruePeak(channels) if true_peak else None
         self.sample_peak = 0.0
+        self.stretch_peaks: list[tuple[int, float]] = []  # (first frame, sample peak) of each chunk
 
     def add(self, chunk: np.ndarray) -> None:
         if chunk.ndim == 1:
             chunk = chunk[:, None]
+        start = self.frames
         self.frames += len(chunk)
         if self.peak is not None:
             self.peak.add(chunk)
+            if len(chunk):
+                self.stretch_peaks.append((start, self.peak.last_peak))
         elif len(chunk):
-            self.sample_peak = max(self.sample_peak, float(np.abs(chunk).max()))
+            here = float(np.abs(chunk).max())
+            self.sample_peak = max(self.sample_peak, here)
+            self.stretch_peaks.append((start, here))
         weighted, self.zi = signal.sosfilt(self.sos, chunk.astype(np.float64), axis=0, zi=self.zi)
         data = np.concatenate([self.partial, weighted]) if len(self.partial) else weighted
         whole = len(data) // self.step * self.step
@@ -177,7 +199,18 @@ class Meter:
         sample_peak = self.peak.sample_peak if self.peak else self.sample_peak
         return Loudness(integrated=integrated, true_peak=true_peak, sample_peak=db(sample_peak),
                         lra=_loudness_range(subs, self.step),
-                        duration=self.frames / self.rate)
+                        duration=self.frames / self.rate, curve=self._curve(subs))
+
+    def _curve(self, subs: np.ndarray) -> Curve:
+        def loudness_every_step(n: int) -> np.ndarray:
+            # a window ending at each sub-block; the first windows reach back before the
+            # start into silence, as a live meter's (and ebur128's) do
+            padded = np.concatenate([np.zeros((n - 1, self.channels)), subs]) if len(subs) else subs
+            return np.maximum(_block_loudness(_block_energies(padded, n, self.step)), SILENCE_DB)
+
+        at = np.array([s for s, _ in self.stretch_peaks], float) / self.rate
+        peaks = np.array([db(p) for _, p in self.stretch_peaks])
+        return Curve(self.step / self.rate, loudness_every_step(4), loudness_every_step(30), at, peaks)
 
 
 def _channel_weights(channels: int) -> np.ndarray:

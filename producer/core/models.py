@@ -103,9 +103,12 @@ class AudioSettings:
     renditions: tuple[str, ...] | None = None  # beside the MP3 (m4a, opus); None: the preset's default
 
 
+LOCAL_BASE_URL = "http://localhost:8000"  # where `producer serve` answers by default
+
+
 @dataclass(frozen=True)
 class PublishSettings:
-    target: str = "public"
+    target: str = "public"  # the default target; without a base_url its links are LOCAL_BASE_URL
     endpoint_url: str | None = None
     region: str | None = None
     profile: str | None = None

@@ -319,6 +319,8 @@ def _recordings(t: _Table, root: Path, file: Path) -> tuple[Path, ...]:
         raise t.fail("recordings", 'give either "recording" or "recordings", not both')
     if "recording" in t.data:
         return (resolve_inside(root, file, t.text("recording"), t, "recording"),)
+    if "recordings" not in t.data:
+        return _raw_folder(file)
     values = t.take("recordings", list, what='a list of paths (or give "recording")')
     if not values:
         raise t.fail("recordings", "must name at least one file")
@@ -328,6 +330,21 @@ def _recordings(t: _Table, root: Path, file: Path) -> tuple[Path, ...]:
             raise t.fail(f"recordings[{i}]", f"must be a path, not {value!r}")
         paths.append(resolve_inside(root, file, value, t, f"recordings[{i}]"))
     return tuple(paths)
+
+
+AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".aif", ".aiff", ".w64")
+
+
+def _raw_folder(file: Path) -> tuple[Path, ...]:
+    """No recordings named: every audio file in the episode's raw/, in name order
+    (what `producer new` sets up: drop the recording in and publish)."""
+    raw = file.parent / "raw"
+    found = sorted(p for p in raw.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES) \
+        if raw.is_dir() else []
+    if not found:
+        raise InputError(f"{file}: recordings: not given, and {raw} holds no audio file "
+                         f"({', '.join(AUDIO_SUFFIXES)}); put the recording there or list it in recordings")
+    return tuple(p.resolve() for p in found)
 
 
 def _chapters(t: _Table, root: Path, file: Path) -> _Chapters:

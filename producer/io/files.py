@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -18,3 +19,13 @@ def sha256(path: Path) -> str:
     for block in blocks(path):
         h.update(block)
     return h.hexdigest()
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Written beside, then renamed over: a reader never sees half a page."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,214 @@
+"""report.html: one self-contained page (inline CSS and SVG, no script, no network)
+of what a build shipped or what `check` measured: loudness over time against the
+target, the chapters along the time axis, the leveler's gains, the renders tried
+and why, the checks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any, Sequence
+
+import numpy as np
+
+from .loudness import Curve, Loudness
+from .svg_plot import Line, Plot, svg
+from .timecode import format_time
+from .verdicts import Verdict
+
+FLOOR_LU = -60.0  # the plot's bottom: quieter than any speech worth seeing
+
+
+@dataclass(frozen=True)
+class Track:
+    name: str
+    summary: dict[str, Any]  # the leveler's per-track report (speech before/after, gain range, shares)
+    gains_db: np.ndarray  # one a block
+    block_s: float
+    offset_s: float = 0.0  # where the recording starts in the episode (after the intro)
+
+
+@dataclass(frozen=True)
+class PageData:
+    title: str
+    file: str
+    target_lufs: float
+    tolerance: float
+    ceiling_dbtp: float
+    preset: str
+    output: Loudness
+    verdicts: list[Verdict]
+    input: Loudness | None = None  # the assembled programme before the gain
+    chapters: Sequence[tuple[float, str]] = ()  # (seconds, title)
+    attempts: Sequence[dict[str, Any]] = ()
+    tracks: Sequence[Track] = ()
+    leveler: str | None = None
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+def page(d: PageData) -> str:
+    ok = all(v.ok for v in d.verdicts)
+    body = [f"<header><h1>{escape(d.title)}</h1><p class=\"file\">{escape(d.file)} · preset "
+            f"{escape(d.preset)}</p><p class=\"verdict {'pass' if ok else 'fail'}\">"
+            f"{'PASS' if ok else 'FAIL'}: {sum(v.ok for v in d.verdicts)} of {len(d.verdicts)} checks</p></header>",
+            _figures(d), _loudness_section(d)]
+    if d.chapters:
+        body.append(_chapters(d.chapters))
+    if d.tracks:
+        body.append(_leveler(d))
+    if d.attempts:
+        body.append(_attempts(d))
+    body.append(_checks(d.verdicts))
+    body += [f"<p class=\"note\">{escape(n)}</p>" for n in d.notes]
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<link rel=\"icon\" href=\"data:,\">"
+            f"<title>{escape(d.title)}: loudness report</title><style>{CSS}</style></head>"
+            f"<body><main>{''.join(body)}</main></body></html>\n")
+
+
+def _figures(d: PageData) -> str:
+    o = d.output
+    rows = [("integrated", f"{o.integrated:.2f} LUFS", f"{d.target_lufs:g} ± {d.tolerance:g}"),
+            ("true peak", f"{o.true_peak:.2f} dBTP", f"≤ {d.ceiling_dbtp:g}"),
+            ("loudness range", f"{o.lra:.1f} LU", ""),
+            ("duration", format_time(round(o.duration * 1000)), "")]
+    if d.input is not None:
+        rows.insert(0, ("input (before gain)", f"{d.input.integrated:.2f} LUFS", ""))
+    cells = "".join(f"<tr><th>{escape(a)}</th><td>{escape(b)}</td><td>{escape(c)}</td></tr>" for a, b, c in rows)
+    return f"<section><table class=\"figures\"><tr><th></th><th>measured</th><th>target</th></tr>{cells}</table></section>"
+
+
+def _loudness_section(d: PageData) -> str:
+    o = d.output
+    lines = []
+    if o.curve is not None:
+        lines += _curve_lines(o.curve, "shipped", "out")
+    if d.input is not None and d.input.curve is not None:
+        c = d.input.curve
+        lines.append(Line("input short-term (3 s), before the gain", _times(c), c.short_term, "in-short"))
+    levels = [(d.target_lufs, f"target {d.target_lufs:g} LUFS", "target"),
+              (d.ceiling_dbtp, f"ceiling {d.ceiling_dbtp:g} dBTP", "ceiling")]
+    plot = Plot("Loudness over time", o.duration, FLOOR_LU, 0.0, "LUFS / dB", lines, levels,
+                [(t, title) for t, title in d.chapters])
+    legend = ("<ul class=\"legend\"><li><i class=\"k out-mom\"></i>momentary (400 ms), range per step</li>"
+              "<li><i class=\"k out-short\"></i>short-term (3 s)</li>"
+              "<li><i class=\"k out-peak\"></i>sample peak per second</li>"
+              + ("<li><i class=\"k in-short\"></i>input short-term, before the gain</li>" if d.input else "")
+              + "<li><i class=\"k target\"></i>target</li><li><i class=\"k ceiling\"></i>true-peak ceiling</li></ul>")
+    peak = (f"<p>True peak {o.true_peak:.2f} dBTP against a ceiling of {d.ceiling_dbtp:g} dBTP "
+            f"({'under' if o.true_peak <= d.ceiling_dbtp + 1e-9 else 'OVER'}); loudest sample "
+            f"{o.sample_peak:.2f} dBFS.</p>")
+    return f"<section><h2>Loudness over time</h2>{svg(plot)}{legend}{peak}</section>"
+
+
+def _curve_lines(c: Curve, what: str, css: str) -> list[Line]:
+    t = _times(c)
+    return [Line(f"{what} momentary (400 ms)", t, c.momentary, f"{css}-mom", band=True),
+            Line(f"{what} short-term (3 s)", t, c.short_term, f"{css}-short"),
+            Line(f"{what} sample peak per second", c.peak_times, c.peaks, f"{css}-peak")]
+
+
+def _times(c: Curve) -> np.ndarray:
+    return (np.arange(len(c.short_term)) + 1) * c.step_s
+
+
+def _chapters(chapters: Sequence[tuple[float, str]]) -> str:
+    items = "".join(f"<li><span class=\"t\">{format_time(round(t * 1000))}</span> {escape(title)}</li>"
+                    for t, title in chapters)
+    return f"<section><h2>Chapters</h2><ol class=\"chapters\">{items}</ol></section>"
+
+
+def _leveler(d: PageData) -> str:
+    seconds = d.output.duration
+    lines = [Line(f"{t.name} gain", t.offset_s + (np.arange(len(t.gains_db)) + 0.5) * t.block_s, t.gains_db,
+                  f"gain-{i % 4}") for i, t in enumerate(d.tracks)]
+    lo = min(-6.0, *(float(np.min(t.gains_db)) - 1 for t in d.tracks if len(t.gains_db)))
+    hi = max(6.0, *(float(np.max(t.gains_db)) + 1 for t in d.tracks if len(t.gains_db)))
+    plot = Plot("The leveler's gain per track", seconds, lo, hi, "dB", lines, [(0.0, "0 dB", "zero")],
+                [(t, title) for t, title in d.chapters], height=220)
+    head = ("<tr><th>track</th><th>speech before</th><th>speech after</th><th>balance</th>"
+            "<th>gain range</th><th>speech</th><th>gated</th></tr>")
+    rows = "".join(_track_row(i, t) for i, t in enumerate(d.tracks))
+    return (f"<section><h2>Leveler: {escape(d.leveler or '')}</h2>{svg(plot)}"
+            f"<table class=\"tracks\">{head}{rows}</table></section>")
+
+
+def _track_row(i: int, t: Track) -> str:
+    s = t.summary
+
+    def f(key: str, unit: str, fmt: str = "{:.1f}") -> str:
+        v = s.get(key)
+        return "–" if v is None else fmt.format(v) + unit
+
+    return (f"<tr><th><i class=\"k gain-{i % 4}\"></i>{escape(t.name)}</th><td>{f('speech_lufs_before', ' LUFS')}</td>"
+            f"<td>{f('speech_lufs_after', ' LUFS')}</td><td>{f('balance_db', ' dB', '{:+.1f}')}</td>"
+            f"<td>{f('gain_min_db', '', '{:+.1f}')} … {f('gain_max_db', ' dB', '{:+.1f}')}</td>"
+            f"<td>{f('speech_share', ' %', '{:.0%}').replace('% %', '%')}</td>"
+            f"<td>{f('gated_share', ' %', '{:.0%}').replace('% %', '%')}</td></tr>")
+
+
+def _attempts(d: PageData) -> str:
+    rows = []
+    for n, a in enumerate(d.attempts, 1):
+        out = a.get("output", {})
+        rows.append(f"<tr><td>{n}</td><td>{a['gain_db']:+.2f} dB</td><td>{a['limiter_ceiling_db']:.2f} dB</td>"
+                    f"<td>{_num(out.get('integrated'), ' LUFS')}</td><td>{_num(out.get('true_peak'), ' dBTP')}</td>"
+                    f"<td>{escape(why(n, d.attempts, d))}</td></tr>")
+    head = "<tr><th>#</th><th>gain</th><th>limiter ceiling</th><th>MP3 loudness</th><th>MP3 true peak</th><th>why</th></tr>"
+    return f"<section><h2>Renders</h2><table class=\"renders\">{head}{''.join(rows)}</table></section>"
+
+
+def why(n: int, attempts: Sequence[dict[str, Any]], d: PageData) -> str:
+    """Why render n was made, and whether it shipped."""
+    shipped = " Shipped." if n == len(attempts) else ""
+    if n == 1:
+        loss = attempts[0].get("predicted_loss_lu")
+        guess = f" (the limiter predicted to take {loss:.2f} LU)" if loss else ""
+        return f"First render: the gain that brings the measured input to the target{guess}.{shipped}"
+    prev = attempts[n - 2].get("output", {})
+    reasons = []
+    if prev.get("integrated") is not None and abs(prev["integrated"] - d.target_lufs) > d.tolerance:
+        reasons.append(f"render {n - 1} measured {prev['integrated']:.2f} LUFS, outside {d.target_lufs:g} ± {d.tolerance:g}")
+    if prev.get("true_peak") is not None and prev["true_peak"] > d.ceiling_dbtp:
+        reasons.append(f"render {n - 1} peaked at {prev['true_peak']:.2f} dBTP, over {d.ceiling_dbtp:g}")
+    return ("Corrected: " + "; ".join(reasons) if reasons else f"Corrected after render {n - 1}") + "." + shipped
+
+
+def _num(v: float | None, unit: str) -> str:
+    return "–" if v is None else f"{v:.2f}{unit}"
+
+
+def _checks(verdicts: list[Verdict]) -> str:
+    rows = "".join(f"<tr class=\"{'pass' if v.ok else 'fail'}\"><td>{'✓' if v.ok else '✗'}</td>"
+                   f"<th>{escape(v.name)}</th><td>{escape(str(v.measured))}</td><td>{escape(str(v.expected))}</td>"
+                   f"<td>{escape(v.reason)}</td></tr>" for v in verdicts)
+    return ("<section><h2>Checks</h2><table class=\"checks\"><tr><th></th><th>check</th><th>measured</th>"
+            f"<th>expected</th><th></th></tr>{rows}</table></section>")
+
+
+CSS = """
+:root{--fg:#1d232b;--mut:#5b6673;--bg:#fff;--line:#d8dde3;--ok:#17803d;--bad:#b42318}
+*{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:1040px;margin:0 auto;padding:16px}h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.4em 0 .4em}
+.file{color:var(--mut);margin:0}.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:600}
+.verdict.pass{background:var(--ok)}.verdict.fail{background:var(--bad)}
+table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);white-space:nowrap}
+tr.fail td,tr.fail th{color:var(--bad)}tr.pass td:first-child{color:var(--ok)}
+svg.plot{width:100%;height:auto;display:block;font-size:13px}
+.frame{fill:#fafbfc;stroke:var(--line)}.grid{stroke:#e9ecef}.tick,.unit,.level-label{fill:var(--mut);font-size:12px}
+.out-mom{fill:#9ec5fe;stroke:none;opacity:.7}.out-short{fill:none;stroke:#0b5ed7;stroke-width:1.6}
+.out-peak{fill:none;stroke:#d9480f;stroke-width:1}.in-short{fill:none;stroke:#868e96;stroke-width:1.2;stroke-dasharray:4 3}
+.target{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:8 4}.ceiling{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:2 3}
+.zero{stroke:#868e96}.chapter line{stroke:#7048e8;stroke-dasharray:3 3}.chapter text{fill:#7048e8;font-size:12px;font-weight:600}
+.gain-0{fill:none;stroke:#0b5ed7;stroke-width:1.4}.gain-1{fill:none;stroke:#e8590c;stroke-width:1.4}
+.gain-2{fill:none;stroke:#2b8a3e;stroke-width:1.4}.gain-3{fill:none;stroke:#ae3ec9;stroke-width:1.4}
+.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px;color:var(--mut);font-size:13px}
+i.k{display:inline-block;width:18px;height:0;border-top:3px solid;vertical-align:middle;margin-right:6px}
+i.out-mom{border-color:#9ec5fe;border-top-width:8px}i.out-short{border-color:#0b5ed7}i.out-peak{border-color:#d9480f}
+i.in-short{border-color:#868e96;border-top-style:dashed}i.target{border-color:var(--ok);border-top-style:dashed}
+i.ceiling{border-color:var(--bad);border-top-style:dotted}i.gain-0{border-color:#0b5ed7}i.gain-1{border-color:#e8590c}
+i.gain-2{border-color:#2b8a3e}i.gain-3{border-color:#ae3ec9}
+.chapters{columns:2 18em;padding-left:1.6em}.chapters .t{font-variant-numeric:tabular-nums;color:var(--mut);margin-right:.4em}
+.note{color:var(--mut)}
+@media print{main{max-width:none;padding:0}section{break-inside:avoid}.verdict{border:1px solid #000;color:#000;background:none!important}}
+"""

@@ -1,0 +1,142 @@
+"""The files `producer init` and `producer new` write: text only (the artwork is
+drawn by io.artwork). Every show.toml field is explained where it stands."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from .models import DEFAULT_PRESET
+
+
+def slug_title(folder_name: str) -> str:
+    words = re.sub(r"[-_]+", " ", folder_name).strip()
+    return words[:1].upper() + words[1:] if words else "My show"
+
+
+def show_toml(title: str) -> str:
+    t = json.dumps(title, ensure_ascii=False)  # a TOML basic string is a JSON string
+    return f'''# show.toml: the show, written once. Every episode folder beside this file
+# (ep1/, ep2/, …) has its own episode.toml. Paths are relative to this file.
+
+[show]
+title = {t}
+author = "Your name"                     # itunes:author: who makes the show
+description = "What the show is about, in a sentence or two."
+link = "https://example.com"             # the show's home page (the feed's <link>)
+language = "en"                          # ISO 639 code: en, de, fi, pt-BR, …
+owner_name = "Your name"                 # itunes:owner: whom Apple contacts
+owner_email = "you@example.com"
+categories = ["Technology"]              # Apple's categories; "Parent > Sub" for a subcategory
+explicit = false
+artwork = "artwork.jpg"                  # square JPEG or PNG, 1400–3000 px, RGB (init drew a placeholder)
+# locked = true                          # podcast:locked: other platforms may not import the feed
+# funding = {{ url = "https://example.com/support", text = "Support the show" }}
+
+[audio]
+preset = "{DEFAULT_PRESET}"              # loudness target: podcast-stereo, podcast-mono, spotify, ebu-r128, or a .toml
+# intro = "music/intro.flac"             # played before the recording, crossfaded into it
+# outro = "music/outro.flac"             # played after it
+# intro_crossfade = 2.0                  # seconds the intro overlaps the recording
+# outro_crossfade = 3.0
+# leveler = "adaptive"                   # adaptive (voices balanced and ridden), tracks (balanced only), off
+# renditions = ["m4a", "opus"]           # extra formats beside the MP3 (podcast:alternateEnclosure)
+
+[publish]
+target = "public"                        # a folder beside this file, or s3://bucket/prefix
+# base_url = "https://cdn.example.com"   # the public URL of the target's root: required for any target
+#                                        # but the default folder, whose feed points at http://localhost:8000
+# endpoint_url = "https://s3.eu-west-1.amazonaws.com"  # S3-compatible services other than AWS
+# region = "eu-west-1"
+# profile = "podcast"                    # an AWS profile; credentials never go in this file
+'''
+
+
+def episode_toml(number: int, date: dt.date, title: str) -> str:
+    return f'''# episode.toml: one episode. Drop the recording(s) into raw/: every audio file
+# there is used, in name order, mixed together (one file a speaker, or one file
+# for everyone). Or name them: recordings = ["raw/host.wav", "raw/guest.wav"].
+
+number = {number}
+title = {json.dumps(title, ensure_ascii=False)}
+date = {date.isoformat()}
+description = """What this episode is about.
+Links in the notes become clickable: https://example.com"""
+# season = 1
+# episode_type = "full"                  # full, trailer or bonus
+# artwork = "cover.jpg"                  # this episode's own cover, if any
+# chapters_file = "chapters.txt"         # chapters from a text file (00:00 Title per line) instead
+
+# Chapters: times in the finished episode (the intro included), the first at 00:00.
+[[chapters]]
+start = "00:00"
+title = "Introduction"
+
+# [[chapters]]
+# start = "05:30"
+# title = "The second chapter"
+# url = "https://example.com"            # optional: a link shown with the chapter
+# image = "chapters/second.jpg"          # optional: a JPEG or PNG
+'''
+
+
+GITIGNORE = """# built and published files: producer makes them again from the inputs
+*/dist/
+public/
+.producer-*
+"""
+
+MAKEFILE = """# Per-episode targets: make build-ep1, make check-ep1, make publish-ep1.
+# `producer build --if-stale` decides whether anything changed (a digest of every input).
+PRODUCER ?= producer
+
+.PHONY: serve new check-all
+
+build-%:
+\t$(PRODUCER) build $* --if-stale
+
+check-%: build-%
+\t$(PRODUCER) check $*/dist/$*.mp3 --episode $*
+
+publish-%: build-%
+\t$(PRODUCER) publish $*
+
+# every episode folder: what CI runs
+check-all:
+\t@for ep in $(patsubst %/episode.toml,%,$(wildcard */episode.toml)); do \\
+\t  $(MAKE) --no-print-directory check-$$ep || exit 1; done
+
+serve:
+\t$(PRODUCER) serve .
+
+new:
+\t$(PRODUCER) new
+"""
+
+WORKFLOW = """# Builds every episode whose inputs are in the repository and fails the job when
+# one misses its loudness target or its chapters (`producer check`, exit 1).
+name: check episodes
+on: [push, pull_request]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          lfs: true                      # recordings are large: keep them in Git LFS
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: ffmpeg
+        run: sudo apt-get update && sudo apt-get install -y ffmpeg
+      - name: producer
+        # a repository variable PRODUCER_PIP can name where producer comes from
+        # (for example git+https://github.com/you/producer)
+        run: pip install "${{ vars.PRODUCER_PIP || 'producer' }}"
+      - name: build and check every episode
+        run: make check-all
+"""
+
+MUSIC_README = """Put the show's intro and outro music here (FLAC or WAV), then name them in
+show.toml's [audio] table: intro = "music/intro.flac", outro = "music/outro.flac".
+"""

@@ -1,0 +1,281 @@
+"""The show's website, drawn from its feed: an index (artwork, description,
+subscribe links, episodes newest first) and a page an episode (player, chapters
+that seek it, show notes, links). Plain HTML and CSS, a few lines of script;
+every link to our own files relative, so the same files work from a folder,
+from `producer serve` and from a bucket. Items we did not write (kept in the
+feed) appear too, from what the feed says of them."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from html import escape
+
+import defusedxml.ElementTree as SafeET
+import nh3
+
+from .feed import NS
+from .timecode import format_time, parse_time
+
+ITUNES, PODCAST, CONTENT = (f"{{{NS[k]}}}" for k in ("itunes", "podcast", "content"))
+INDEX = "index.html"
+
+
+@dataclass(frozen=True)
+class ShowInfo:
+    title: str
+    description: str
+    image_url: str | None
+    link: str | None
+    feed_url: str | None
+    author: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    guid: str
+    title: str
+    date: dt.datetime | None
+    enclosure_url: str | None
+    enclosure_type: str | None
+    duration_s: float | None
+    notes_html: str
+    chapters_url: str | None
+    image_url: str | None
+    episode: int | None
+    link: str | None
+
+
+@dataclass(frozen=True)
+class SiteChapter:
+    start_s: float
+    title: str
+    img: str | None = None
+    url: str | None = None
+
+
+def read_feed(xml: bytes) -> tuple[ShowInfo, list[Entry]]:
+    channel = SafeET.fromstring(xml).find("channel")
+    if channel is None:
+        raise ValueError("the feed has no channel")
+    feed_url = next((a.get("href") for a in channel.findall(f"{{{NS['atom']}}}link")
+                     if a.get("rel") == "self"), None)
+    show = ShowInfo(_text(channel, "title"), _text(channel, "description"), _image(channel),
+                    _text(channel, "link") or None, feed_url, _text(channel, f"{ITUNES}author") or None)
+    return show, [_entry(i) for i in channel.findall("item")]
+
+
+def _text(el, tag: str) -> str:  # type: ignore[no-untyped-def]
+    found = el.find(tag)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _image(el) -> str | None:  # type: ignore[no-untyped-def]
+    img = el.find(f"{ITUNES}image")
+    return img.get("href") if img is not None else None
+
+
+def _entry(item) -> Entry:  # type: ignore[no-untyped-def]
+    enclosure = item.find("enclosure")
+    chapters = item.find(f"{PODCAST}chapters")
+    notes = _text(item, f"{CONTENT}encoded") or _text(item, "description")
+    title = _text(item, "title") or "(untitled)"
+    guid = _text(item, "guid") or (enclosure.get("url") if enclosure is not None else "") or title
+    return Entry(guid=guid, title=title, date=_date(_text(item, "pubDate")),
+                 enclosure_url=enclosure.get("url") if enclosure is not None else None,
+                 enclosure_type=enclosure.get("type") if enclosure is not None else None,
+                 duration_s=_duration(_text(item, f"{ITUNES}duration")), notes_html=notes,
+                 chapters_url=chapters.get("url") if chapters is not None else None, image_url=_image(item),
+                 episode=int(e) if (e := _text(item, f"{ITUNES}episode")).isdigit() else None,
+                 link=_text(item, "link") or None)
+
+
+def _date(text: str) -> dt.datetime | None:
+    try:
+        return parsedate_to_datetime(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _duration(text: str) -> float | None:
+    try:
+        return parse_time(text) / 1000 if text else None
+    except ValueError:
+        return None
+
+
+def own_key(url: str | None, base_url: str) -> str | None:
+    """The storage key of a URL under the show's base_url; None for anyone else's."""
+    prefix = base_url.rstrip("/") + "/"
+    return url[len(prefix):] if url and url.startswith(prefix) else None
+
+
+def page_key(entry: Entry, base_url: str) -> str:
+    """episodes/<slug>/index.html for our items; a folder named by the guid for the rest."""
+    key = own_key(entry.enclosure_url, base_url)
+    parts = key.split("/") if key else []
+    if len(parts) == 3 and parts[0] == "episodes":
+        return f"episodes/{parts[1]}/{INDEX}"
+    return f"episodes/item-{hashlib.sha1(entry.guid.encode()).hexdigest()[:12]}/{INDEX}"
+
+
+def href(url: str | None, page: str, base_url: str) -> str | None:
+    """A link from page `page` to `url`: relative when it is our own file."""
+    key = own_key(url, base_url)
+    if key is None:
+        return url
+    return posixpath.relpath(key, posixpath.dirname(page) or ".")
+
+
+def newest_first(entries: list[Entry]) -> list[Entry]:
+    epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    return sorted(entries, key=lambda e: e.date or epoch, reverse=True)
+
+
+def pages(show: ShowInfo, entries: list[Entry], chapters: dict[str, list[SiteChapter]],
+          base_url: str) -> dict[str, str]:
+    """Every page by storage key: the index and one a feed item."""
+    ordered = newest_first(entries)
+    out = {INDEX: index_page(show, ordered, base_url)}
+    for e in ordered:
+        key = page_key(e, base_url)
+        out[key] = episode_page(show, e, chapters.get(e.guid, []), base_url, key)
+    return out
+
+
+def index_page(show: ShowInfo, entries: list[Entry], base_url: str) -> str:
+    art = href(show.image_url, INDEX, base_url)
+    items = "".join(_summary(e, base_url) for e in entries) or "<p>No episodes yet.</p>"
+    feed = show.feed_url or ""
+    subscribe = (f"<p class=\"subscribe\"><a class=\"button\" href=\"{escape(href(feed, INDEX, base_url) or '')}\">"
+                 f"RSS feed</a> <a class=\"button\" href=\"{escape(podcast_scheme(feed))}\">Open in a podcast app</a>"
+                 f"</p><p class=\"feed-url\">Feed: <code>{escape(feed)}</code></p>" if feed else "")
+    head = (f"<header class=\"show\">{_img(art, show.title + ' artwork', 'cover')}<div><h1>{escape(show.title)}</h1>"
+            + (f"<p class=\"author\">{escape(show.author)}</p>" if show.author else "")
+            + f"<p>{escape(show.description)}</p>{subscribe}</div></header>")
+    return _document(show.title, f"{head}<h2>Episodes</h2><ol class=\"episodes\" reversed>{items}</ol>",
+                     feed_href=href(feed, INDEX, base_url))
+
+
+def podcast_scheme(feed_url: str) -> str:
+    """podcast://host/path: the link podcast apps register to subscribe."""
+    rest = feed_url.split("://", 1)[1] if "://" in feed_url else feed_url
+    return f"podcast://{rest}"
+
+
+def _summary(e: Entry, base_url: str) -> str:
+    link = href(base_url.rstrip("/") + "/" + page_key(e, base_url), INDEX, base_url)
+    number = f"<span class=\"num\">#{e.episode}</span> " if e.episode is not None else ""
+    return (f"<li><a class=\"title\" href=\"{escape(link or '')}\">{number}{escape(e.title)}</a>"
+            f"<p class=\"meta\">{_meta(e)}</p></li>")
+
+
+def _meta(e: Entry) -> str:
+    bits = []
+    if e.date:
+        bits.append(f"<time datetime=\"{e.date.isoformat()}\">{e.date:%d %B %Y}</time>")
+    if e.duration_s:
+        bits.append(escape(_clock(e.duration_s)))
+    return " · ".join(bits)
+
+
+def _clock(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600} h {s // 60 % 60:02d} min" if s >= 3600 else f"{s // 60} min {s % 60:02d} s"
+
+
+def episode_page(show: ShowInfo, e: Entry, chapters: list[SiteChapter], base_url: str, key: str) -> str:
+    art = href(e.image_url or show.image_url, key, base_url)
+    audio = href(e.enclosure_url, key, base_url)
+    player = (f"<audio id=\"player\" controls preload=\"metadata\" src=\"{escape(audio or '')}\"></audio>"
+              f"<p class=\"download\"><a href=\"{escape(audio or '')}\" download>Download</a>"
+              f"{' (' + escape(e.enclosure_type) + ')' if e.enclosure_type else ''}</p>" if audio else
+              "<p>This item has no audio.</p>")
+    back = href(base_url.rstrip("/") + "/" + INDEX, key, base_url)
+    body = [f"<p class=\"back\"><a href=\"{escape(back or INDEX)}\">← {escape(show.title)}</a></p>",
+            f"<header class=\"episode\">{_img(art, e.title + ' artwork', 'cover')}<div><h1>{escape(e.title)}</h1>"
+            f"<p class=\"meta\">{_meta(e)}</p>{player}</div></header>"]
+    if chapters:
+        body.append(_chapter_list(chapters, key, base_url))
+    if e.notes_html:
+        body.append(f"<section class=\"notes\"><h2>Show notes</h2>{clean_notes(e.notes_html)}</section>")
+    links = [(c.title, c.url) for c in chapters if c.url] + ([("Episode page", e.link)] if e.link else [])
+    if links:
+        body.append("<section><h2>Links</h2><ul class=\"links\">" + "".join(
+            f"<li><a href=\"{escape(u)}\" rel=\"noopener\">{escape(t)}</a></li>" for t, u in links) + "</ul></section>")
+    return _document(f"{e.title} · {show.title}", "".join(body), script=SEEK_SCRIPT if chapters else "")
+
+
+def _chapter_list(chapters: list[SiteChapter], key: str, base_url: str) -> str:
+    items = []
+    for i, c in enumerate(chapters):
+        img = href(c.img, key, base_url)
+        items.append(f"<li><button type=\"button\" class=\"seek\" data-start=\"{c.start_s:.3f}\" id=\"chapter-{i}\">"
+                     f"{_img(img, '', 'thumb') if img else ''}<span class=\"t\">{format_time(round(c.start_s * 1000))}"
+                     f"</span> <span class=\"ct\">{escape(c.title)}</span></button></li>")
+    return f"<section><h2>Chapters</h2><ol class=\"chapters\">{''.join(items)}</ol></section>"
+
+
+def clean_notes(notes_html: str) -> str:
+    """Show notes as the feed has them, with scripts, styles and handlers taken out
+    (an item we kept may come from anywhere)."""
+    return nh3.clean(notes_html, tags={"p", "br", "a", "ul", "ol", "li", "strong", "em", "b", "i", "code",
+                                       "pre", "blockquote", "h3", "h4", "img"},
+                     attributes={"a": {"href", "title"}, "img": {"src", "alt"}})
+
+
+def _img(src: str | None, alt: str, css: str) -> str:
+    return f"<img class=\"{css}\" src=\"{escape(src)}\" alt=\"{escape(alt)}\" loading=\"lazy\">" if src else ""
+
+
+def _document(title: str, body: str, script: str = "", feed_href: str | None = None) -> str:
+    alternate = (f"<link rel=\"alternate\" type=\"application/rss+xml\" title=\"{escape(title)}\" "
+                 f"href=\"{escape(feed_href)}\">" if feed_href else "")
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<link rel=\"icon\" href=\"data:,\">"
+            f"<title>{escape(title)}</title>{alternate}<style>{CSS}</style></head>"
+            f"<body><main>{body}</main>{script}</body></html>\n")
+
+
+# Clicking a chapter seeks the player there and plays; the chapter playing is marked.
+SEEK_SCRIPT = """<script>
+(function () {
+  var player = document.getElementById("player");
+  var marks = Array.prototype.slice.call(document.querySelectorAll("button.seek"));
+  if (!player) return;
+  marks.forEach(function (b) {
+    b.addEventListener("click", function () {
+      player.currentTime = parseFloat(b.getAttribute("data-start"));
+      var playing = player.play();
+      if (playing && playing.catch) playing.catch(function () {});
+    });
+  });
+  player.addEventListener("timeupdate", function () {
+    var now = player.currentTime, current = null;
+    marks.forEach(function (b) { if (parseFloat(b.getAttribute("data-start")) <= now + 0.01) current = b; });
+    marks.forEach(function (b) { b.classList.toggle("current", b === current); });
+  });
+})();
+</script>"""
+
+CSS = """
+:root{--fg:#1d232b;--mut:#5b6673;--bg:#fff;--line:#e3e7eb;--acc:#0b5ed7}
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+main{max-width:860px;margin:0 auto;padding:16px}a{color:var(--acc)}h1{font-size:1.6em;margin:.1em 0 .3em;line-height:1.2}
+header.show,header.episode{display:flex;gap:20px;align-items:flex-start;flex-wrap:wrap}
+img.cover{width:220px;max-width:100%;height:auto;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.2)}
+header>div{flex:1 1 300px}.meta,.author,.feed-url,.back{color:var(--mut)}audio{width:100%;margin:8px 0}
+.button{display:inline-block;padding:6px 14px;border-radius:6px;background:var(--acc);color:#fff;text-decoration:none;margin:0 6px 6px 0}
+.episodes{padding-left:0;list-style:none}.episodes li{padding:10px 0;border-bottom:1px solid var(--line)}
+.episodes .title{font-size:1.1em;font-weight:600;text-decoration:none}.episodes .meta{margin:2px 0 0}.num{color:var(--mut)}
+.chapters{list-style:none;padding:0}.chapters li{border-bottom:1px solid var(--line)}
+button.seek{all:unset;cursor:pointer;display:flex;align-items:center;gap:10px;width:100%;padding:8px 4px}
+button.seek:hover,button.seek:focus{background:#f1f5fb}button.seek.current{background:#e7f0ff;font-weight:600}
+button.seek .t{font-variant-numeric:tabular-nums;color:var(--mut);min-width:4.5em}
+img.thumb{width:48px;height:48px;object-fit:cover;border-radius:4px}
+.notes{overflow-wrap:anywhere}code{overflow-wrap:anywhere}
+@media print{audio,.subscribe,.download{display:none}}
+"""

@@ -1,0 +1,42 @@
+"""The report page of a build or of a checked file (core.report_page draws it)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..core import report_page
+from ..core.id3 import ContainerSummary, Id3Summary
+from ..core.leveler import BLOCK_S
+from ..core.loudness import Loudness
+from ..core.models import Preset
+from ..core.plan import BuildPlan
+from ..core.verdicts import FileReport, loudness_verdicts
+from . import level
+
+PAGE = "report.html"
+
+
+def for_build(plan: BuildPlan, report: dict[str, Any], measured: Loudness, shipped: Loudness,
+              leveling: level.Leveling | None) -> str:
+    p = plan.preset
+    offset = plan.assembly.programme_offset_ms / 1000
+    tracks = [report_page.Track(t.path.name, pl.summary(), pl.gains_db, BLOCK_S, offset)
+              for t, pl in zip(plan.assembly.recordings, leveling.plans)] if leveling else []
+    return report_page.page(report_page.PageData(
+        title=plan.episode.title or plan.episode.slug, file=plan.mp3_name, target_lufs=p.integrated,
+        tolerance=p.tolerance, ceiling_dbtp=p.true_peak, preset=p.name, output=shipped,
+        verdicts=loudness_verdicts(shipped, p), input=measured,
+        chapters=[(c.start_ms / 1000, c.title) for c in plan.chapters], attempts=report["attempts"],
+        tracks=tracks, leveler=leveling.mode if leveling else None,
+        notes=[f"Measured on the shipped MP3 ({report['verified_by']}); the input is the assembled programme "
+               f"before the gain. Written by producer build."]))
+
+
+def for_check(report: FileReport, preset: Preset, measured: Loudness,
+              tags: Id3Summary | ContainerSummary) -> str:
+    chapters: Sequence[tuple[float, str]] = [(c.start_ms / 1000, c.title) for c in tags.chapters]
+    title = tags.title or Path(report.file).name
+    return report_page.page(report_page.PageData(
+        title=title, file=report.file, target_lufs=preset.integrated, tolerance=preset.tolerance,
+        ceiling_dbtp=preset.true_peak, preset=preset.name, output=measured, verdicts=report.verdicts,
+        chapters=chapters, notes=["Measured by producer check on the file itself."]))
