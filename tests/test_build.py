@@ -79,7 +79,7 @@ def test_report_records_input_gain_output_and_stage_times(built: Built) -> None:
 
 def test_dist_holds_only_the_outputs(built: Built) -> None:
     assert sorted(p.name for p in (built.episode / "dist").iterdir()) == ["chapters.json", "ep7.mp3",
-                                                                          "report.json"]
+                                                                          "report.html", "report.json"]
     assert not [p for p in built.episode.iterdir() if p.name.startswith(".dist")]
 
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,9 @@ def prepare(ctx: Context) -> tuple[BuildPlan, Artwork]:
     for c in ctx.episode.chapters:
         if c.image:
             artwork.load(Path(c.image), cover=False)
-    infos = {p: ffmpeg.probe(p) for p in audio_inputs(ctx)}
+    paths = audio_inputs(ctx)
+    with ThreadPoolExecutor(4) as pool:  # each ffprobe waits mostly on its own start-up
+        infos = dict(zip(paths, pool.map(ffmpeg.probe, paths)))
     return make_plan(ctx.show, ctx.episode, ctx.preset, infos), cover
 
 
