@@ -44,7 +44,10 @@ def wait_port(port: int) -> None:
     raise RuntimeError("producer serve did not start")
 
 
-def full_page(driver, out: Path, width: int) -> None:  # type: ignore[no-untyped-def]
+def full_page(driver, url: str, out: Path, width: int) -> None:  # type: ignore[no-untyped-def]
+    driver.set_window_size(width, 600)  # the page's own height, not the last page's window
+    driver.get(url)
+    time.sleep(0.3)
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(width, min(height + 40, 2400))
     time.sleep(0.3)
@@ -68,12 +71,9 @@ def main() -> None:
             driver = browser(1100, 900)
             try:
                 base = f"http://127.0.0.1:{port}"
-                driver.get(f"{base}/episodes/ep32/report.html")
-                full_page(driver, DOCS / "report.png", 1100)
-                driver.get(f"{base}/")
-                full_page(driver, DOCS / "site-index.png", 1000)
-                driver.get(f"{base}/episodes/ep32/index.html")
-                full_page(driver, DOCS / "site-episode.png", 1000)
+                full_page(driver, f"{base}/episodes/ep32/report.html", DOCS / "report.png", 1100)
+                full_page(driver, f"{base}/", DOCS / "site-index.png", 1000)
+                full_page(driver, f"{base}/episodes/ep32/index.html", DOCS / "site-episode.png", 1000)
             finally:
                 driver.quit()
         finally:

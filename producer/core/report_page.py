@@ -153,7 +153,7 @@ def _attempts(d: PageData) -> str:
         out = a.get("output", {})
         rows.append(f"<tr><td>{n}</td><td>{a['gain_db']:+.2f} dB</td><td>{a['limiter_ceiling_db']:.2f} dB</td>"
                     f"<td>{_num(out.get('integrated'), ' LUFS')}</td><td>{_num(out.get('true_peak'), ' dBTP')}</td>"
-                    f"<td>{escape(why(n, d.attempts, d))}</td></tr>")
+                    f"<td class=\"why\">{escape(why(n, d.attempts, d))}</td></tr>")
     head = "<tr><th>#</th><th>gain</th><th>limiter ceiling</th><th>MP3 loudness</th><th>MP3 true peak</th><th>why</th></tr>"
     return f"<section><h2>Renders</h2><table class=\"renders\">{head}{''.join(rows)}</table></section>"
 
@@ -196,7 +196,8 @@ table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{te
 tr.fail td,tr.fail th{color:var(--bad)}tr.pass td:first-child{color:var(--ok)}
 svg.plot{width:100%;height:auto;display:block;font-size:13px}
 .frame{fill:#fafbfc;stroke:var(--line)}.grid{stroke:#e9ecef}.tick,.unit,.level-label{fill:var(--mut);font-size:12px}
-.out-mom{fill:#9ec5fe;stroke:none;opacity:.7}.out-short{fill:none;stroke:#0b5ed7;stroke-width:1.6}
+.out-mom{fill:#9ec5fe;stroke:none;opacity:.7}polyline.out-mom{fill:none;stroke:#9ec5fe;stroke-width:1;opacity:1}
+td.why{white-space:normal;min-width:16em}.out-short{fill:none;stroke:#0b5ed7;stroke-width:1.6}
 .out-peak{fill:none;stroke:#d9480f;stroke-width:1}.in-short{fill:none;stroke:#868e96;stroke-width:1.2;stroke-dasharray:4 3}
 .target{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:8 4}.ceiling{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:2 3}
 .zero{stroke:#868e96}.chapter line{stroke:#7048e8;stroke-dasharray:3 3}.chapter text{fill:#7048e8;font-size:12px;font-weight:600}

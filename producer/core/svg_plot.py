@@ -91,7 +91,7 @@ def _series(line: Line, p: Plot, x, y) -> str:  # type: ignore[no-untyped-def]
         return ""
     t, lo, hi = buckets(line.times, np.clip(line.values, p.y_min, p.y_max), p.seconds)
     label = f"<title>{escape(line.label)}</title>"
-    if line.band:
+    if line.band and lo is not hi:  # a series short enough to draw point for point has no band
         upper = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(t, hi))
         lower = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(t[::-1], lo[::-1]))
         return f'<polygon class="{line.css}" points="{upper} {lower}">{label}</polygon>'
