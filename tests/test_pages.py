@@ -146,3 +146,17 @@ def test_notes_from_a_kept_item_lose_their_scripts() -> None:
     clean = site.clean_notes(dirty)
     assert "script" not in clean and "onclick" not in clean and "javascript:" not in clean
     assert 'href="https://ok.test/"' in clean
+
+
+def test_only_new_or_changed_items_are_redrawn() -> None:
+    show = site.ShowInfo("S", "d", None, None, None, None)
+    a = site.Entry("a", "A", None, None, None, None, "", None, None, None, None, digest="1")
+    b = site.Entry("b", "B", None, None, None, None, "", None, None, None, None, digest="2")
+    before = site.drawn_state(show, [a, b])
+    assert site.to_redraw(before, {}, None) == {"a", "b"}  # nothing drawn yet
+    assert site.to_redraw(before, before, None) == set()
+    assert site.to_redraw(before, before, "a") == {"a"}  # the episode just published, always
+    changed = site.drawn_state(show, [a, site.Entry(**{**b.__dict__, "digest": "3"})])
+    assert site.to_redraw(changed, before, None) == {"b"}
+    renamed = site.drawn_state(site.ShowInfo("S2", "d", None, None, None, None), [a, b])
+    assert site.to_redraw(renamed, before, None) == {"a", "b"}  # the show's title is on every page

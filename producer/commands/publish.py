@@ -87,7 +87,7 @@ def _publish(ctx: Context, storage: Storage, base_url: str, guid: str, uploads: 
         out.detail(f"uploaded  {p.upload.key} ({p.state}, {p.upload.path.stat().st_size} bytes, verified)\n")
     change, count = _update_feed(storage, channel, item, now, base_url, progress)
     out.detail(f"{FEED_KEY}: item {change} ({count} items)\n")
-    pages = publish_site(storage, base_url)
+    pages = publish_site(storage, base_url, item.guid)
     out.detail(f"website: {len(pages)} pages written" + (f" ({', '.join(pages[:4])}" + (", …)" if len(pages) > 4 else ")")
                                                          if pages else " (all unchanged)") + "\n")
     out.write(f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url} "

@@ -46,6 +46,7 @@ class Entry:
     image_url: str | None
     episode: int | None
     link: str | None
+    digest: str = ""  # of the item's XML: a page is redrawn only when its item changed
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def _entry(item) -> Entry:  # type: ignore[no-untyped-def]
     notes = _text(item, f"{CONTENT}encoded") or _text(item, "description")
     title = _text(item, "title") or "(untitled)"
     guid = _text(item, "guid") or (enclosure.get("url") if enclosure is not None else "") or title
-    return Entry(guid=guid, title=title, date=_date(_text(item, "pubDate")),
+    return Entry(guid=guid, digest=hashlib.sha256(SafeET.tostring(item)).hexdigest(),
+                 title=title, date=_date(_text(item, "pubDate")),
                  enclosure_url=enclosure.get("url") if enclosure is not None else None,
                  enclosure_type=enclosure.get("type") if enclosure is not None else None,
                  duration_s=_duration(_text(item, f"{ITUNES}duration")), notes_html=notes,
@@ -135,14 +137,35 @@ def newest_first(entries: list[Entry]) -> list[Entry]:
 
 
 def pages(show: ShowInfo, entries: list[Entry], chapters: dict[str, list[SiteChapter]],
-          base_url: str) -> dict[str, str]:
-    """Every page by storage key: the index and one a feed item."""
+          base_url: str, only: set[str] | None = None) -> dict[str, str]:
+    """Pages by storage key: the index, and one a feed item (those whose guid is in
+    `only`, when given)."""
     ordered = newest_first(entries)
     out = {INDEX: index_page(show, ordered, base_url)}
     for e in ordered:
-        key = page_key(e, base_url)
-        out[key] = episode_page(show, e, chapters.get(e.guid, []), base_url, key)
+        if only is None or e.guid in only:
+            key = page_key(e, base_url)
+            out[key] = episode_page(show, e, chapters.get(e.guid, []), base_url, key)
     return out
+
+
+SHOW_KEY = ""  # in the drawn state, beside the guids: the show's own details
+
+
+def drawn_state(show: ShowInfo, entries: list[Entry]) -> dict[str, str]:
+    """What the pages are drawn from: the show's details, and each item's digest by guid."""
+    return {SHOW_KEY: hashlib.sha256(repr(show).encode()).hexdigest(), **{e.guid: e.digest for e in entries}}
+
+
+def to_redraw(state: dict[str, str], drawn: dict[str, str], always: str | None) -> set[str]:
+    """The guids whose page must be drawn: every one when the show changed (its title
+    and artwork are on every page), else items new or changed since the last drawing,
+    and `always` (the episode just published: its chapters may have changed behind an
+    unchanged item)."""
+    guids = {g for g in state if g != SHOW_KEY}
+    if drawn.get(SHOW_KEY) != state[SHOW_KEY]:
+        return guids
+    return {g for g in guids if drawn.get(g) != state[g] or g == always}
 
 
 def index_page(show: ShowInfo, entries: list[Entry], base_url: str) -> str:
