@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TextIO
 
 from ..core import lint
+from ..core.feed import FEED_KEY
 from ..core.models import LOCAL_BASE_URL
 from ..errors import CheckFailed, InputError, StorageError
 from ..io.config import find_show_file, load_show
 from ..io.resolve import HttpResolver, StorageResolver, fetch
 from ..io.storage import open_target
 
-FEED_KEY = "feed.xml"
 
 
 def lint_command(feed: str | None, as_json: bool, out: TextIO) -> None:

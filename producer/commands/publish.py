@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..core import chapters as chap, feed, lint, renditions
+from ..core.feed import FEED_KEY
 from ..core.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE
 from ..core.plan import chosen_renditions
 from ..errors import Conflict, InputError, StorageError
@@ -33,7 +34,6 @@ from ..io.storage import LocalStorage, Storage, open_target
 from .build import build_context
 from .website import publish_site
 
-FEED_KEY = "feed.xml"
 FEED_TRIES = 12
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..core.feed import FEED_KEY
 from ..core.models import LOCAL_BASE_URL
 from ..errors import EnvironmentFailure, InputError
 from ..io.config import find_show_file, load_show
@@ -18,7 +19,7 @@ def published_folder(show_dir: Path) -> tuple[Path, str]:
         raise InputError(f"{show.file}: publish.target is {target}: serve previews a local folder; "
                          f"publish with --target public to preview")
     folder = (show.root / target).resolve()
-    if not (folder / "feed.xml").is_file():
+    if not (folder / FEED_KEY).is_file():
         raise InputError(f"{folder}: nothing published here yet (no feed.xml); run producer publish EP first")
     return folder, show.publish.base_url or LOCAL_BASE_URL
 

@@ -8,12 +8,12 @@ import tempfile
 from pathlib import Path
 
 from ..core import site
+from ..core.feed import FEED_KEY
 from ..core.media_types import CACHE_PAGE, content_type
 from ..errors import StorageError
 from ..io import files
 from ..io.storage import Storage
 
-FEED_KEY = "feed.xml"
 SITE_STATE = "site-state.json"  # guid → digest of the item each page was drawn from
 
 

@@ -23,6 +23,7 @@ from defusedxml import DefusedXmlException
 from ..errors import InputError
 from .timecode import format_seconds
 
+FEED_KEY = "feed.xml"  # the feed's name at the target's root (DESIGN.md's storage layout)
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "podcast": "https://podcastindex.org/namespace/1.0",

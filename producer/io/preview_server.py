@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..core import byte_range
+from ..core.feed import FEED_KEY
 from ..core.media_types import content_type
 
 COPY_BLOCK = 1 << 16
@@ -47,7 +48,7 @@ class Handler(BaseHTTPRequestHandler):
         if path is None:
             self._error(HTTPStatus.NOT_FOUND)
             return
-        if path.name == "feed.xml" and self.server.base_url:
+        if path.name == FEED_KEY and self.server.base_url:
             data = self._feed(path)
             self._send(data, len(data), content_type(path.name), path.stat().st_mtime, body)
             return
