@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import time
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import chapters as chap
+from ..core import chapters as chap, lazy
 from ..core.artwork import Artwork
 from ..core.loudness import Loudness
 from ..core.plan import BuildPlan, make_plan
@@ -58,6 +59,9 @@ def build(episode_dir: Path, progress: Progress, preset_name: str | None = None)
 
 
 def build_context(ctx: Context, progress: Progress) -> BuildResult:
+    # scipy and pyloudnorm load (0.7 s) while ffprobe and the analysis's ffmpeg run;
+    # the measure stage, their first user, waits on the import if it is not done
+    threading.Thread(target=lazy.warm, daemon=True).start()
     plan, cover = prepare(ctx)
     cues = transcript.load(ctx.episode)  # a bad cue fails before any audio work
     ffmpeg.tool("ffmpeg")

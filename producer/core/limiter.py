@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 import numpy as np
-from scipy import ndimage
+from .lazy import ndimage
 
 from . import loudness
 

@@ -13,8 +13,7 @@ from functools import lru_cache
 from typing import Iterable
 
 import numpy as np
-import pyloudnorm
-from scipy import signal
+from .lazy import pyloudnorm, signal
 
 ABSOLUTE_GATE = -70.0
 RELATIVE_GATE = -10.0
