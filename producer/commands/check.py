@@ -68,7 +68,7 @@ def check_one(path: Path, chosen: Preset | None, episode: Episode | None,
     if episode is not None:
         report.verdicts += episode_verdicts(tags, episode)
     if html is not None:
-        files.write_text_atomic(html, report_page.for_check(report, preset, measured, tags))
+        files.replace_text(html, report_page.for_check(report, preset, measured, tags))
     return report, preset
 
 

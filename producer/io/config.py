@@ -22,7 +22,8 @@ from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSe
 from ..core.timecode import parse_time
 from ..core.renditions import FORMATS as RENDITION_FORMATS, RenditionSettings
 from ..core.transcript import FORMATS as TRANSCRIPT_FORMATS
-from ..errors import EnvironmentFailure, InputError, TimeError, located
+from ..errors import InputError, TimeError, located
+from . import files
 
 SHOW_FILE = "show.toml"
 EPISODE_FILE = "episode.toml"
@@ -479,7 +480,7 @@ def write_chapters(episode_dir: Path, chapters: list[chap.Chapter]) -> Path:
         if key in doc:
             del doc[key]
     doc.add("chapters", toml_tables(chapters))
-    _replace_text(path, tomlkit.dumps(doc))
+    files.replace_text(path, tomlkit.dumps(doc))
     return path
 
 
@@ -493,7 +494,7 @@ def write_guid(episode_file: Path, guid: str) -> None:
     item = tomlkit.item(guid)
     item.comment("the feed item's id: never change it once published")
     _insert_top_level(doc, "guid", item)
-    _replace_text(episode_file, tomlkit.dumps(doc))
+    files.replace_text(episode_file, tomlkit.dumps(doc))
 
 
 def episodes_sharing_guid(show_root: Path, guid: str, folder: Path) -> list[Path]:
@@ -517,16 +518,6 @@ def _insert_top_level(doc: tomlkit.TOMLDocument, key: str, value: Any) -> None:
     added after a table would belong to it."""
     plain = [k for k, v in doc.items() if not isinstance(v, (tomlkit.items.Table, tomlkit.items.AoT))]
     doc.add(key, value) if not plain else doc._insert_after(plain[-1], key, value)  # noqa: SLF001
-
-
-def _replace_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise EnvironmentFailure(f"{path}: cannot be written ({e.strerror or e})") from None
 
 
 @dataclass

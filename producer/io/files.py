@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+from ..errors import EnvironmentFailure
+
 BLOCK = 1 << 20
 
 
@@ -21,11 +23,14 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Written beside, then renamed over: a reader never sees half a page."""
+def replace_text(path: Path, text: str) -> None:
+    """Written beside, then renamed over: a reader never sees half a file, and a
+    failed write leaves the old one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
+    except OSError as e:
+        raise EnvironmentFailure(f"{path}: cannot be written ({e.strerror or e})") from None
     finally:
         tmp.unlink(missing_ok=True)
