@@ -21,7 +21,7 @@ from typing import TextIO
 
 from ..core import chapters as chap, feed, lint, renditions
 from ..core.feed import FEED_KEY
-from ..core.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE
+from ..core.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE, content_type
 from ..core.plan import chosen_renditions
 from ..errors import Conflict, InputError, StorageError
 from ..io import artwork, files
@@ -30,7 +30,7 @@ from ..io.config import Context, episodes_sharing_guid, load_context, write_guid
 from ..io.inputs import is_stale
 from ..io.progress import Progress
 from ..io.resolve import StorageResolver
-from ..io.storage import LocalStorage, Storage, open_target
+from ..io.storage import LocalStorage, Storage, holds, open_target
 from .build import build_context
 from .website import publish_site
 
@@ -179,7 +179,7 @@ def _uploads(ctx: Context, base_url: str, scratch: Path) -> dict[str, Upload]:
             uploads[f"person-{person.img}"] = Upload(_person_key(person.img), person.img,
                                                      artwork.load(person.img, cover=False).mime, CACHE_MEDIA)
     if (dist / "report.html").is_file():  # the build's report page, beside the files it describes
-        uploads["report"] = Upload(f"{prefix}/report.html", dist / "report.html", "text/html; charset=utf-8",
+        uploads["report"] = Upload(f"{prefix}/report.html", dist / "report.html", content_type("report.html"),
                                    CACHE_PAGE)
     if ctx.episode.chapters:
         uploads["chapters"] = Upload(f"{prefix}/chapters.json", _chapters_json(ctx, uploads, base_url, scratch),
@@ -231,8 +231,7 @@ def _plan(storage: Storage, u: Upload) -> Planned:
     info = storage.head(u.key)
     if info is None:
         return Planned(u, "new", digest)
-    same = info.sha256 == digest and info.size == u.path.stat().st_size
-    return Planned(u, "unchanged" if same else "changed", digest)
+    return Planned(u, "unchanged" if holds(info, u.path, digest) else "changed", digest)
 
 
 def _url(base_url: str, key: str) -> str:

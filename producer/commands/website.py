@@ -12,7 +12,7 @@ from ..core.feed import FEED_KEY
 from ..core.media_types import CACHE_PAGE, content_type
 from ..errors import StorageError
 from ..io import files
-from ..io.storage import Storage
+from ..io.storage import Storage, holds
 
 SITE_STATE = "site-state.json"  # guid → digest of the item each page was drawn from
 
@@ -48,8 +48,7 @@ def publish_site(storage: Storage, base_url: str, published_guid: str | None = N
 
 def _upload_if_changed(storage: Storage, key: str, path: Path) -> bool:
     digest = files.sha256(path)
-    info = storage.head(key)
-    if info is not None and info.sha256 == digest and info.size == path.stat().st_size:
+    if holds(storage.head(key), path, digest):
         return False
     storage.upload(key, path, content_type(key), CACHE_PAGE, digest)
     return True

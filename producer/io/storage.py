@@ -44,6 +44,12 @@ class Storage(Protocol):
                  etag: str | None) -> str: ...
 
 
+def holds(info: ObjectInfo | None, path: Path, sha256: str) -> bool:
+    """Whether the object (as a HEAD found it) already is this file: re-publishing
+    an unchanged file uploads nothing."""
+    return info is not None and info.sha256 == sha256 and info.size == path.stat().st_size
+
+
 def sha256_checksums(path: Path, part_size: int = PART_SIZE) -> set[str]:
     """The SHA-256 checksums S3 may report for this file (base64): of the whole
     body, or for a multipart upload of the parts' digests (AWS adds "-N")."""
