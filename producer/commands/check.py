@@ -72,14 +72,16 @@ def check_one(path: Path, chosen: Preset | None, episode: Episode | None,
     return report, preset
 
 
-def html_path(option: str | None, path: Path, several: bool) -> Path | None:
-    """--html FILE for one checked file; a folder (or several files): NAME.html in it."""
+def html_paths(option: str | None, paths: list[Path]) -> list[Path | None]:
+    """Where each file's page goes: --html FILE for one checked file; for a folder (or
+    several files), NAME.html in it, the folder made if need be."""
     if option is None:
-        return None
+        return [None] * len(paths)
     where = Path(option)
-    if several or where.is_dir() or option.endswith("/"):
-        return where / f"{path.name}.html"
-    return where
+    if len(paths) > 1 or where.is_dir() or option.endswith("/"):
+        where.mkdir(parents=True, exist_ok=True)
+        return [where / f"{p.name}.html" for p in paths]
+    return [where]
 
 
 def _beside_mp3(path: Path) -> Preset | None:
@@ -106,9 +108,7 @@ def check_files(patterns: list[str], episode_dir: Path | None, preset_name: str 
                 out: TextIO, html: str | None = None) -> None:
     chosen, episode = _preset_for(preset_name, episode_dir)
     paths = expand(patterns)
-    if html is not None and (len(paths) > 1 or html.endswith("/")):
-        Path(html).mkdir(parents=True, exist_ok=True)
-    checked = [check_one(p, chosen, episode, html_path(html, p, len(paths) > 1)) for p in paths]
+    checked = [check_one(p, chosen, episode, page) for p, page in zip(paths, html_paths(html, paths))]
     reports = [r for r, _ in checked]
     if as_json:
         names = sorted({p.name for _, p in checked})
