@@ -5,7 +5,6 @@ docs/report.png, docs/site-index.png and docs/site-episode.png."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -13,6 +12,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import free_port, wait_for_port  # noqa: E402  (the helpers the tests use)
 DOCS = ROOT / "docs"
 
 
@@ -33,17 +35,6 @@ def producer(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "producer", *args], check=True)
 
 
-def wait_port(port: int) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("producer serve did not start")
-
-
 def full_page(driver, url: str, out: Path, width: int) -> None:  # type: ignore[no-untyped-def]
     driver.set_window_size(width, 600)  # the page's own height, not the last page's window
     driver.get(url)
@@ -61,13 +52,12 @@ def main() -> None:
         show = Path(scratch) / "show"
         shutil.copytree(ROOT / "sample_media", show, ignore=shutil.ignore_patterns("dist", "public"))
         producer("publish", str(show / "ep32"), "--quiet")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "producer", "serve", str(show), "--port", str(port),
                                    "--quiet"])
         try:
-            wait_port(port)
+            if not wait_for_port(port, 20):
+                raise RuntimeError("producer serve did not start")
             driver = browser(1100, 900)
             try:
                 base = f"http://127.0.0.1:{port}"

@@ -20,6 +20,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_port(port: int, timeout: float = 30.0) -> bool:
+    """Whether something listens on 127.0.0.1:port within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 class MotoServer:
     """moto in server mode on loopback; `env` such as INITIAL_NO_AUTH_ACTION_COUNT
     makes it enforce credentials after that many calls."""
@@ -30,15 +42,9 @@ class MotoServer:
         self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      env={**os.environ, **(env or {})})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("moto server did not start")
+        if not wait_for_port(self.port):
+            self.stop()
+            raise RuntimeError("moto server did not start")
 
     def stop(self) -> None:
         self.proc.terminate()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import Built, run_producer
-from tests.servers import free_port
+from tests.servers import free_port, wait_for_port
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
@@ -37,13 +36,7 @@ def served(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "producer", "serve", str(root), "--port", str(port), "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    assert wait_for_port(port, 20), "producer serve did not start"
     yield Served(root, f"http://127.0.0.1:{port}")
     proc.terminate()
     proc.wait(timeout=10)
