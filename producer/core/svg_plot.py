@@ -8,7 +8,7 @@ from html import escape
 
 import numpy as np
 
-from .timecode import format_time
+from .timecode import format_seconds, format_time
 
 BUCKETS = 1200
 WIDTH, LEFT, RIGHT, TOP, BOTTOM = 1000, 48, 12, 26, 26
@@ -71,7 +71,7 @@ def _grid(p: Plot, x, y) -> list[str]:  # type: ignore[no-untyped-def]
     for t in np.arange(0, p.seconds + 1e-9, step):
         out.append(f'<line class="grid" x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{TOP}" y2="{p.height - BOTTOM}"/>'
                    f'<text class="tick" x="{x(t):.1f}" y="{p.height - 8}" text-anchor="middle">'
-                   f'{_clock(float(t))}</text>')
+                   f'{format_seconds(float(t))}</text>')
     span = p.y_max - p.y_min
     ystep = next(s for s in (1, 2, 5, 10, 20) if span / s <= 8)
     for v in np.arange(np.ceil(p.y_min / ystep) * ystep, p.y_max + 1e-9, ystep):
@@ -79,11 +79,6 @@ def _grid(p: Plot, x, y) -> list[str]:  # type: ignore[no-untyped-def]
                    f'<text class="tick" x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:g}</text>')
     out.append(f'<text class="unit" x="{LEFT - 6}" y="{TOP - 10}" text-anchor="end">{escape(p.unit)}</text>')
     return out
-
-
-def _clock(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
 def _series(line: Line, p: Plot, x, y) -> str:  # type: ignore[no-untyped-def]
