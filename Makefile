@@ -1,6 +1,6 @@
 # producer: set-up, tests, demo, benchmark, and per-episode targets for any show folder.
 #   make demo                 set up everything, build + check + publish the sample show
-#   make test                 set up everything, run the whole test suite
+#   make test                 set up everything the tests need too, run the whole test suite
 #   make build-ep32           build SHOW/ep32 (only when an input changed: producer build --if-stale)
 #   make check-ep32           measure the built episode against its preset and chapters
 #   make publish-ep32         upload and update the feed
@@ -12,26 +12,37 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 PRODUCER := $(BIN)/producer
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT     := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: install system-deps test demo bench sample-media screenshots serve clean
+.PHONY: install install-test system-deps test-deps test demo bench sample-media screenshots serve clean
 
-# ffmpeg for everything audio; espeak-ng speaks the voices the tests and the sample show are made of;
-# chromium, chromium-driver and curl: the pages are tested in a real browser, byte ranges with curl
+# ffmpeg is all that building, checking and publishing an episode needs
 system-deps:
-	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v espeak-ng >/dev/null && \
-	  command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v curl >/dev/null || \
-	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    ffmpeg espeak-ng chromium chromium-driver curl; }
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(APT) ffmpeg; }
+
+# the tests also speak their voices with espeak-ng, test the pages in Debian's chromium
+# through chromium-driver, and request byte ranges with curl
+test-deps: system-deps
+	@command -v espeak-ng >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null && \
+	  command -v curl >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(APT) espeak-ng chromium chromium-driver curl; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test,sample]'
 	touch $@
 
 install: system-deps $(VENV)/.installed
 
-test: install
+install-test: install test-deps $(VENV)/.installed-test
+
+test: install-test
 	$(BIN)/python -m pytest -q
 
 demo: install
@@ -43,17 +54,17 @@ demo: install
 	@echo "website: $(abspath $(SHOW))/public/index.html, feed: $(abspath $(SHOW))/public/feed.xml"
 	@echo "preview it: $(PRODUCER) serve $(SHOW)   (http://127.0.0.1:8000/)"
 
-bench: install
+bench: install-test
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
-screenshots: install
+screenshots: install-test
 	$(BIN)/python scripts/screenshots.py
 
 serve: install
 	$(PRODUCER) serve $(SHOW)
 
-sample-media: install
+sample-media: install-test
 	$(BIN)/python scripts/make_sample_media.py $(SHOW)
 
 # Whether an episode needs a build is producer's answer, not a file list here: the

@@ -26,9 +26,9 @@ def _cmd_build(args: argparse.Namespace) -> None:
         from .commands.build import build
 
         result = build(Path(args.episode), Progress(args.quiet), args.preset)
-    out = result.report["output"]
-    print(f"{result.mp3}: {out['integrated']:.2f} LUFS, true peak {out['true_peak']:.2f} dBTP, "
-          f"{result.report['duration_seconds']:.3f} s, {result.report['chapters']} chapters")
+    r = result.report
+    print(f"{result.mp3}: {r.output.integrated:.2f} LUFS, true peak {r.output.true_peak:.2f} dBTP, "
+          f"{r.duration_seconds:.3f} s, {r.chapters} chapters")
 
 
 def _cmd_measure(args: argparse.Namespace) -> None:

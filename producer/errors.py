@@ -82,3 +82,26 @@ def os_reason(e: OSError) -> str:
 def os_error_text(e: OSError, where: object = None) -> str:
     """One line for an OS error: the path it names (else `where`) and the reason."""
     return f"{e.filename or where or '?'}: {os_reason(e)}"
+
+
+def os_cause(e: BaseException) -> OSError | None:
+    """The OS error behind a library's error (mutagen wraps them in MutagenError), if any:
+    a full disk is the environment's fault wherever it surfaces, never the input's."""
+    seen: BaseException | None = e
+    for _ in range(4):
+        if seen is None:
+            return None
+        if isinstance(seen, OSError):
+            return seen
+        inner = next((a for a in getattr(seen, "args", ()) if isinstance(a, OSError)), None)
+        seen = inner or seen.__cause__ or seen.__context__
+    return None
+
+
+def write_failure(path: object, what: str, e: BaseException) -> ProducerError:
+    """A failed write of `what` to `path`: exit 3 when the OS refused it (a full disk,
+    a file size limit, a read-only folder), else a tag error (exit 2)."""
+    cause = os_cause(e)
+    if cause is not None:
+        return EnvironmentFailure(f"{path}: cannot write {what} ({os_reason(cause)})")
+    return TagError(f"{path}: cannot write {what} ({type(e).__name__}: {e})")

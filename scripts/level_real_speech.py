@@ -1,8 +1,10 @@
-"""By hand: leveling measured by ffmpeg's ebur128 on the real voices in
-../shared/real-speech (AMI meeting excerpts), or with SOURCE=espeak on the
-tests' espeak-ng conversation. Not a test: the tests never read ../shared.
+"""By hand: leveling measured by ffmpeg's ebur128 on real voices: two 30-s
+excerpts of the AMI meeting corpus (CC BY 4.0), ami-dev01.wav and
+ami-trn03.wav, in the folder VOICES names (they are not in this repository;
+the team keeps them beside it, in ../shared/real-speech, the default), or
+with SOURCE=espeak on the tests' espeak-ng conversation. Not a test.
 
-    .venv/bin/python scripts/level_real_speech.py two-adaptive two-tracks two-off one-adaptive one-off
+    VOICES=DIR .venv/bin/python scripts/level_real_speech.py two-adaptive two-tracks two-off one-adaptive one-off
 
 Cases: two-* (host and guest tracks at -18 / -30 LUFS, own noise, bleed) and
 one-* (one recording, voices at -20 / -30 LUFS); the suffix is the leveler.
@@ -24,7 +26,7 @@ from tests import factory
 from tests.test_level import pauses, show_with, turns
 
 RATE = 44100
-SHARED = ROOT.parent / "shared" / "real-speech"
+SHARED = Path(os.environ.get("VOICES", ROOT.parent / "shared" / "real-speech"))
 WORK = Path(tempfile.gettempdir()) / "producer-level"
 
 def load(name):

@@ -153,6 +153,13 @@ def make_show(root: Path, seconds: float = 40.0, chapters: list | None = None,
     return ep
 
 
+def add_renditions(show_root: Path, formats: tuple[str, ...] = ("m4a", "opus")) -> None:
+    """show.toml's [audio] renditions."""
+    show = show_root / "show.toml"
+    line = f"[audio]\nrenditions = {json.dumps(list(formats))}\n"
+    show.write_text(show.read_text(encoding="utf-8").replace("[audio]\n", line), encoding="utf-8")
+
+
 # ---------------------------------------------------------------- voices (espeak-ng)
 
 HOST_LINES = ["Welcome back to the show. Today we talk about networking and the protocols we use every day.",

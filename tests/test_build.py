@@ -134,10 +134,10 @@ def test_a_second_render_is_verified_on_its_own_file(tmp_path, monkeypatch) -> N
 
     monkeypatch.setattr(predict, "solve", too_loud)
     result = build_module.build(ep, Progress(quiet=True, stream=io.StringIO()))
-    attempts = result.report["attempts"]
+    attempts = result.report.attempts
     assert len(attempts) >= 2 and attempts[0]["output"]["integrated"] > -14
     again = measure_file(result.mp3, 44100, 2).as_dict()
-    assert result.report["output"]["integrated"] == again["integrated"]
+    assert result.report.as_dict()["output"]["integrated"] == again["integrated"]
     assert abs(again["integrated"] + 16) <= 0.2
 
 

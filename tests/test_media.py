@@ -7,9 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from producer.core.models import Preset
 from producer.io import ffmpeg as media
 from producer.errors import MediaError
 from tests import factory
+
+STEREO = Preset("t", -16, -1, 0.5, 128, 44100, 2)
 
 
 def test_decode_streams_in_chunks_with_exact_length(tmp_path: Path) -> None:
@@ -37,7 +40,7 @@ def test_undecodable_audio_is_a_media_error(tmp_path: Path) -> None:
 
 def test_encoder_writes_a_file_whose_decode_has_the_same_length(tmp_path: Path) -> None:
     out = tmp_path / "o.mp3"
-    enc = media.Mp3Encoder(out, 44100, 2, 128)
+    enc = media.Mp3Encoder(out, STEREO)
     for _ in range(5):
         enc.write(np.zeros((44100, 2), np.float32) + 0.01)
     enc.close()
@@ -45,7 +48,7 @@ def test_encoder_writes_a_file_whose_decode_has_the_same_length(tmp_path: Path) 
 
 
 def test_encoder_abort_leaves_no_running_process(tmp_path: Path) -> None:
-    enc = media.Mp3Encoder(tmp_path / "o.mp3", 44100, 2, 128)
+    enc = media.Mp3Encoder(tmp_path / "o.mp3", STEREO)
     enc.write(np.zeros((44100, 2), np.float32))
     enc.abort()
     assert enc.proc.poll() is not None

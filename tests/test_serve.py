@@ -93,7 +93,7 @@ def test_the_feed_points_at_the_server_it_came_from(served: Served) -> None:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not (CHROMIUM and DRIVER):
-        pytest.fail("Debian's chromium and chromium-driver are needed (make install-browser)")
+        pytest.fail("Debian's chromium and chromium-driver are needed (make install-test)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

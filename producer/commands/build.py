@@ -6,14 +6,13 @@ the end, so a failed build leaves the previous dist/ (or none) untouched.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
 import time
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,10 @@ import numpy as np
 
 from ..core import chapters as chap, lazy
 from ..core.artwork import Artwork
+from ..core.build_report import BuildReport, Figures
+from ..core.episode_files import REPORT_JSON, REPORT_PAGE
 from ..core.loudness import Loudness
+from ..core.models import Preset
 from ..core.plan import BuildPlan, make_plan
 from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
 from ..errors import CheckFailed, EnvironmentFailure, MediaError, os_error_text
@@ -31,6 +33,7 @@ from ..io.inputs import audio_inputs, inputs_digest
 from ..io.progress import Progress
 from ..core.transcript import Cue
 from ..stages import level, measure, predict, render, renditions, report_page, tag, transcript
+from ..stages.judge import failure_text, judge
 
 TRUNCATION_SLACK_S = 0.5
 
@@ -38,7 +41,7 @@ TRUNCATION_SLACK_S = 0.5
 @dataclass
 class BuildResult:
     mp3: Path
-    report: dict[str, Any]
+    report: BuildReport
 
 
 def prepare(ctx: Context) -> tuple[BuildPlan, Artwork]:
@@ -68,9 +71,8 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
     digest = inputs_digest(ctx)  # of the inputs as they were when the build began
     work = _work_folder(plan.out_dir)
     try:
-        report = _build_into(plan, cover, work, progress, cues)
-        report["inputs_sha256"] = digest
-        (work / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        report = replace(_build_into(plan, cover, work, progress, cues), inputs_sha256=digest)
+        (work / REPORT_JSON).write_text(report.to_json(), encoding="utf-8")
         _swap_into_place(work, plan.out_dir)
     except OSError as e:  # a full disk, a folder made read-only, a file that vanished
         raise EnvironmentFailure(f"cannot write the build: {os_error_text(e, plan.out_dir)}") from None
@@ -90,7 +92,7 @@ def _work_folder(out_dir: Path) -> Path:
 
 
 def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
-                cues: list[Cue] | None) -> dict[str, Any]:
+                cues: list[Cue] | None) -> BuildReport:
     started = time.monotonic()
     seconds: dict[str, float] = {}
     leveling = None
@@ -109,24 +111,49 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     written = transcript.write(cues, plan, duration_ms, work) if cues else None
     mp3 = work / plan.mp3_name
     renders = _render_until_it_ships(plan, measured, excerpts, mp3, progress, seconds, leveling)
-    t = time.monotonic()
-    made = renditions.make(plan, renders[-1].attempt, leveling, duration_ms, work, cover, progress) \
-        if plan.renditions else []
-    seconds["renditions"] = time.monotonic() - t
-    t = time.monotonic()
-    tag.tag(plan, cover, mp3, duration_ms, work)
-    seconds["tag"] = time.monotonic() - t
+    with ThreadPoolExecutor(1) as pool:  # the MP3's speech balance, on the other core while renditions run
+        mp3_spread = pool.submit(level.speech_spread, mp3, plan.preset.leveler)
+        t = time.monotonic()
+        made = renditions.make(plan, renders[-1].attempt, leveling, duration_ms, work, cover, progress) \
+            if plan.renditions else []
+        seconds["renditions"] = time.monotonic() - t
+        t = time.monotonic()
+        tag.tag(plan, cover, mp3, duration_ms, work)
+        seconds["tag"] = time.monotonic() - t
+        t = time.monotonic()
+        checks = _own_check(plan, work, {"mp3": renders[-1].verified.loudness, **{m.fmt: m.loudness for m in made}},
+                            mp3_spread.result())
+    seconds["check"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
-    report = _report(plan, measured, renders, duration_ms, seconds)
-    report["leveling"] = leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}
-    if written:
-        report["transcript"] = written
-    if made:
-        report["renditions"] = {m.fmt: m.as_dict() for m in made}
-    (work / report_page.PAGE).write_text(
+    report = BuildReport(
+        episode=plan.episode.slug, file=plan.mp3_name, preset=_preset_record(plan.preset),
+        input=Figures.from_dict(measured.as_dict()), gain_db=round(renders[-1].attempt.gain_db, 3),
+        output=Figures.from_dict(renders[-1].verified.loudness.as_dict()), verified_by=renders[-1].verified.method,
+        duration_seconds=duration_ms / 1000, chapters=len(plan.chapters), tries=len(renders),
+        attempts=[r.as_dict() for r in renders], seconds={k: round(v, 3) for k, v in seconds.items()},
+        leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
+        transcript=written, renditions={m.fmt: m.as_dict() for m in made})
+    (work / REPORT_PAGE).write_text(
         report_page.for_build(plan, report, measured, renders[-1].verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
+
+
+def _own_check(plan: BuildPlan, work: Path, shipped: dict[str, Loudness], mp3_spread: float) -> dict[str, Any]:
+    """`producer check --episode` on every file about to ship, from the figures the
+    build measured on each file's own samples: what fails it fails the build (exit 1,
+    check's own words), and the previous dist/ stays."""
+    with ThreadPoolExecutor(2) as pool:
+        reports = dict(zip(shipped, pool.map(
+            lambda fmt: judge(work / plan.files.audio(fmt), plan.preset, plan.episode, shipped[fmt],
+                              mp3_spread if fmt == "mp3" else None), shipped)))
+    failed = {fmt: r for fmt, r in reports.items() if not r.ok}
+    if failed:
+        raise CheckFailed("; ".join(f"{plan.out_dir / plan.files.audio(fmt)} would fail producer check: "
+                                    f"{failure_text(r)}" for fmt, r in failed.items()))
+    return {"pass": True, "files": {plan.files.audio(fmt): {"pass": r.ok, "checks": len(r.verdicts),
+                                                              "speech_spread_lu": r.figures.get("speech_spread_lu")}
+                                    for fmt, r in reports.items()}}
 
 
 def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
@@ -164,26 +191,9 @@ def _render_until_it_ships(plan: BuildPlan, measured: Loudness, excerpts: list[n
     return renders
 
 
-def _report(plan: BuildPlan, measured: Loudness, renders: list[render.Rendered], duration_ms: int,
-            seconds: dict[str, float]) -> dict[str, Any]:
-    final = renders[-1]
-    p = plan.preset
-    return {
-        "episode": plan.episode.slug,
-        "file": plan.mp3_name,
-        "preset": {"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak,
-                   "tolerance": p.tolerance, "bitrate_kbps": p.bitrate_kbps,
-                   "sample_rate": p.sample_rate, "channels": p.channels},
-        "input": measured.as_dict(),
-        "gain_db": round(final.attempt.gain_db, 3),
-        "output": final.verified.loudness.as_dict(),
-        "verified_by": final.verified.method,
-        "duration_seconds": duration_ms / 1000,
-        "chapters": len(plan.chapters),
-        "tries": len(renders),
-        "attempts": [r.as_dict() for r in renders],
-        "seconds": {k: round(v, 3) for k, v in seconds.items()},
-    }
+def _preset_record(p: Preset) -> dict[str, Any]:
+    return {"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak, "tolerance": p.tolerance,
+            "bitrate_kbps": p.bitrate_kbps, "sample_rate": p.sample_rate, "channels": p.channels}
 
 
 def _swap_into_place(work: Path, out_dir: Path) -> None:

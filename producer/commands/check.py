@@ -8,21 +8,20 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from ..core.formats import FORMATS, MAIN
 from ..core.id3 import Id3Summary
+from ..core.loudness import Loudness
 from ..core.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
-from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
-                             rendition_verdicts, tag_verdicts)
+from ..core.verdicts import FileReport
 from ..errors import CheckFailed, InputError, MediaError
-from ..io import files
+from ..io import files, tags
 from ..io.config import load_context, load_preset
-from ..io import rendition_tags
 from ..io.id3 import read_id3
-from ..stages.level import speech_spread
 from ..stages import report_page
+from ..stages.judge import judge
 from ..stages.measure import measure_file
 
-
-RENDITIONS = (".m4a", ".opus")
+RENDITIONS = tuple(f.suffix for f in FORMATS.values() if f is not MAIN)
 
 
 def expand(patterns: list[str]) -> list[Path]:
@@ -34,7 +33,7 @@ def expand(patterns: list[str]) -> list[Path]:
             matches = sorted(glob.glob(pattern))
             if not matches:
                 raise InputError(f"{pattern}: no file matches")
-            files += [Path(m) for m in matches if Path(m).suffix.lower() in (".mp3", *RENDITIONS)]
+            files += [Path(m) for m in matches if Path(m).suffix.lower() in (MAIN.suffix, *RENDITIONS)]
         else:
             files.append(Path(pattern))
     return files
@@ -45,31 +44,28 @@ def check_one(path: Path, chosen: Preset | None, episode: Episode | None,
     """One file against `chosen`, or else the preset its build recorded (in an MP3's
     tags; for an M4A or Opus rendition, in the MP3 beside it), or else the default.
     With `html`, the report page is written there too."""
-    report = FileReport(str(path))
     rendition = path.suffix.lower() in RENDITIONS
     preset = chosen or (_beside_mp3(path) if rendition else None) or load_preset(DEFAULT_PRESET)
     try:
-        tags = rendition_tags.read(path) if rendition else read_id3(path)
-        if chosen is None and isinstance(tags, Id3Summary):
-            preset = _recorded(tags.preset_record) or preset
-        measured = measure_file(path)
-        spread = speech_spread(path, preset.leveler)
+        found = tags.read(path)
     except MediaError as e:
-        report.error = str(e)
-        return report, preset
-    duration_ms = round(measured.duration * 1000)
-    report.figures = measured.as_dict() | {"speech_spread_lu": round(spread, 2)}
-    report.verdicts += loudness_verdicts(measured, preset)
-    report.verdicts.append(balance_verdict(spread, preset))
-    if isinstance(tags, Id3Summary):
-        report.verdicts += tag_verdicts(tags) + chapter_verdicts(tags, duration_ms)
-    else:
-        report.verdicts += rendition_verdicts(tags, duration_ms)
-    if episode is not None:
-        report.verdicts += episode_verdicts(tags, episode)
-    if html is not None:
-        files.replace_text(html, report_page.for_check(report, preset, measured, tags))
+        return FileReport(str(path), error=str(e)), preset
+    if chosen is None and isinstance(found, Id3Summary):
+        preset = _recorded(found.preset_record) or preset
+    measured = _measured(path)
+    if isinstance(measured, FileReport):
+        return measured, preset
+    report = judge(path, preset, episode, measured, tags=found)
+    if html is not None and not report.error:
+        files.replace_text(html, report_page.for_check(report, preset, measured, found))
     return report, preset
+
+
+def _measured(path: Path) -> Loudness | FileReport:
+    try:
+        return measure_file(path)
+    except MediaError as e:
+        return FileReport(str(path), error=str(e))
 
 
 def html_paths(option: str | None, paths: list[Path]) -> list[Path | None]:

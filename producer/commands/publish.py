@@ -7,25 +7,25 @@ someone else published in between.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import random
-import re
 import tempfile
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..core import chapters as chap, feed, lint, renditions
+from ..core import chapters as chap, feed, lint
+from ..core.build_report import BuildReport
+from ..core.episode_files import CHAPTERS, REPORT_JSON, REPORT_PAGE, EpisodeFiles
+from ..core.episode_item import (Stored, channel_info, chapter_image_key, cover_key, item_info, main_format,
+                                 person_key, show_artwork_key, url)
 from ..core.feed import FEED_KEY
 from ..core.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE, content_type
-from ..core.plan import chosen_renditions
+from ..core.models import LOCAL_BASE_URL, PublishSettings
+from ..core.plan import episode_files
 from ..errors import Conflict, InputError, StorageError
-from ..io import artwork, files
-from ..core.models import LOCAL_BASE_URL, Person, PublishSettings
+from ..io import artwork, files as files_io
 from ..io.config import Context, episodes_sharing_guid, load_context, write_guid
 from ..io.inputs import is_stale
 from ..io.progress import Progress
@@ -59,23 +59,29 @@ def publish(episode_dir: Path, progress: Progress, target: str | None = None, dr
     stale = is_stale(ctx)
     if stale and dry_run:
         out.write(f"{ctx.episode.slug}: dist/ is missing or stale: a real publish builds it first\n")
-        if not (ctx.episode.folder / "dist" / "report.json").is_file():
+        if not (ctx.episode.folder / "dist" / REPORT_JSON).is_file():
             return
     elif stale:
         build_context(ctx, progress)
     storage = _storage(ctx, target)
     base_url = _base_url(ctx, storage, progress)
     guid = _guid(ctx, dry_run, progress)
+    files = episode_files(ctx.show, ctx.episode, ctx.preset)
+    main_format(files, ctx.preset, ctx.show)  # a main format the show does not build fails before any upload
     with tempfile.TemporaryDirectory(prefix="producer-publish-") as scratch:
-        _publish(ctx, storage, base_url, guid, _uploads(ctx, base_url, Path(scratch)), dry_run,
+        _publish(ctx, files, storage, base_url, guid, _uploads(ctx, files, base_url, Path(scratch)), dry_run,
                  _Lines(out, progress.quiet), now, progress)
 
 
-def _publish(ctx: Context, storage: Storage, base_url: str, guid: str, uploads: dict[str, Upload],
+def _publish(ctx: Context, files: EpisodeFiles, storage: Storage, base_url: str, guid: str, uploads: list[Upload],
              dry_run: bool, out: _Lines, now: dt.datetime | None, progress: Progress) -> None:
-    planned = [_plan(storage, u) for u in uploads.values()]
-    item = _item(ctx, base_url, guid, uploads, {p.upload.key: p.sha256 for p in planned})
-    channel = _channel(ctx, base_url)
+    planned = [_plan(storage, u) for u in uploads]
+    stored = {p.upload.key: Stored(p.upload.path.stat().st_size, p.sha256) for p in planned}
+    built = BuildReport.from_json((ctx.episode.folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
+    person_keys = _person_keys(ctx)
+    item = item_info(ctx.show, ctx.episode, ctx.preset, files, guid, base_url, built.duration_seconds, stored,
+                     person_keys)
+    channel = channel_info(ctx.show, base_url, person_keys)
     if dry_run:
         _print_plan(planned, storage, channel, item, out, now)
         return
@@ -152,169 +158,50 @@ def _guid(ctx: Context, dry_run: bool, progress: Progress) -> str:
     return guid
 
 
-def _uploads(ctx: Context, base_url: str, scratch: Path) -> dict[str, Upload]:
-    """By role, in upload order: media first, then artwork, then chapters; the
-    feed, written last, may point at all of them."""
-    slug, dist = ctx.episode.slug, ctx.episode.folder / "dist"
-    prefix = f"episodes/{slug}"
-    show_art = artwork.load(ctx.show.artwork)
-    uploads = {
-        "media": Upload(f"{prefix}/{slug}.mp3", dist / f"{slug}.mp3", "audio/mpeg", CACHE_MEDIA),
-        "artwork": Upload(f"artwork{ctx.show.artwork.suffix.lower()}", ctx.show.artwork, show_art.mime,
-                          CACHE_MEDIA),
-    }
+def _uploads(ctx: Context, files: EpisodeFiles, base_url: str, scratch: Path) -> list[Upload]:
+    """In upload order (DESIGN.md): media, then artwork (show, episode, chapter images,
+    persons), then chapters.json, the transcripts and the report page; the feed,
+    written last, may point at all of them."""
+    dist = ctx.episode.folder / "dist"
+    media = [Upload(files.key(name), dist / name, content_type(name), CACHE_MEDIA) for name in files.media]
+    images = [_image(show_artwork_key(ctx.show), ctx.show.artwork)]
     if ctx.episode.artwork:
-        art = artwork.load(ctx.episode.artwork)
-        uploads["cover"] = Upload(f"{prefix}/cover{ctx.episode.artwork.suffix.lower()}", ctx.episode.artwork,
-                                  art.mime, CACHE_MEDIA)
-    for fmt in chosen_renditions(ctx.show, ctx.preset):
-        uploads[f"rendition-{fmt}"] = Upload(f"{prefix}/{slug}.{fmt}", dist / f"{slug}.{fmt}",
-                                             renditions.MIME[fmt], CACHE_MEDIA)
-    if ctx.episode.transcript:  # built beside the MP3, in the episode's time
-        uploads["transcript-vtt"] = Upload(f"{prefix}/{slug}.vtt", dist / f"{slug}.vtt", "text/vtt", CACHE_MEDIA)
-        uploads["transcript-json"] = Upload(f"{prefix}/transcript.json", dist / "transcript.json",
-                                            "application/json", CACHE_MEDIA)
-    for person in (*ctx.show.persons, *ctx.episode.persons):
-        if person.img:
-            uploads[f"person-{person.img}"] = Upload(_person_key(person.img), person.img,
-                                                     artwork.load(person.img, cover=False).mime, CACHE_MEDIA)
-    if (dist / "report.html").is_file():  # the build's report page, beside the files it describes
-        uploads["report"] = Upload(f"{prefix}/report.html", dist / "report.html", content_type("report.html"),
-                                   CACHE_PAGE)
-    if ctx.episode.chapters:
-        uploads["chapters"] = Upload(f"{prefix}/chapters.json", _chapters_json(ctx, uploads, base_url, scratch),
-                                     "application/json+chapters", CACHE_MEDIA)
-    return uploads
+        images.append(_image(cover_key(files, ctx.episode.artwork), ctx.episode.artwork))
+    chapter_images = {i: Path(c.image) for i, c in enumerate(ctx.episode.chapters) if c.image}
+    images += [_image(chapter_image_key(files, i, path), path) for i, path in chapter_images.items()]
+    images += [_image(key, path) for key, path in _person_images(ctx).items()]
+    rest = []
+    for name in files.published()[len(files.media):]:
+        path = dist / name
+        if name == CHAPTERS and chapter_images:  # their URLs are known only here: `img` points at them
+            path = scratch / CHAPTERS
+            path.write_text(chap.json_text(ctx.episode.chapters, {
+                i: url(base_url, chapter_image_key(files, i, p)) for i, p in chapter_images.items()}),
+                encoding="utf-8")
+        rest.append(Upload(files.key(name), path, content_type(name), CACHE_PAGE if name == REPORT_PAGE
+                           else CACHE_MEDIA))
+    return [*media, *images, *rest]
 
 
-def _chapters_json(ctx: Context, uploads: dict[str, Upload], base_url: str, scratch: Path) -> Path:
-    """dist/chapters.json, or, when chapters have images, a copy whose `img` points at
-    them (their URLs are only known here); the images join the uploads before it."""
-    prefix = f"episodes/{ctx.episode.slug}"
-    images: dict[int, str] = {}
-    for i, chapter in enumerate(ctx.episode.chapters):
-        if chapter.image:
-            path = Path(chapter.image)
-            key = f"{prefix}/chapter-{i}{path.suffix.lower()}"
-            uploads[f"chapter-image-{i}"] = Upload(key, path, artwork.load(path, cover=False).mime, CACHE_MEDIA)
-            images[i] = _url(base_url, key)
-    if not images:
-        return ctx.episode.folder / "dist" / "chapters.json"
-    path = scratch / "chapters.json"
-    path.write_text(chap.json_text(ctx.episode.chapters, images), encoding="utf-8")
-    return path
+def _image(key: str, path: Path) -> Upload:
+    return Upload(key, path, artwork.load(path, cover=False).mime, CACHE_MEDIA)
 
 
-def _person_key(img: Path) -> str:
-    """By content: two guests' "photo.jpg" never overwrite each other."""
-    return f"people/{files.sha256(img)[:16]}{img.suffix.lower()}"
+def _person_images(ctx: Context) -> dict[str, Path]:
+    return {_person_keys(ctx)[p.img]: p.img for p in (*ctx.show.persons, *ctx.episode.persons) if p.img}
 
 
-def _person_tags(persons: tuple[Person, ...], base_url: str) -> tuple[feed.PersonTag, ...]:
-    return tuple(feed.PersonTag(p.name, p.role, p.group, p.href,
-                                _url(base_url, _person_key(p.img)) if p.img else None) for p in persons)
-
-
-def _soundbites(ctx: Context, duration_s: float) -> tuple[tuple[float, float, str | None], ...]:
-    bites = []
-    for i, b in enumerate(ctx.episode.soundbites):
-        start = b.start_ms / 1000
-        if start + b.duration_s > duration_s + 0.001:
-            raise InputError(f"{ctx.episode.file}: soundbites[{i}]: {start:g} s + {b.duration_s:g} s runs past "
-                             f"the end of the episode ({duration_s:.3f} s)")
-        bites.append((start, b.duration_s, b.title))
-    return tuple(bites)
+def _person_keys(ctx: Context) -> dict[Path, str]:
+    return {p.img: person_key(files_io.sha256(p.img), p.img) for p in (*ctx.show.persons, *ctx.episode.persons)
+            if p.img}
 
 
 def _plan(storage: Storage, u: Upload) -> Planned:
-    digest = files.sha256(u.path)
+    digest = files_io.sha256(u.path)
     info = storage.head(u.key)
     if info is None:
         return Planned(u, "new", digest)
     return Planned(u, "unchanged" if holds(info, u.path, digest) else "changed", digest)
-
-
-def _url(base_url: str, key: str) -> str:
-    return f"{base_url}/{key}"
-
-
-def _channel(ctx: Context, base_url: str) -> feed.ChannelInfo:
-    s = ctx.show
-    return feed.ChannelInfo(
-        title=s.title, link=s.link, description=s.description, language=s.language, author=s.author,
-        owner_name=s.owner_name, owner_email=s.owner_email,
-        image_url=_url(base_url, f"artwork{s.artwork.suffix.lower()}"), categories=s.categories,
-        explicit=s.explicit, feed_url=_url(base_url, FEED_KEY), locked=s.locked,
-        funding=tuple((f.url, f.text) for f in s.funding), persons=_person_tags(s.persons, base_url))
-
-
-def _item(ctx: Context, base_url: str, guid: str, uploads: dict[str, Upload],
-          sha256: dict[str, str]) -> feed.ItemInfo:
-    """`sha256` by key, as the upload plan hashed them."""
-    ep = ctx.episode
-    dist = ep.folder / "dist"
-    report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
-    keys = {role: u.key for role, u in uploads.items()}
-    duration = float(report["duration_seconds"])
-    main = _main_upload(ctx, uploads)
-    # an item's persons replace the channel's in apps: with guests, the hosts are named again
-    persons = _person_tags((*ctx.show.persons, *ep.persons), base_url) if ep.persons else ()
-    return feed.ItemInfo(
-        guid=guid, title=ep.title, notes=ep.description,
-        pub_date=_as_datetime(ep.date), enclosure_url=_url(base_url, main.key),
-        enclosure_length=main.path.stat().st_size, enclosure_type=main.content_type,
-        duration_seconds=duration, episode=ep.number, season=ep.season,
-        episode_type=ep.episode_type,
-        image_url=_url(base_url, keys["cover"]) if "cover" in keys else None,
-        chapters_url=_url(base_url, keys["chapters"]) if "chapters" in keys else None,
-        explicit=ctx.show.explicit, persons=persons, soundbites=_soundbites(ctx, duration),
-        transcripts=_transcripts(keys, base_url), alternates=_alternates(uploads, base_url, duration, main, sha256))
-
-
-def _main_upload(ctx: Context, uploads: dict[str, Upload]) -> Upload:
-    """The MP3, unless the preset names a rendition the show builds."""
-    main = ctx.preset.renditions.main
-    if main == "mp3":
-        return uploads["media"]
-    if f"rendition-{main}" not in uploads:
-        raise InputError(f"preset {ctx.preset.name}: renditions.main: \"{main}\" is not built for this show "
-                         f"(add it to [audio] renditions in {ctx.show.file.name})")
-    return uploads[f"rendition-{main}"]
-
-
-def _alternates(uploads: dict[str, Upload], base_url: str, duration_s: float, main: Upload,
-                sha256: dict[str, str]) -> tuple[feed.Alternate, ...]:
-    """The MP3 and every rendition, the main enclosure marked default, each with its
-    SHA-256 for podcast:integrity."""
-    chosen = [("media", "MP3")] + [(role, renditions.TITLE[role.split("-", 1)[1]])
-                                   for role in uploads if role.startswith("rendition-")]
-    if len(chosen) == 1:
-        return ()
-    found = []
-    for role, title in chosen:
-        u = uploads[role]
-        default = u is main
-        size = u.path.stat().st_size
-        digest = base64.b64encode(bytes.fromhex(sha256[u.key])).decode()
-        found.append(feed.Alternate(_url(base_url, u.key), u.content_type, size, round(size * 8 / duration_s),
-                                    title, digest, default))
-    return tuple(found)
-
-
-def _transcripts(keys: dict[str, str], base_url: str) -> tuple[tuple[str, str, str | None], ...]:
-    """(url, type, rel): the WebVTT file is timed, so apps may show it as captions."""
-    found = []
-    if "transcript-vtt" in keys:
-        found.append((_url(base_url, keys["transcript-vtt"]), "text/vtt", "captions"))
-    if "transcript-json" in keys:
-        found.append((_url(base_url, keys["transcript-json"]), "application/json", None))
-    return tuple(found)
-
-
-def _as_datetime(value: dt.date | dt.datetime) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    return dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
 
 
 def _update_feed(storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInfo,
@@ -339,10 +226,10 @@ def _update_feed(storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInf
 
 
 def _feed_after(old: bytes | None, channel: feed.ChannelInfo, item: feed.ItemInfo,
-            now: dt.datetime | None) -> tuple[bytes, str]:
+                now: dt.datetime | None) -> tuple[bytes, str]:
     """The new feed; when nothing but the build date would change, the old feed itself."""
     if old is not None:
-        previous = _last_build_date(old)
+        previous = feed.last_build_date(old)
         if previous is not None:
             same, change = feed.upsert(old, channel, item, previous)
             if change == "unchanged" and same == old:
@@ -366,14 +253,6 @@ def _landed(storage: Storage, written: bytes) -> bool:
     """The feed as read back holds every item we wrote (ours and those we kept)."""
     back = storage.read(FEED_KEY)
     return back is not None and set(feed.item_guids(written)) <= set(feed.item_guids(back[0]))
-
-
-def _last_build_date(xml: bytes) -> dt.datetime | None:
-    m = re.search(rb"<lastBuildDate>([^<]+)</lastBuildDate>", xml)
-    try:
-        return parsedate_to_datetime(m.group(1).decode()) if m else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _print_plan(planned: list[Planned], storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInfo,

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core import site
 from ..core.feed import FEED_KEY
 from ..core.media_types import CACHE_PAGE, content_type
-from ..errors import StorageError
+from ..errors import InputError, StorageError
 from ..io import files
 from ..io.storage import Storage, holds
 
@@ -27,7 +27,7 @@ def publish_site(storage: Storage, base_url: str, published_guid: str | None = N
         raise StorageError(f"{storage.describe()}: {FEED_KEY} is missing: cannot draw the website")
     try:
         show, entries = site.read_feed(found[0])
-    except Exception as e:  # noqa: BLE001 (defusedxml/expat raise several kinds)
+    except InputError as e:
         raise StorageError(f"{storage.describe()}: {FEED_KEY} cannot be read for the website ({e})") from None
     drawn, state = _state(storage), site.drawn_state(show, entries)
     redraw = site.to_redraw(state, drawn, published_guid)

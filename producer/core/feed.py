@@ -12,24 +12,15 @@ import datetime as dt
 import html
 import re
 import uuid
-from dataclasses import dataclass, field
-from email.utils import format_datetime, parsedate_to_datetime
-from xml.parsers import expat
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
-from ..errors import InputError
+from . import feed_doc
+from .dates import parse_rfc2822, rfc2822
+from .feed_doc import FEED_KEY, NS
+from .media_types import CHAPTERS_TYPE
 from .timecode import format_seconds
 
-FEED_KEY = "feed.xml"  # the feed's name at the target's root (DESIGN.md's storage layout)
-NS = {
-    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-    "podcast": "https://podcastindex.org/namespace/1.0",
-    "atom": "http://www.w3.org/2005/Atom",
-    "content": "http://purl.org/rss/1.0/modules/content/",
-}
 # Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL under this namespace
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _MANAGED = {("", n) for n in ("title", "link", "description", "language", "generator", "lastBuildDate")} | {
@@ -102,13 +93,6 @@ class ItemInfo:
     alternates: tuple[Alternate, ...] = ()
 
 
-@dataclass
-class _Parsed:
-    items: list[tuple[str | None, str]] = field(default_factory=list)  # (guid, exact xml)
-    extra_channel: list[str] = field(default_factory=list)  # channel children we do not manage
-    namespaces: dict[str, str] = field(default_factory=dict)  # prefix → uri declared on rss/channel
-
-
 def podcast_guid(feed_url: str) -> str:
     normalized = re.sub(r"^[a-zA-Z]+://", "", feed_url).rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, normalized))
@@ -144,7 +128,7 @@ def channel_xml(c: ChannelInfo, now: dt.datetime) -> list[str]:
     parts = [
         _text("title", c.title), _text("link", c.link), _text("description", c.description),
         _text("language", c.language), _text("generator", "producer"),
-        _text("lastBuildDate", format_datetime(now)),
+        _text("lastBuildDate", rfc2822(now)),
         f"<atom:link href={quoteattr(c.feed_url)} rel=\"self\" type=\"application/rss+xml\"/>",
         _text("podcast:guid", podcast_guid(c.feed_url)),
         _text("itunes:author", c.author), _text("itunes:summary", c.description),
@@ -196,7 +180,7 @@ def item_xml(i: ItemInfo) -> str:
         _text("title", i.title), _text("itunes:title", i.title),
         _text("description", notes), f"<content:encoded>{escape(notes)}</content:encoded>",
         _text("guid", i.guid, ' isPermaLink="false"'),
-        _text("pubDate", format_datetime(i.pub_date)),
+        _text("pubDate", rfc2822(i.pub_date)),
         f"<enclosure url={quoteattr(i.enclosure_url)} length=\"{i.enclosure_length}\" "
         f"type={quoteattr(i.enclosure_type)}/>",
         _text("itunes:duration", format_seconds(i.duration_seconds)),
@@ -209,7 +193,7 @@ def item_xml(i: ItemInfo) -> str:
     if i.image_url:
         parts.append(f"<itunes:image href={quoteattr(i.image_url)}/>")
     if i.chapters_url:
-        parts.append(f"<podcast:chapters url={quoteattr(i.chapters_url)} type=\"application/json+chapters\"/>")
+        parts.append(f"<podcast:chapters url={quoteattr(i.chapters_url)} type={quoteattr(CHAPTERS_TYPE)}/>")
     parts += [_person(person) for person in i.persons]
     parts += [_alternate(a) for a in i.alternates]
     parts += [_soundbite(*bite) for bite in i.soundbites]
@@ -218,102 +202,14 @@ def item_xml(i: ItemInfo) -> str:
     return "<item>\n      " + "\n      ".join(parts) + "\n    </item>"
 
 
-def _parse(xml: bytes, where: str) -> _Parsed:
-    try:
-        SafeET.fromstring(xml, forbid_dtd=True)
-    except DefusedXmlException as e:
-        raise InputError(f"{where}: refused: {e}") from None
-    except SafeET.ParseError as e:
-        raise InputError(f"{where}: is not well-formed XML ({e})") from None
-    return _Scanner(xml, where).run()
-
-
-class _Scanner:
-    """Finds the byte ranges of the channel's children with expat (safe: the
-    document already passed defusedxml with DTDs forbidden)."""
-
-    def __init__(self, xml: bytes, where: str) -> None:
-        self.xml = xml
-        self.where = where
-        self.encoding = _declared_encoding(xml)
-        self.parsed = _Parsed()
-        self.stack: list[tuple[str, str]] = []
-        self.child_start = 0
-        self.child_name: tuple[str, str] | None = None
-        self.guid: str | None = None
-        self.in_guid = False
-        self.saw_channel = False
-        self.p = expat.ParserCreate(namespace_separator=" ")
-        self.p.namespace_prefixes = False
-        self.p.StartElementHandler = self.start
-        self.p.EndElementHandler = self.end
-        self.p.CharacterDataHandler = self.chars
-        self.p.StartNamespaceDeclHandler = self.ns
-
-    def run(self) -> _Parsed:
-        self.p.Parse(self.xml, True)
-        if not self.saw_channel:
-            raise InputError(f"{self.where}: not an RSS feed (no <rss><channel>)")
-        return self.parsed
-
-    @staticmethod
-    def split(name: str) -> tuple[str, str]:
-        uri, _, local = name.rpartition(" ")
-        return (uri, local)
-
-    def ns(self, prefix: str | None, uri: str) -> None:
-        if len(self.stack) <= 1 and prefix:
-            self.parsed.namespaces[prefix] = uri
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        qname = self.split(name)
-        depth = len(self.stack)
-        if depth == 0 and qname != ("", "rss"):
-            raise InputError(f"{self.where}: not an RSS feed (root is <{qname[1]}>)")
-        if depth == 1 and qname == ("", "channel"):
-            self.saw_channel = True
-        if depth == 2 and self.stack[1] == ("", "channel"):
-            self.child_start = self.p.CurrentByteIndex
-            self.child_name = qname
-            self.guid = None
-        if depth == 3 and self.child_name == ("", "item") and qname == ("", "guid"):
-            self.in_guid = True
-            self.guid = ""
-        self.stack.append(qname)
-
-    def chars(self, data: str) -> None:
-        if self.in_guid:
-            self.guid = (self.guid or "") + data
-
-    def end(self, name: str) -> None:
-        qname = self.stack.pop()
-        if qname == ("", "guid"):
-            self.in_guid = False
-        if len(self.stack) == 2 and self.child_name is not None:
-            stop = self.xml.index(b">", self.p.CurrentByteIndex) + 1
-            try:  # kept as text and written back in UTF-8, whatever the feed was in
-                raw = self.xml[self.child_start:stop].decode(self.encoding)
-            except (LookupError, UnicodeDecodeError):
-                raise InputError(f"{self.where}: is not valid {self.encoding}") from None
-            if qname == ("", "item"):
-                self.parsed.items.append(((self.guid or "").strip() or None, raw))
-            elif qname not in _MANAGED:
-                self.parsed.extra_channel.append(raw)
-            self.child_name = None
-
-
-def _declared_encoding(xml: bytes) -> str:
-    m = re.match(rb"<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", xml.lstrip(b"\xef\xbb\xbf"))
-    return m.group(1).decode() if m else "utf-8"
-
-
 def upsert(existing: bytes | None, channel: ChannelInfo, item: ItemInfo, now: dt.datetime,
            where: str = "feed.xml") -> tuple[bytes, str]:
     """The new feed, and what happened to the item: "added", "replaced" or "unchanged"."""
-    parsed = _parse(existing, where) if existing else _Parsed()
+    parsed = feed_doc.parse(existing, where) if existing else None
     new_item = item_xml(item)
-    old = [raw for guid, raw in parsed.items if guid == item.guid]
-    others = [(guid, raw) for guid, raw in parsed.items if guid != item.guid]
+    found = parsed.items if parsed else []
+    old = [raw for guid, raw in found if guid == item.guid]
+    others = [(guid, raw) for guid, raw in found if guid != item.guid]
     change = "added" if not old else ("unchanged" if old[0] == new_item else "replaced")
     items = _insert_by_date(others, new_item, item.pub_date)
     return _document(channel, parsed, items, now), change
@@ -333,23 +229,23 @@ def _insert_by_date(others: list[tuple[str | None, str]], new_item: str, when: d
 
 def _pub_date(raw: str) -> dt.datetime | None:
     m = re.search(r"<pubDate>\s*([^<]+?)\s*</pubDate>", raw)
-    if not m:
-        return None
-    try:
-        value = parsedate_to_datetime(html.unescape(m.group(1)))
-    except (TypeError, ValueError):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return parse_rfc2822(m.group(1)) if m else None
 
 
-def _document(channel: ChannelInfo, parsed: _Parsed, items: list[str], now: dt.datetime) -> bytes:
-    namespaces = {**parsed.namespaces, **NS}
+def _document(channel: ChannelInfo, parsed: feed_doc.FeedDoc | None, items: list[str], now: dt.datetime) -> bytes:
+    namespaces = {**(parsed.namespaces if parsed else {}), **NS}
     declarations = " ".join(f"xmlns:{p}={quoteattr(u)}" for p, u in sorted(namespaces.items()))
-    body = "\n    ".join([*channel_xml(channel, now), *parsed.extra_channel, *items])
+    kept = [raw for name, raw in parsed.others if name not in _MANAGED] if parsed else []
+    body = "\n    ".join([*channel_xml(channel, now), *kept, *items])
     text = (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" {declarations}>\n  <channel>\n'
             f"    {body}\n  </channel>\n</rss>\n")
     return text.encode("utf-8")
 
 
 def item_guids(xml: bytes) -> list[str | None]:
-    return [guid for guid, _ in _parse(xml, "feed.xml").items]
+    return [guid for guid, _ in feed_doc.parse(xml, FEED_KEY).items]
+
+
+def last_build_date(xml: bytes) -> dt.datetime | None:
+    m = re.search(rb"<lastBuildDate>([^<]+)</lastBuildDate>", xml)
+    return parse_rfc2822(m.group(1).decode("utf-8", "replace")) if m else None

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from email.utils import parsedate_to_datetime
 from typing import Callable, Protocol
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-
+from ..errors import InputError
+from . import feed_doc
 from .artwork import Artwork
-from .feed import NS
+from .dates import parse_rfc2822
+from .feed_doc import ITUNES, NS, PODCAST
 
 ERROR, WARNING = "error", "warning"
-ITUNES, PODCAST = f"{{{NS['itunes']}}}", f"{{{NS['podcast']}}}"
 CHANNEL_REQUIRED = ("title", "description", "language", f"{ITUNES}image", f"{ITUNES}category",
                     f"{ITUNES}explicit")
 CHANNEL_RECOMMENDED = ("link", f"{ITUNES}author", f"{ITUNES}owner")
@@ -58,12 +56,9 @@ def lint(xml: bytes, resolver: Resolver | None = None,
     """Every finding, channel first. URLs are resolved only where `resolver`
     covers them and, for items, where `resolve_item(guid)` says so."""
     try:
-        root = SafeET.fromstring(xml)
-    except (SafeET.ParseError, DefusedXmlException) as e:
-        return [Finding("feed.xml", ERROR, "feed", f"not a well-formed, entity-free XML document ({e})")]
-    channel = root.find("channel")
-    if root.tag != "rss" or channel is None:
-        return [Finding("feed.rss", ERROR, "feed", "not an RSS 2.0 document (<rss><channel>)")]
+        channel = feed_doc.parse(xml).channel
+    except InputError as e:  # not XML, a DTD or entities, not RSS: nothing else can be read
+        return [Finding("feed.xml", ERROR, "feed", str(e))]
     findings = _channel(channel, resolver)
     seen: dict[str, int] = {}
     for n, item in enumerate(channel.findall("item"), 1):
@@ -102,7 +97,7 @@ def _item(item, where: str, guid: str | None, resolver: Resolver | None) -> list
     date = item.findtext("pubDate")
     if date is None:
         out.append(Finding("item.pubDate", WARNING, where, "<pubDate> is missing: apps cannot order it", guid))
-    elif not _rfc2822(date):
+    elif parse_rfc2822(date) is None:
         out.append(Finding("item.pubDate", ERROR, where, f'"{date}" is not an RFC 2822 date', guid))
     enclosure = item.find("enclosure")
     if enclosure is None:
@@ -174,13 +169,6 @@ def _explicit(el, where: str, guid: str | None) -> list[Finding]:  # type: ignor
     if value in ("yes", "no", "clean"):
         return [Finding("itunes.explicit", WARNING, where, f'"{value}" is deprecated: use true or false', guid)]
     return [Finding("itunes.explicit", ERROR, where, f'"{value}" is not true or false', guid)]
-
-
-def _rfc2822(text: str) -> bool:
-    try:
-        return parsedate_to_datetime(text.strip()) is not None
-    except (TypeError, ValueError):
-        return False
 
 
 def _present(el) -> bool:  # type: ignore[no-untyped-def]

@@ -52,8 +52,17 @@ def db(linear: float) -> float:
     return 20 * math.log10(linear) if linear > 0 else SILENCE_DB
 
 
-# BS.1770-4's K-weighting: a +4 dB high shelf at 1500 Hz, then a high pass at 38 Hz
-_K_STAGES = ((4.0, 1 / math.sqrt(2), 1500.0, "high_shelf"), (0.0, 0.5, 38.0, "high_pass"))
+# BS.1770-4's K-weighting, the one definition: (gain dB, Q, corner Hz, kind) of a
+# +4 dB high shelf at 1500 Hz, then a high pass at 38 Hz
+K_STAGES = ((4.0, 1 / math.sqrt(2), 1500.0, "high_shelf"), (0.0, 0.5, 38.0, "high_pass"))
+_FFMPEG_BIQUAD = {"high_shelf": "highshelf=f={fc:g}:gain={g:g}:width_type=q:width={q:.4f}",
+                  "high_pass": "highpass=f={fc:g}:poles=2:width_type=q:width={q:.4f}"}
+
+
+def k_weighting_filters() -> str:
+    """The same K-weighting as ffmpeg biquads (RBJ's cookbook, as pyloudnorm builds
+    its filters), for passes that filter inside ffmpeg."""
+    return ",".join(_FFMPEG_BIQUAD[kind].format(fc=fc, g=g, q=q) for g, q, fc, kind in K_STAGES)
 
 
 @lru_cache(maxsize=8)
@@ -62,7 +71,7 @@ def k_weighting(rate: int) -> np.ndarray:
     public IIRfilter (the tests hold the result to pyloudnorm's Meter)."""
     sections = []
     gain = 1.0
-    for g, q, fc, kind in _K_STAGES:
+    for g, q, fc, kind in K_STAGES:
         stage = pyloudnorm.IIRfilter(g, q, fc, rate, kind)
         b, a = np.asarray(stage.b, float), np.asarray(stage.a, float)
         sections.append(np.concatenate([b / a[0], a / a[0]]))

@@ -13,9 +13,6 @@ DEFAULT_PRESET = "podcast-stereo"
 EPISODE_TYPES = ("full", "trailer", "bonus")
 
 
-RENDITION_FORMATS = ("m4a", "opus")
-
-
 @dataclass(frozen=True)
 class RenditionSettings:
     """A preset's [renditions] table: files made beside the MP3."""

@@ -11,6 +11,7 @@ from typing import Sequence
 
 from ..errors import InputError
 from . import chapters as chap
+from .episode_files import EpisodeFiles
 from .models import AudioInfo, Episode, Preset, Show
 
 
@@ -66,9 +67,16 @@ class BuildPlan:
     assembly: Assembly
     artwork: Path
     out_dir: Path
-    mp3_name: str
+    files: EpisodeFiles
     leveler: str = "off"  # adaptive | tracks | off, as it applies to this episode
-    renditions: tuple[str, ...] = ()  # beside the MP3
+
+    @property
+    def mp3_name(self) -> str:
+        return self.files.mp3
+
+    @property
+    def renditions(self) -> tuple[str, ...]:
+        return self.files.renditions
 
     @property
     def chapters(self) -> list[chap.Chapter]:
@@ -110,9 +118,14 @@ def make_plan(show: Show, episode: Episode, preset: Preset, infos: dict[Path, Au
                                        str(episode.file))
     return BuildPlan(show=show, episode=episode, preset=preset, assembly=assembly,
                      artwork=episode.artwork or show.artwork,
-                     out_dir=episode.folder / "dist", mp3_name=f"{episode.slug}.mp3",
-                     leveler=leveler_mode(episode.leveler or show.audio.leveler, len(episode.recordings)),
-                     renditions=chosen_renditions(show, preset))
+                     out_dir=episode.folder / "dist", files=episode_files(show, episode, preset),
+                     leveler=leveler_mode(episode.leveler or show.audio.leveler, len(episode.recordings)))
+
+
+def episode_files(show: Show, episode: Episode, preset: Preset) -> EpisodeFiles:
+    """What this episode's build writes and its publish uploads."""
+    return EpisodeFiles(episode.slug, chosen_renditions(show, preset), transcript=episode.transcript is not None,
+                        chapters=bool(episode.chapters))
 
 
 def chosen_renditions(show: Show, preset: Preset) -> tuple[str, ...]:

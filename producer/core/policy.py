@@ -1,15 +1,17 @@
 """The render policy: from the renders tried so far, ship the last, try again
-with a corrected gain or ceiling, or give up. Pure, so every rule is tested on
-tables of past attempts rather than through ffmpeg runs."""
+with a corrected gain or ceiling, or give up. One policy for the MP3 and every
+rendition (a format's row in core.formats says how far a peak overshoot moves
+its ceiling). Pure, so every rule is tested on tables of past attempts rather
+than through ffmpeg runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, Sequence
 
+from .formats import MAIN, Format
 from .models import Preset
 
 GOAL_LU = 0.2  # we aim closer than any preset's tolerance, and retry to get there
-FIRST_MARGIN_DB = 0.5  # room below the ceiling for what MP3 encoding adds to peaks
 # True-peak meters differ by a few tenths of a dB (ffmpeg's ebur128 reads up to 0.5 dB
 # above the analytic peak near fs/4): what ships stays this far under the ceiling by ours.
 PEAK_SAFETY_DB = 0.2
@@ -39,12 +41,13 @@ class Decision:
     attempt: Attempt | None = None  # the next render, for "retry"
 
 
-def first_ceiling(preset: Preset) -> float:
-    return preset.true_peak - FIRST_MARGIN_DB
+def first_ceiling(preset: Preset, fmt: Format = MAIN) -> float:
+    """Room below the ceiling for what the codec adds to peaks."""
+    return preset.true_peak - fmt.first_margin_db
 
 
-def next_attempt(history: Sequence[Tried], preset: Preset) -> Decision:
-    """What to do after the last of `history` (at least one render)."""
+def next_attempt(history: Sequence[Tried], preset: Preset, fmt: Format = MAIN) -> Decision:
+    """What to do after the last of `history` (at least one render of `fmt`)."""
     last = history[-1]
     error = last.integrated - preset.integrated
     peak_ok = last.true_peak <= preset.true_peak - PEAK_SAFETY_DB
@@ -58,7 +61,7 @@ def next_attempt(history: Sequence[Tried], preset: Preset) -> Decision:
         return Decision("retry", Attempt(next_gain(points, preset.integrated), a.ceiling_db))
     # a lower ceiling changes the loudness curve: step from this try alone
     over = last.true_peak - (preset.true_peak - PEAK_SAFETY_DB)
-    return Decision("retry", Attempt(a.gain_db - error, a.ceiling_db - over - CEILING_STEP_DB))
+    return Decision("retry", Attempt(a.gain_db - error, a.ceiling_db - fmt.peak_step * over - CEILING_STEP_DB))
 
 
 def next_gain(points: Sequence[tuple[float, float]], target: float) -> float:

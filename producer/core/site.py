@@ -10,16 +10,16 @@ import datetime as dt
 import hashlib
 import posixpath
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from html import escape
+from xml.etree.ElementTree import tostring
 
-import defusedxml.ElementTree as SafeET
 import nh3
 
-from .feed import NS
-from .timecode import format_time, parse_time
+from . import feed_doc
+from .dates import parse_rfc2822
+from .feed_doc import ATOM, CONTENT, FEED_KEY, ITUNES, PODCAST
+from .timecode import format_time, parse_time, spoken_length
 
-ITUNES, PODCAST, CONTENT = (f"{{{NS[k]}}}" for k in ("itunes", "podcast", "content"))
 INDEX = "index.html"
 
 
@@ -58,10 +58,8 @@ class SiteChapter:
 
 
 def read_feed(xml: bytes) -> tuple[ShowInfo, list[Entry]]:
-    channel = SafeET.fromstring(xml).find("channel")
-    if channel is None:
-        raise ValueError("the feed has no channel")
-    feed_url = next((a.get("href") for a in channel.findall(f"{{{NS['atom']}}}link")
+    channel = feed_doc.parse(xml, FEED_KEY).channel
+    feed_url = next((a.get("href") for a in channel.findall(f"{ATOM}link")
                      if a.get("rel") == "self"), None)
     show = ShowInfo(_text(channel, "title"), _text(channel, "description"), _image(channel),
                     _text(channel, "link") or None, feed_url, _text(channel, f"{ITUNES}author") or None)
@@ -84,21 +82,14 @@ def _entry(item) -> Entry:  # type: ignore[no-untyped-def]
     notes = _text(item, f"{CONTENT}encoded") or _text(item, "description")
     title = _text(item, "title") or "(untitled)"
     guid = _text(item, "guid") or (enclosure.get("url") if enclosure is not None else "") or title
-    return Entry(guid=guid, digest=hashlib.sha256(SafeET.tostring(item)).hexdigest(),
-                 title=title, date=_date(_text(item, "pubDate")),
+    return Entry(guid=guid, digest=hashlib.sha256(tostring(item)).hexdigest(),
+                 title=title, date=parse_rfc2822(_text(item, "pubDate")),
                  enclosure_url=enclosure.get("url") if enclosure is not None else None,
                  enclosure_type=enclosure.get("type") if enclosure is not None else None,
                  duration_s=_duration(_text(item, f"{ITUNES}duration")), notes_html=notes,
                  chapters_url=chapters.get("url") if chapters is not None else None, image_url=_image(item),
                  episode=int(e) if (e := _text(item, f"{ITUNES}episode")).isdigit() else None,
                  link=_text(item, "link") or None)
-
-
-def _date(text: str) -> dt.datetime | None:
-    try:
-        return parsedate_to_datetime(text) if text else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _duration(text: str) -> float | None:
@@ -200,13 +191,8 @@ def _meta(e: Entry) -> str:
     if e.date:
         bits.append(f"<time datetime=\"{e.date.isoformat()}\">{e.date:%d %B %Y}</time>")
     if e.duration_s:
-        bits.append(escape(_clock(e.duration_s)))
+        bits.append(escape(spoken_length(e.duration_s)))
     return " · ".join(bits)
-
-
-def _clock(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s // 3600} h {s // 60 % 60:02d} min" if s >= 3600 else f"{s // 60} min {s % 60:02d} s"
 
 
 def episode_page(show: ShowInfo, e: Entry, chapters: list[SiteChapter], base_url: str, key: str) -> str:

@@ -38,16 +38,23 @@ def parse_time(value: object) -> int:
     return seconds * 1000 + int((m.group(2) or "0").ljust(3, "0"))
 
 
-def format_time(ms: int) -> str:
-    """HH:MM:SS, with .mmm only when the time has milliseconds: the one clock format
-    of chapters, `itunes:duration` and progress lines."""
-    seconds, millis = divmod(max(0, ms), 1000)
+def format_time(ms: int, millis: bool | None = None, sep: str = ".") -> str:
+    """HH:MM:SS, the one clock format of chapters, `itunes:duration`, progress lines,
+    WebVTT (`millis=True`) and SRT (`millis=True, sep=","`); by default with .mmm
+    only when the time has milliseconds."""
+    seconds, milli = divmod(max(0, ms), 1000)
     minutes, secs = divmod(seconds, 60)
     hours, mins = divmod(minutes, 60)
     text = f"{hours:02d}:{mins:02d}:{secs:02d}"
-    return f"{text}.{millis:03d}" if millis else text
+    return f"{text}{sep}{milli:03d}" if millis or (millis is None and milli) else text
 
 
 def format_seconds(seconds: float) -> str:
     """Whole seconds as HH:MM:SS."""
     return format_time(int(round(seconds)) * 1000)
+
+
+def spoken_length(seconds: float) -> str:
+    """A length as a page says it: `1 h 05 min`, `12 min 05 s`."""
+    s = int(round(seconds))
+    return f"{s // 3600} h {s // 60 % 60:02d} min" if s >= 3600 else f"{s // 60} min {s % 60:02d} s"

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..errors import InputError, TimeError
-from .timecode import parse_time
+from .timecode import format_time, parse_time
 
 FORMATS = {".vtt": "vtt", ".srt": "srt"}
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s+.*)?$")
@@ -91,18 +91,21 @@ def shifted(cues: list[Cue], offset_ms: int, duration_ms: int, where: str) -> li
     return out
 
 
-def _vtt_time(ms: int) -> str:
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, milli = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{milli:03d}"
-
-
 def to_vtt(cues: list[Cue]) -> str:
     blocks = ["WEBVTT\n"]
     for c in cues:
         text = f"<v {c.speaker}>{c.text}" if c.speaker else c.text
-        blocks.append(f"{_vtt_time(c.start_ms)} --> {_vtt_time(c.end_ms)}\n{text}\n")
+        blocks.append(f"{format_time(c.start_ms, millis=True)} --> {format_time(c.end_ms, millis=True)}\n{text}\n")
+    return "\n".join(blocks)
+
+
+def to_srt(cues: list[Cue]) -> str:
+    """SubRip: numbered cues, comma before the milliseconds, speakers as `Name: `."""
+    blocks = []
+    for n, c in enumerate(cues, 1):
+        text = f"{c.speaker}: {c.text}" if c.speaker else c.text
+        blocks.append(f"{n}\n{format_time(c.start_ms, millis=True, sep=',')} --> "
+                      f"{format_time(c.end_ms, millis=True, sep=',')}\n{text}\n")
     return "\n".join(blocks)
 
 

@@ -17,10 +17,10 @@ import tomlkit
 from ..core import chapters as chap
 from ..core.chapter_formats import parse as parse_chapters, toml_tables
 from ..core.leveler import MODES, LevelerSettings
+from ..core.formats import RENDITIONS as RENDITION_FORMATS
 from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
-                           Person, Preset, PublishSettings, Show, Soundbite)
+                           Person, Preset, PublishSettings, RenditionSettings, Show, Soundbite)
 from ..core.timecode import parse_time
-from ..core.renditions import FORMATS as RENDITION_FORMATS, RenditionSettings
 from ..core.transcript import FORMATS as TRANSCRIPT_FORMATS
 from ..errors import InputError, TimeError, located
 from . import files

@@ -20,7 +20,8 @@ from typing import IO, Callable, Iterator, Sequence
 
 import numpy as np
 
-from ..core.models import AudioInfo
+from ..core.formats import FORMATS
+from ..core.models import AudioInfo, Preset
 from ..errors import EnvironmentFailure, MediaError
 
 CHUNK_SECONDS = 1.0  # small chunks keep the process small (vs 4 s: 45 MB less, ~3 % more CPU)
@@ -341,17 +342,8 @@ class PcmEncoder:
 
 
 class Mp3Encoder(PcmEncoder):
-    """libmp3lame; a Xing/LAME header makes the duration exact; the tags are ours."""
+    """libmp3lame (core.formats' MP3 row); a Xing/LAME header makes the duration exact; the tags are ours."""
 
-    def __init__(self, out: Path, sample_rate: int, channels: int, bitrate_kbps: int,
-                 mode: str = "cbr") -> None:
-        quality = ["-b:a", f"{bitrate_kbps}k"] if mode == "cbr" else ["-q:a", str(_vbr_quality(bitrate_kbps))]
-        super().__init__(out, sample_rate, channels,
-                         ["-c:a", "libmp3lame", *quality, "-write_xing", "1", "-id3v2_version", "0",
-                          "-write_id3v1", "0", "-f", "mp3"], what="MP3 encoding")
-
-
-def _vbr_quality(kbps: int) -> int:
-    """LAME's -V scale, the closest average bitrate."""
-    table = [(245, 0), (225, 1), (190, 2), (175, 3), (165, 4), (130, 5), (115, 6), (100, 7), (85, 8)]
-    return next((q for rate, q in table if kbps >= rate), 9)
+    def __init__(self, out: Path, preset: Preset) -> None:
+        super().__init__(out, preset.sample_rate, preset.channels, FORMATS["mp3"].encoder(preset),
+                         what="MP3 encoding")

@@ -15,7 +15,7 @@ from ..core.artwork import Artwork
 from ..core.chapters import Chapter, ends
 from ..core.id3 import ChapterTag, Id3Summary, TocTag
 from ..core.models import Episode, Preset, Show, preset_record
-from ..errors import MediaError, TagError
+from ..errors import MediaError, write_failure
 from . import artwork as art
 from .id3_order import ordered_id3
 
@@ -72,7 +72,7 @@ def write_tags(mp3: Path, episode: Episode, show: Show, cover: Artwork, duration
     try:
         tags.save(mp3, v2_version=3, v1=0)
     except (MutagenError, OSError) as e:
-        raise TagError(f"{mp3}: cannot write ID3 tags ({e})") from None
+        raise write_failure(mp3, "ID3 tags", e) from None
 
 
 def _add_chapters(tags: ID3, chapters: list[Chapter], duration_ms: int) -> None:

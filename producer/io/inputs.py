@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 
 import tomlkit
 
 from .. import __version__
-from ..core.plan import chosen_renditions
+from ..core.build_report import BuildReport
+from ..core.episode_files import REPORT_JSON
+from ..core.plan import episode_files
 from . import files
 from .config import Context
 
@@ -67,13 +68,14 @@ def _digest_file(h: "hashlib._Hash", path: Path) -> None:
 
 
 def is_stale(ctx: Context) -> bool:
+    """dist/ lacks a file the build makes (episode_files: the one list publish uploads
+    from too), or its report is unreadable, or an input changed since."""
     dist = ctx.episode.folder / "dist"
     try:
-        report = json.loads((dist / "report.json").read_text(encoding="utf-8"))
+        report = BuildReport.from_json((dist / REPORT_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
-    wanted = [f"{ctx.episode.slug}.mp3", "chapters.json",
-              *(f"{ctx.episode.slug}.{fmt}" for fmt in chosen_renditions(ctx.show, ctx.preset))]
+    wanted = episode_files(ctx.show, ctx.episode, ctx.preset).built()
     if not all((dist / name).is_file() for name in wanted):
         return True
-    return report.get("inputs_sha256") != inputs_digest(ctx)
+    return report.inputs_sha256 != inputs_digest(ctx)

@@ -6,11 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from ..core.timecode import format_time
-
-
-def _clock(seconds: float) -> str:
-    return format_time(int(seconds) * 1000)
+from ..core.timecode import format_seconds
 
 
 class Progress:
@@ -44,7 +40,7 @@ class Stage:
         self.last_draw = 0.0
         self.next_mark = 0.25
         if not progress.live:
-            progress.line(f"{name}: started ({_clock(total)} of audio)")
+            progress.line(f"{name}: started ({format_seconds(total)} of audio)")
 
     def update(self, position: float) -> None:
         fraction = min(1.0, position / self.total)
@@ -56,11 +52,11 @@ class Stage:
             elapsed = now - self.started
             left = elapsed / fraction - elapsed if fraction > 0 else 0
             bar = "#" * int(fraction * self.WIDTH)
-            self.p.stream.write(f"\r{self.name:<12} [{bar:<{self.WIDTH}}] {_clock(position)} / "
-                                f"{_clock(self.total)}  {_clock(left)} left ")
+            self.p.stream.write(f"\r{self.name:<12} [{bar:<{self.WIDTH}}] {format_seconds(position)} / "
+                                f"{format_seconds(self.total)}  {format_seconds(left)} left ")
             self.p.stream.flush()
         elif fraction >= self.next_mark and fraction < 1.0:
-            self.p.line(f"{self.name}: {_clock(position)} / {_clock(self.total)}")
+            self.p.line(f"{self.name}: {format_seconds(position)} / {format_seconds(self.total)}")
             self.next_mark += 0.25
 
     def done(self, summary: str = "") -> float:

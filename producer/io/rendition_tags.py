@@ -1,6 +1,7 @@
 """Tags and cover art of the renditions, with mutagen: iTunes-style atoms in
-the M4A, Vorbis comments and a METADATA_BLOCK_PICTURE in the Opus file. The
-chapters are already there (ffmpeg wrote them from the ffmetadata file)."""
+the M4A, Vorbis comments, a METADATA_BLOCK_PICTURE and the chapters
+(CHAPTERnnn/CHAPTERnnnNAME) in the Opus file. The M4A's chapters are already
+there (ffmpeg wrote them from the ffmetadata file)."""
 from __future__ import annotations
 
 import base64
@@ -11,17 +12,19 @@ from mutagen.mp4 import MP4, MP4Cover
 from mutagen.oggopus import OggOpus
 
 from ..core.artwork import Artwork
+from ..core.formats import Format
 from ..core.id3 import ChapterTag, ContainerSummary
 from ..core.plan import BuildPlan
-from ..errors import TagError
+from ..core.timecode import format_time
+from ..errors import write_failure
 from .ffmpeg import probe_json
 
 
-def tag(path: Path, fmt: str, plan: BuildPlan, cover: Artwork) -> None:
+def tag(path: Path, fmt: Format, plan: BuildPlan, cover: Artwork) -> None:
     try:
-        (_m4a if fmt == "m4a" else _opus)(path, plan, cover)
+        _WRITERS[fmt.tags](path, plan, cover)
     except Exception as e:  # mutagen's errors have no common base worth naming
-        raise TagError(f"{path}: cannot write its tags ({type(e).__name__}: {e})") from None
+        raise write_failure(path, "its tags", e) from None
 
 
 def _fields(plan: BuildPlan) -> dict[str, str]:
@@ -52,7 +55,15 @@ def _opus(path: Path, plan: BuildPlan, cover: Artwork) -> None:
     picture.type, picture.mime, picture.data = 3, cover.mime, cover.data  # 3: front cover
     picture.width, picture.height = cover.width, cover.height
     audio["METADATA_BLOCK_PICTURE"] = [base64.b64encode(picture.write()).decode("ascii")]
+    for key in [k for k in audio.keys() if k.upper().startswith("CHAPTER")]:
+        del audio[key]
+    for i, chapter in enumerate(plan.chapters):  # the chapter extension's names, to the millisecond
+        audio[f"CHAPTER{i:03d}"] = [format_time(chapter.start_ms, millis=True)]
+        audio[f"CHAPTER{i:03d}NAME"] = [chapter.title]
     audio.save()
+
+
+_WRITERS = {"mp4": _m4a, "vorbis": _opus}
 
 
 def read(path: Path) -> ContainerSummary:

@@ -13,7 +13,7 @@ from ..io.ffmpeg import Mp3Encoder
 def encode(chunks: Iterable[np.ndarray], out: Path, preset: Preset,
            on_chunk: Callable[[int], None] | None = None) -> int:
     """Writes the MP3; returns the number of frames encoded."""
-    encoder = Mp3Encoder(out, preset.sample_rate, preset.channels, preset.bitrate_kbps, preset.mode)
+    encoder = Mp3Encoder(out, preset)
     frames = 0
     try:
         for chunk in chunks:

@@ -13,10 +13,11 @@ from ..core.artwork import Artwork
 from ..core.limiter import Limiter
 from ..core.loudness import Loudness
 from ..core.plan import BuildPlan
-from ..core.policy import Attempt
-from ..core.renditions import MAX_TRIES, correction, ffmetadata, first_attempt, output_args
+from ..core.formats import FORMATS
+from ..core.policy import MAX_TRIES, Attempt, Tried, next_attempt
+from ..core.renditions import ffmetadata, first_attempt, stream_args
 from ..errors import CheckFailed
-from ..io import rendition_tags
+from ..io import tags
 from ..io.ffmpeg import PcmEncoder
 from ..io.progress import Progress
 from . import assemble, level
@@ -40,30 +41,31 @@ def make(plan: BuildPlan, final: Attempt, leveling: level.Leveling | None, durat
          cover: Artwork, progress: Progress) -> list[Made]:
     meta = work / ".chapters.ffmetadata"
     meta.write_text(ffmetadata(plan.episode.title, plan.chapters, duration_ms), encoding="utf-8")
-    pending = {fmt: first_attempt(fmt, final) for fmt in plan.renditions}
+    pending = {fmt: first_attempt(fmt, final, plan.preset) for fmt in plan.renditions}
+    history: dict[str, list[Tried]] = {fmt: [] for fmt in plan.renditions}
     made: dict[str, Made] = {}
     for tries in range(1, MAX_TRIES + 1):
         _encode_pass(plan, pending, work, meta, leveling, progress, tries)
         for fmt, attempt in list(pending.items()):
-            path = work / f"{plan.episode.slug}.{fmt}"
+            path = work / plan.files.audio(fmt)
             measured = measure_file(path)
-            retry = correction(attempt, measured.integrated, measured.true_peak, plan.preset.integrated,
-                               plan.preset.true_peak)
+            history[fmt].append(Tried(attempt, measured.integrated, measured.true_peak))
+            decision = next_attempt(history[fmt], plan.preset, FORMATS[fmt])
             progress.line(f"{fmt}: {measured.integrated:.2f} LUFS, true peak {measured.true_peak:.2f} dBTP"
-                          + ("" if retry is None else " (again, corrected)"))
-            if retry is None:
+                          + ("" if decision.action == "ship" else " (again, corrected)"))
+            if decision.action == "ship":
                 made[fmt] = Made(fmt, path, measured, attempt, tries)
                 del pending[fmt]
+            elif decision.attempt is not None:
+                pending[fmt] = decision.attempt
             else:
-                pending[fmt] = retry
+                raise CheckFailed(f"{plan.episode.folder}: the {fmt} rendition misses {plan.preset.integrated:g} "
+                                  f"LUFS / {plan.preset.true_peak:g} dBTP after {MAX_TRIES} tries")
         if not pending:
             break
-    if pending:
-        raise CheckFailed(f"{plan.episode.folder}: the {', '.join(pending)} rendition misses "
-                          f"{plan.preset.integrated:g} LUFS / {plan.preset.true_peak:g} dBTP after {MAX_TRIES} tries")
     meta.unlink()
     for m in made.values():
-        rendition_tags.tag(m.path, m.fmt, plan, cover)
+        tags.write(m.path, FORMATS[m.fmt], plan, cover, duration_ms)
     return [made[fmt] for fmt in plan.renditions]
 
 
@@ -77,8 +79,8 @@ def _encode_pass(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, meta
     branches = itertools.tee(assemble.source(a, leveling), len(attempts))
     streams = [Limiter(att.gain_db, att.ceiling_db, a.sample_rate).process(branch)
                for att, branch in zip(attempts.values(), branches)]
-    encoders = [PcmEncoder(work / f"{plan.episode.slug}.{fmt}", a.sample_rate, a.channels,
-                           output_args(fmt, p.renditions), ["-f", "ffmetadata", "-i", str(meta)],
+    encoders = [PcmEncoder(work / plan.files.audio(fmt), a.sample_rate, a.channels,
+                           [*stream_args(fmt), *FORMATS[fmt].encoder(p)], ["-f", "ffmetadata", "-i", str(meta)],
                            what=f"{fmt} encoding") for fmt in attempts]
     frames = 0
     try:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..core import report_page
+from ..core.build_report import BuildReport
 from ..core.id3 import ContainerSummary, Id3Summary
 from ..core.leveler import BLOCK_S
 from ..core.loudness import Loudness
@@ -13,10 +14,8 @@ from ..core.plan import BuildPlan
 from ..core.verdicts import FileReport, loudness_verdicts
 from . import level
 
-PAGE = "report.html"
 
-
-def for_build(plan: BuildPlan, report: dict[str, Any], measured: Loudness, shipped: Loudness,
+def for_build(plan: BuildPlan, report: BuildReport, measured: Loudness, shipped: Loudness,
               leveling: level.Leveling | None) -> str:
     p = plan.preset
     offset = plan.assembly.programme_offset_ms / 1000
@@ -26,9 +25,9 @@ def for_build(plan: BuildPlan, report: dict[str, Any], measured: Loudness, shipp
         title=plan.episode.title or plan.episode.slug, file=plan.mp3_name, target_lufs=p.integrated,
         tolerance=p.tolerance, ceiling_dbtp=p.true_peak, preset=p.name, output=shipped,
         verdicts=loudness_verdicts(shipped, p), input=measured,
-        chapters=[(c.start_ms / 1000, c.title) for c in plan.chapters], attempts=report["attempts"],
+        chapters=[(c.start_ms / 1000, c.title) for c in plan.chapters], attempts=report.attempts,
         tracks=tracks, leveler=leveling.mode if leveling else None,
-        notes=[f"Measured on the shipped MP3 ({report['verified_by']}); the input is the assembled programme "
+        notes=[f"Measured on the shipped MP3 ({report.verified_by}); the input is the assembled programme "
                f"before the gain. Written by producer build."]))
 
 

@@ -6,10 +6,12 @@ from pathlib import Path
 
 from ..core import chapters
 from ..core.artwork import Artwork
+from ..core.episode_files import CHAPTERS
+from ..core.formats import MAIN
 from ..core.plan import BuildPlan
-from ..io.id3 import write_tags
+from ..io import tags
 
 
 def tag(plan: BuildPlan, cover: Artwork, mp3: Path, duration_ms: int, out_dir: Path) -> None:
-    write_tags(mp3, plan.episode, plan.show, cover, duration_ms, plan.preset)
-    (out_dir / "chapters.json").write_text(chapters.json_text(plan.chapters), encoding="utf-8")
+    tags.write(mp3, MAIN, plan, cover, duration_ms)
+    (out_dir / CHAPTERS).write_text(chapters.json_text(plan.chapters), encoding="utf-8")

@@ -1,16 +1,15 @@
 """Transcript: read the producer's WebVTT or SRT before any audio work (so a
 bad cue fails in a second), and once the episode's length is known write it
-shifted into the episode's time as `<slug>.vtt` and `transcript.json`."""
+shifted into the episode's time as `<slug>.vtt`, `<slug>.srt` and `transcript.json`."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from ..core import transcript
 from ..core.models import Episode
+from ..core.episode_files import TRANSCRIPT_JSON
 from ..core.plan import BuildPlan
 from ..errors import InputError
-
-JSON_NAME = "transcript.json"
 
 
 def load(episode: Episode) -> list[transcript.Cue] | None:
@@ -29,6 +28,7 @@ def load(episode: Episode) -> list[transcript.Cue] | None:
 def write(cues: list[transcript.Cue], plan: BuildPlan, duration_ms: int, work: Path) -> dict[str, object]:
     where = str(plan.episode.transcript)
     placed = transcript.shifted(cues, plan.assembly.programme_offset_ms, duration_ms, where)
-    (work / f"{plan.episode.slug}.vtt").write_text(transcript.to_vtt(placed), encoding="utf-8")
-    (work / JSON_NAME).write_text(transcript.to_json(placed), encoding="utf-8")
+    (work / plan.files.vtt).write_text(transcript.to_vtt(placed), encoding="utf-8")
+    (work / plan.files.srt).write_text(transcript.to_srt(placed), encoding="utf-8")
+    (work / TRANSCRIPT_JSON).write_text(transcript.to_json(placed), encoding="utf-8")
     return {"cues": len(placed), "offset_ms": plan.assembly.programme_offset_ms}

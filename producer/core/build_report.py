@@ -1,0 +1,78 @@
+"""report.json as a type: what a build measured and made, written by `build`
+and read by the CLI, the report page, `--if-stale`, `publish` and `status`.
+The JSON keeps the same names; a report this version cannot read is as good
+as none (the episode is rebuilt). Pure, and light: no audio module."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Loudness figures of a file or of the assembled input (None: not measured or silent)."""
+
+    integrated: float | None
+    true_peak: float | None
+    sample_peak: float | None
+    lra: float | None
+    duration: float | None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Figures:
+        return cls(*(_number(d.get(name)) for name in ("integrated", "true_peak", "sample_peak", "lra",
+                                                          "duration")))
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    episode: str
+    file: str
+    preset: dict[str, Any]
+    input: Figures
+    gain_db: float
+    output: Figures
+    verified_by: str
+    duration_seconds: float
+    chapters: int
+    tries: int
+    attempts: list[dict[str, Any]]
+    seconds: dict[str, float]
+    leveling: dict[str, Any] = field(default_factory=lambda: {"mode": "off"})
+    checks: dict[str, Any] = field(default_factory=dict)  # the build's own check: pass, failed, per file
+    transcript: dict[str, Any] | None = None
+    renditions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inputs_sha256: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if self.transcript is None:
+            d.pop("transcript")
+        if not self.renditions:
+            d.pop("renditions")
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> BuildReport:
+        """Raises ValueError for anything that is not a report of this version."""
+        try:
+            d = json.loads(text)
+            return cls(episode=str(d["episode"]), file=str(d["file"]), preset=dict(d["preset"]),
+                       input=Figures.from_dict(d["input"]), gain_db=float(d["gain_db"]),
+                       output=Figures.from_dict(d["output"]), verified_by=str(d["verified_by"]),
+                       duration_seconds=float(d["duration_seconds"]), chapters=int(d["chapters"]),
+                       tries=int(d["tries"]), attempts=list(d["attempts"]), seconds=dict(d["seconds"]),
+                       leveling=dict(d.get("leveling") or {"mode": "off"}), checks=dict(d.get("checks") or {}),
+                       transcript=d.get("transcript"), renditions=dict(d.get("renditions") or {}),
+                       inputs_sha256=d.get("inputs_sha256"))
+        except (KeyError, TypeError, AttributeError) as e:
+            raise ValueError(f"not a build report of this version ({e})") from None

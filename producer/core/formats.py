@@ -1,0 +1,67 @@
+"""Every output format as one row: file suffix, media type, encoder arguments,
+where its first render sits under the ceiling, how far a peak overshoot moves
+the next ceiling, and which tag and chapter writer it takes. A new format is
+one row here (and, if its tags are new, one writer in io/tags). Pure."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .models import Preset
+
+OPUS_RATE = 48000  # the only rate Opus codes at; ffmpeg resamples to it (soxr)
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # "mp3", as show.toml's renditions and the preset's main name it
+    mime: str  # the enclosure's type
+    title: str  # podcast:alternateEnclosure's title
+    encoder: Callable[[Preset], list[str]]  # ffmpeg's output options, after the PCM input
+    first_margin_db: float  # the first render's limiter ceiling, this far under the preset's
+    peak_step: float  # a peak overshoot lowers the next ceiling by this many times the overshoot
+    tags: str  # the tag writer and reader in io/tags: "id3" | "mp4" | "vorbis"
+    chapters: str  # who writes the chapters: "id3" (CHAP/CTOC), "ffmetadata" (ffmpeg), "vorbis" (comments)
+
+    @property
+    def suffix(self) -> str:
+        return f".{self.name}"
+
+
+def _mp3(p: Preset) -> list[str]:
+    quality = ["-b:a", f"{p.bitrate_kbps}k"] if p.mode == "cbr" else ["-q:a", str(vbr_quality(p.bitrate_kbps))]
+    return ["-c:a", "libmp3lame", *quality, "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
+            "-f", "mp3"]
+
+
+def _m4a(p: Preset) -> list[str]:
+    return ["-c:a", "aac", "-b:a", f"{p.renditions.m4a_bitrate}k", "-movflags", "+faststart", "-f", "ipod"]
+
+
+def _opus(p: Preset) -> list[str]:
+    return ["-af", f"aresample={OPUS_RATE}:resampler=soxr", "-c:a", "libopus", "-b:a",
+            f"{p.renditions.opus_bitrate}k", "-vbr", "constrained", "-f", "ogg"]
+
+
+def vbr_quality(kbps: int) -> int:
+    """LAME's -V scale, the closest average bitrate."""
+    table = [(245, 0), (225, 1), (190, 2), (175, 3), (165, 4), (130, 5), (115, 6), (100, 7), (85, 8)]
+    return next((q for rate, q in table if kbps >= rate), 9)
+
+
+# LAME adds a few tenths to peaks; AAC about as much; Opus's codec noise lifts true
+# peaks by up to 3 dB at 64 kb/s, so it starts 3 dB lower than the MP3. A codec's
+# noise moves the peaks less than the limiter's ceiling does: hence the 1.5 steps.
+# ffmpeg 5.1 writes Ogg chapter comments with the seconds rounded (10.5 s becomes
+# "00:00:11.500"), so the Opus chapters are written by mutagen, not by ffmpeg.
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("mp3", "audio/mpeg", "MP3", _mp3, 0.5, 1.0, "id3", "id3"),
+    Format("m4a", "audio/mp4", "AAC", _m4a, 0.5, 1.5, "mp4", "ffmetadata"),
+    Format("opus", "audio/ogg", "Opus (small, for metered data)", _opus, 3.5, 1.5, "vorbis", "vorbis"),
+)}
+MAIN = FORMATS["mp3"]
+RENDITIONS = tuple(name for name in FORMATS if name != MAIN.name)
+
+
+def by_suffix(suffix: str) -> Format | None:
+    return next((f for f in FORMATS.values() if f.suffix == suffix.lower()), None)

@@ -1,0 +1,52 @@
+"""Judge one file as `producer check` does: its tags and chapters read back, its
+loudness and speech balance measured on its own audio, every verdict of
+core.verdicts. The build runs the same judgement on what it is about to ship,
+so a build never ships a file that `check` fails."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..core.id3 import Id3Summary
+from ..core.loudness import Loudness
+from ..core.models import Episode, Preset
+from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
+                             rendition_verdicts, tag_verdicts)
+from ..errors import MediaError
+from ..io import tags as tag_io
+from .level import speech_spread
+from .measure import measure_file
+
+
+def judge(path: Path, preset: Preset, episode: Episode | None, measured: Loudness | None = None,
+          spread: float | None = None, tags: Id3Summary | None = None) -> FileReport:
+    """Every verdict on `path`. `measured` and `spread`, when the caller has them
+    from the file's own samples (the build's verifying decode), are not measured again."""
+    report = FileReport(str(path))
+    try:
+        found = tags if tags is not None else tag_io.read(path)
+        measured = measured or measure_file(path)
+        spread = speech_spread(path, preset.leveler) if spread is None else spread
+    except MediaError as e:
+        report.error = str(e)
+        return report
+    duration_ms = round(measured.duration * 1000)
+    report.figures = measured.as_dict() | {"speech_spread_lu": round(spread, 2)}
+    report.verdicts += loudness_verdicts(measured, preset)
+    report.verdicts.append(balance_verdict(spread, preset))
+    chapterless = episode is not None and not episode.chapters and not found.chapters
+    if isinstance(found, Id3Summary):
+        report.verdicts += tag_verdicts(found) + ([] if chapterless else chapter_verdicts(found, duration_ms))
+    else:
+        report.verdicts += [v for v in rendition_verdicts(found, duration_ms)
+                            if not (chapterless and v.name == "chapters")]
+    if episode is not None:
+        report.verdicts += episode_verdicts(found, episode)
+    return report
+
+
+def failure_text(report: FileReport) -> str:
+    """What `check` prints for each failed verdict, on one line."""
+    if report.error:
+        return report.error
+    return "; ".join(f"{v.name}: {v.measured} (expected {v.expected})" + (f" — {v.reason}" if v.reason else "")
+                     for v in report.verdicts if not v.ok)
