@@ -8,40 +8,66 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .errors import EnvironmentFailure, ProducerError, os_error_text
-from .io.progress import Progress
+from .errors import EnvironmentFailure, InputError, ProducerError, os_error_text
 
 
-def _cmd_build(args: argparse.Namespace) -> None:
-    if args.if_stale:
-        from .commands.fresh import stale_context
+def _episodes(args: argparse.Namespace, built_only: bool = False) -> list[Path]:
+    from .commands.batch import processes
+    from .io.episode_dirs import episode_folders
 
-        if (ctx := stale_context(Path(args.episode), args.preset)) is None:
-            print(f"{Path(args.episode) / 'dist'}: up to date (no input changed since it was built)")
-            return
-        from .commands.build import build_context
+    processes(args.jobs)
+    return episode_folders(args.episodes, args.command, Path.cwd(), built_only)
 
-        result = build_context(ctx, Progress(args.quiet))
-    else:
-        from .commands.build import build
 
-        result = build(Path(args.episode), Progress(args.quiet), args.preset)
-    r = result.report
-    print(f"{result.mp3}: {r.output.integrated:.2f} LUFS, true peak {r.output.true_peak:.2f} dBTP, "
-          f"{r.duration_seconds:.3f} s, {r.chapters} chapters")
+def _run_all(args: argparse.Namespace, job: object, folders: list[Path], options: dict[str, object]) -> int:
+    from .commands.batch import run_all
+
+    return run_all(job, folders, {**options, "verbose": args.verbose}, args.jobs,  # type: ignore[arg-type]
+                   args.fail_fast, args.json, getattr(args, "quiet", False))
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .commands.jobs import build_job
+
+    folders = _episodes(args)
+    return _run_all(args, build_job, folders, {"if_stale": args.if_stale, "preset": args.preset})
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from .commands.jobs import publish_job
+
+    folders = _episodes(args)
+    return _run_all(args, publish_job, folders, {"target": args.target, "dry_run": args.dry_run})
+
+
+def _cmd_check(args: argparse.Namespace) -> int | None:
+    from .io.episode_dirs import names_files
+
+    if args.episodes and names_files(args.episodes):
+        from .commands.check import check_files
+
+        episode = Path(args.episode) if args.episode else None
+        check_files(args.episodes, episode, args.preset, args.json, sys.stdout, html=args.html)
+        return None
+    if args.episode:
+        raise InputError(f"--episode {args.episode}: goes with audio files; an episode folder is checked "
+                         f"against itself (producer check {args.episode})")
+    from .commands.jobs import check_job
+
+    folders = _episodes(args, built_only=True)
+    return _run_all(args, check_job, folders, {"preset": args.preset, "html": args.html})
+
+
+def _cmd_status(args: argparse.Namespace) -> None:
+    from .commands.status import status
+
+    status(Path(args.show), args.target, args.json, sys.stdout)
 
 
 def _cmd_measure(args: argparse.Namespace) -> None:
     from .commands.measure import measure_files
 
     measure_files(args.files, args.json, sys.stdout)
-
-
-def _cmd_check(args: argparse.Namespace) -> None:
-    from .commands.check import check_files
-
-    episode = Path(args.episode) if args.episode else None
-    check_files(args.files, episode, args.preset, args.json, sys.stdout, html=args.html)
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
@@ -66,12 +92,6 @@ def _cmd_new(args: argparse.Namespace) -> None:
           f"fill in episode.toml, then: producer publish {folder.name}")
 
 
-def _cmd_publish(args: argparse.Namespace) -> None:
-    from .commands.publish import publish
-
-    publish(Path(args.episode), Progress(args.quiet), target=args.target, dry_run=args.dry_run, out=sys.stdout)
-
-
 def _cmd_lint(args: argparse.Namespace) -> None:
     from .commands.lint import lint_command
 
@@ -90,30 +110,56 @@ def _cmd_chapters_export(args: argparse.Namespace) -> None:
     export_command(Path(args.episode), args.format, sys.stdout)
 
 
+def _episode_args(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("episodes", nargs="*", metavar="EP", help=help_text + "; a glob such as ep*/ works")
+
+
+def _several_args(p: argparse.ArgumentParser, json_help: str = "a JSON list, one object an episode") -> None:
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="work on N episodes at once, each in its own process (default 1)")
+    p.add_argument("--fail-fast", action="store_true", help="start no further episode once one fails")
+    p.add_argument("--json", action="store_true", help=json_help)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("producer")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from . import __version__
+
+        return __version__
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="producer", description="Raw recordings to a published episode.")
     p.add_argument("-v", "--verbose", action="store_true", help="show a traceback on errors")
+    p.add_argument("--version", action="version", version=f"producer {_version()}")
     sub = p.add_subparsers(dest="command", required=True, help="what to do")
 
-    b = sub.add_parser("build", help="assemble, normalize, encode and tag an episode into EP/dist/")
-    b.add_argument("episode", metavar="EP", help="the episode folder")
+    b = sub.add_parser("build", help="assemble, normalize, encode and tag episodes into EP/dist/")
+    _episode_args(b, "the episode folders (default: the one you are in); a show folder means all its episodes")
     b.add_argument("--preset", metavar="P", help="a preset name or .toml file (relative to here) "
                    "instead of the show's")
     b.add_argument("--if-stale", action="store_true", help="build only if an input changed since dist/ was "
                    "built (the check publish makes; what `make build-EP` runs)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress; warnings and the result only")
+    _several_args(b)
     b.set_defaults(func=_cmd_build)
 
-    c = sub.add_parser("check", help="measure files against a preset and the episode's chapters")
-    c.add_argument("files", nargs="+", metavar="FILE",
-                   help="MP3, M4A or Opus files to check (a glob such as EP/dist/* skips the rest)")
+    c = sub.add_parser("check", help="measure built episodes (or files) against their preset and chapters")
+    c.add_argument("episodes", nargs="*", metavar="EP|FILE",
+                   help="episode folders (default: the one you are in): every file each built, against it; "
+                        "a show folder means its built episodes. Or MP3, M4A or Opus files (a glob such as "
+                        "EP/dist/* skips the rest)")
     c.add_argument("--episode", metavar="EP",
                    help="also check tags and chapters against this episode folder (and use its preset)")
     c.add_argument("--preset", metavar="P", help="a preset name or .toml file (default: the one the "
                    "file was built with, recorded in its tags; else podcast-stereo)")
-    c.add_argument("--json", action="store_true", help="one JSON document instead of lines")
     c.add_argument("--html", metavar="PATH", help="also write the report page (loudness over time, chapters, "
                    "checks): to PATH for one file; into the folder PATH as NAME.html for several")
+    _several_args(c, json_help="one JSON document instead of lines (for folders: a list, one object an episode)")
     c.set_defaults(func=_cmd_check)
 
     m = sub.add_parser("measure", help="loudness figures of any audio file")
@@ -122,14 +168,23 @@ def parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_cmd_measure)
 
     pub = sub.add_parser("publish", help="build if stale, upload, update the feed")
-    pub.add_argument("episode", metavar="EP", help="the episode folder")
+    _episode_args(pub, "the episode folders (default: the one you are in); a show folder means all its episodes")
     pub.add_argument("--target", metavar="URL", help="a folder (relative to here) or s3://bucket/prefix "
                      "instead of show.toml's target; needs publish.base_url")
     pub.add_argument("--dry-run", action="store_true", help="say what would be uploaded and how the feed "
                      "would change; change nothing")
     pub.add_argument("-q", "--quiet", action="store_true", help="no progress or per-file lines; "
                      "warnings and the result only")
+    _several_args(pub)
     pub.set_defaults(func=_cmd_publish)
+
+    st = sub.add_parser("status", help="which episodes are built, stale, published, and passed their check")
+    st.add_argument("show", nargs="?", default=".", metavar="SHOW",
+                    help="the show folder, or any folder inside it (default: here)")
+    st.add_argument("--target", metavar="URL", help="compare with this folder or s3://bucket/prefix instead of "
+                    "show.toml's target")
+    st.add_argument("--json", action="store_true", help="a JSON list, one object an episode")
+    st.set_defaults(func=_cmd_status)
 
     ini = sub.add_parser("init", help="create a show folder, ready to publish once a recording is in ep1/raw/")
     ini.add_argument("show", metavar="SHOW", help="the new show folder (must not exist, or be empty)")
@@ -173,11 +228,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    func: Callable[[argparse.Namespace], None] = args.func
+    func: Callable[[argparse.Namespace], int | None] = args.func
     try:
-        func(args)
+        code = func(args)
         sys.stdout.flush()  # the report before any message on stderr
-        return 0
+        return code or 0
     except ProducerError as e:
         sys.stdout.flush()
         if args.verbose:

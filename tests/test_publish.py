@@ -218,7 +218,8 @@ def publish_ep8_in_process(show: Show, monkeypatch: pytest.MonkeyPatch) -> bytes
 
     for k, v in ENV.items():
         monkeypatch.setenv(k, v)
-    assert publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=io.StringIO()) is None
+    line = publish.publish(show.episode("ep8"), Progress(quiet=True, stream=io.StringIO()), out=io.StringIO())
+    assert line.startswith("published ep8 to s3://") and "(item added, 3 items)" in line
     return show.feed_bytes()
 
 

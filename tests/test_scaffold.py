@@ -32,7 +32,9 @@ def test_init_then_a_recording_then_publish_works(tmp_path: Path) -> None:
     assert check.code == 0, check.out  # the placeholder artwork passes our own cover rules
     # the show's Makefile names the same commands
     dry = subprocess.run(["make", "-n", "check-ep1"], cwd=show, capture_output=True, text=True, check=True).stdout
-    assert "producer build ep1 --if-stale" in dry and "producer check ep1/dist/ep1.mp3 --episode ep1" in dry
+    assert "producer build --if-stale ep1" in dry and "producer check ep1\n" in dry
+    dry = subprocess.run(["make", "-n", "check-all"], cwd=show, capture_output=True, text=True, check=True).stdout
+    assert "producer build --if-stale -j 1 ep*/" in dry and "producer check ep*/" in dry
 
 
 def test_new_makes_the_next_episode_with_todays_date(tmp_path: Path) -> None:
@@ -71,5 +73,6 @@ def test_the_workflow_is_valid_yaml_that_runs_the_checks(tmp_path: Path) -> None
     assert run_producer("init", str(tmp_path / "s")).code == 0
     flow = yaml.safe_load((tmp_path / "s" / ".github" / "workflows" / "check.yml").read_text(encoding="utf-8"))
     steps = flow["jobs"]["check"]["steps"]
-    assert any("make check-all" in s.get("run", "") for s in steps)
+    runs = [s.get("run", "") for s in steps]
+    assert "producer build --if-stale ep*/" in runs and "producer check ep*/" in runs
     assert any("ffmpeg" in s.get("run", "") for s in steps)

@@ -6,6 +6,7 @@ the end, so a failed build leaves the previous dist/ (or none) untouched.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -29,7 +30,7 @@ from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
 from ..errors import CheckFailed, EnvironmentFailure, MediaError, os_error_text
 from ..io import artwork, ffmpeg
 from ..io.config import Context, load_context
-from ..io.inputs import audio_inputs, inputs_digest
+from ..io.inputs import audio_inputs, output_stamps, record_inputs
 from ..io.progress import Progress
 from ..core.transcript import Cue
 from ..stages import level, measure, predict, render, renditions, report_page, tag, transcript
@@ -68,10 +69,13 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
     plan, cover = prepare(ctx)
     cues = transcript.load(ctx.episode)  # a bad cue fails before any audio work
     ffmpeg.tool("ffmpeg")
-    digest = inputs_digest(ctx)  # of the inputs as they were when the build began
+    inputs = record_inputs(ctx)  # the inputs as they were when the build began
     work = _work_folder(plan.out_dir)
     try:
-        report = replace(_build_into(plan, cover, work, progress, cues), inputs_sha256=digest)
+        report = _build_into(plan, cover, work, progress, cues)
+        outputs = output_stamps(work, [name for name in plan.files.built() if name != REPORT_JSON])
+        report = replace(report, inputs=inputs, outputs=outputs,
+                         built_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         (work / REPORT_JSON).write_text(report.to_json(), encoding="utf-8")
         _swap_into_place(work, plan.out_dir)
     except OSError as e:  # a full disk, a folder made read-only, a file that vanished
@@ -209,3 +213,4 @@ def _swap_into_place(work: Path, out_dir: Path) -> None:
         raise
     if old:
         shutil.rmtree(old, ignore_errors=True)
+

@@ -11,6 +11,7 @@ from typing import TextIO
 from ..core.formats import FORMATS, MAIN
 from ..core.id3 import Id3Summary
 from ..core.loudness import Loudness
+from ..core.plan import episode_files
 from ..core.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
 from ..core.verdicts import FileReport
 from ..errors import CheckFailed, InputError, MediaError
@@ -105,16 +106,43 @@ def check_files(patterns: list[str], episode_dir: Path | None, preset_name: str 
     chosen, episode = _preset_for(preset_name, episode_dir)
     paths = expand(patterns)
     checked = [check_one(p, chosen, episode, page) for p, page in zip(paths, html_paths(html, paths))]
-    reports = [r for r, _ in checked]
     if as_json:
-        names = sorted({p.name for _, p in checked})
-        json.dump({"pass": all(r.ok for r in reports), "preset": names[0] if len(names) == 1 else names,
-                   "files": [r.as_dict() | {"preset": p.name} for r, p in checked]},
-                  out, indent=2, ensure_ascii=False)
+        json.dump(document(checked), out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
-        for r in reports:
+        for r, _ in checked:
             _print_report(r, out)
+    conclude([r for r, _ in checked])
+
+
+def check_episode(folder: Path, preset_name: str | None, html: str | None, out: TextIO | None
+                  ) -> list[tuple[FileReport, Preset]]:
+    """`producer check EP/`: every file the episode's build ships (the MP3, then each
+    rendition) against the episode, as --episode does; lines to `out` (None: none).
+    Raises as check_files does."""
+    ctx = load_context(folder, preset_name)
+    files_ = episode_files(ctx.show, ctx.episode, ctx.preset)
+    dist = folder / "dist"
+    if not (dist / files_.mp3).is_file():
+        raise InputError(f"{dist / files_.mp3}: not built yet (producer build {folder})")
+    paths = [dist / name for name in files_.media]
+    pages = [None] * len(paths) if html is None else html_paths(html.rstrip("/") + "/", paths)
+    checked = [check_one(p, ctx.preset, ctx.episode, page) for p, page in zip(paths, pages)]
+    if out is not None:
+        for r, _ in checked:
+            _print_report(r, out)
+    return checked
+
+
+def document(checked: list[tuple[FileReport, Preset]]) -> dict[str, object]:
+    """check's JSON document: pass, the preset (a list when the files' differ), each file."""
+    names = sorted({p.name for _, p in checked})
+    return {"pass": all(r.ok for r, _ in checked), "preset": names[0] if len(names) == 1 else names,
+            "files": [r.as_dict() | {"preset": p.name} for r, p in checked]}
+
+
+def conclude(reports: list[FileReport]) -> None:
+    """Exit 2 when a file cannot be measured, else 1 when one fails a check."""
     unreadable = [r.file for r in reports if r.error]
     if unreadable:
         raise MediaError(f"{', '.join(unreadable)}: cannot be measured")

@@ -53,14 +53,15 @@ class Planned:
 
 
 def publish(episode_dir: Path, progress: Progress, target: str | None = None, dry_run: bool = False,
-            out: TextIO | None = None, now: dt.datetime | None = None) -> None:
+            out: TextIO | None = None, now: dt.datetime | None = None) -> str:
+    """Returns the result line (also printed)."""
     out = out or progress.stream
     ctx = load_context(episode_dir)
     stale = is_stale(ctx)
     if stale and dry_run:
         out.write(f"{ctx.episode.slug}: dist/ is missing or stale: a real publish builds it first\n")
         if not (ctx.episode.folder / "dist" / REPORT_JSON).is_file():
-            return
+            return f"{ctx.episode.slug}: not built yet: a real publish builds it first"
     elif stale:
         build_context(ctx, progress)
     storage = _storage(ctx, target)
@@ -69,12 +70,12 @@ def publish(episode_dir: Path, progress: Progress, target: str | None = None, dr
     files = episode_files(ctx.show, ctx.episode, ctx.preset)
     main_format(files, ctx.preset, ctx.show)  # a main format the show does not build fails before any upload
     with tempfile.TemporaryDirectory(prefix="producer-publish-") as scratch:
-        _publish(ctx, files, storage, base_url, guid, _uploads(ctx, files, base_url, Path(scratch)), dry_run,
-                 _Lines(out, progress.quiet), now, progress)
+        return _publish(ctx, files, storage, base_url, guid, _uploads(ctx, files, base_url, Path(scratch)),
+                        dry_run, _Lines(out, progress.quiet), now, progress)
 
 
 def _publish(ctx: Context, files: EpisodeFiles, storage: Storage, base_url: str, guid: str, uploads: list[Upload],
-             dry_run: bool, out: _Lines, now: dt.datetime | None, progress: Progress) -> None:
+             dry_run: bool, out: _Lines, now: dt.datetime | None, progress: Progress) -> str:
     planned = [_plan(storage, u) for u in uploads]
     stored = {p.upload.key: Stored(p.upload.path.stat().st_size, p.sha256) for p in planned}
     built = BuildReport.from_json((ctx.episode.folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
@@ -83,8 +84,7 @@ def _publish(ctx: Context, files: EpisodeFiles, storage: Storage, base_url: str,
                      person_keys)
     channel = channel_info(ctx.show, base_url, person_keys)
     if dry_run:
-        _print_plan(planned, storage, channel, item, out, now)
-        return
+        return _print_plan(planned, storage, channel, item, out, now)
     for p in planned:
         if p.state == "unchanged":
             out.detail(f"unchanged {p.upload.key}\n")
@@ -96,8 +96,10 @@ def _publish(ctx: Context, files: EpisodeFiles, storage: Storage, base_url: str,
     pages = publish_site(storage, base_url, item.guid)
     out.detail(f"website: {len(pages)} pages written" + (f" ({', '.join(pages[:4])}" + (", …)" if len(pages) > 4 else ")")
                                                          if pages else " (all unchanged)") + "\n")
-    out.write(f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url} "
-              f"(item {change}, {count} items)\n")
+    line = f"published {ctx.episode.slug} to {storage.describe()}; feed: {channel.feed_url} " \
+           f"(item {change}, {count} items)"
+    out.write(line + "\n")
+    return line
 
 
 class _Lines:
@@ -256,11 +258,13 @@ def _landed(storage: Storage, written: bytes) -> bool:
 
 
 def _print_plan(planned: list[Planned], storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInfo,
-                out: _Lines, now: dt.datetime | None) -> None:
+                out: _Lines, now: dt.datetime | None) -> str:
     out.write(f"dry run: nothing is changed at {storage.describe()}\n")
     for p in planned:
         out.write(f"{p.state:<9} {p.upload.key} ({p.upload.path.stat().st_size} bytes)\n")
     current = storage.read(FEED_KEY)
     new, change = _feed_after(current[0] if current else None, channel, item, now)
     action = "would be created with the item" if current is None else f"item would be {change}"
-    out.write(f"{FEED_KEY}: {action} ({len(feed.item_guids(new))} items after)\n")
+    line = f"{FEED_KEY}: {action} ({len(feed.item_guids(new))} items after)"
+    out.write(line + "\n")
+    return line

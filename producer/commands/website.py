@@ -17,12 +17,31 @@ from ..io.storage import Storage, holds
 SITE_STATE = "site-state.json"  # guid → digest of the item each page was drawn from
 
 
+SITE_ROUNDS = 6
+
+
 def publish_site(storage: Storage, base_url: str, published_guid: str | None = None) -> list[str]:
     """The keys of the pages written. Only the index and the pages of items that are
     new or changed since the last drawing (recorded in SITE_STATE) are drawn, so a feed
     of 2,000 episodes costs a publish a handful of requests, not thousands; a page whose
-    bytes did not change is not uploaded."""
+    bytes did not change is not uploaded.
+
+    When the feed changed while we drew (another publish, `-j 2`), we draw again from
+    the feed as it is now: a page drawn from the older feed may have landed after the
+    other publisher's, and the last publisher to look always draws from the last feed."""
+    written: list[str] = []
     found = storage.read(FEED_KEY)
+    for _ in range(SITE_ROUNDS):
+        written += [k for k in _draw(storage, base_url, published_guid, found) if k not in written]
+        now = storage.read(FEED_KEY)
+        if now is None or found is None or now[1] == found[1]:
+            break
+        found = now
+    return written
+
+
+def _draw(storage: Storage, base_url: str, published_guid: str | None,
+          found: tuple[bytes, str] | None) -> list[str]:
     if found is None:
         raise StorageError(f"{storage.describe()}: {FEED_KEY} is missing: cannot draw the website")
     try:

@@ -31,6 +31,40 @@ def _number(value: Any) -> float | None:
 
 
 @dataclass(frozen=True)
+class Stamp:
+    """A file as a build saw it: its size and modification time, which say cheaply
+    that it did not change, and a digest, which says so when they differ."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    def same_stat(self, size: int, mtime_ns: int) -> bool:
+        return self.size == size and self.mtime_ns == mtime_ns
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Stamp:
+        return cls(int(d["size"]), int(d["mtime_ns"]), str(d["sha256"]))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a build was made from: the producer version and preset (one digest), and
+    every input file by its path relative to the show folder."""
+
+    settings_sha256: str
+    files: dict[str, Stamp]
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Inputs:
+        return cls(str(d["settings_sha256"]), _stamps(d["files"]))
+
+
+def _stamps(d: dict[str, Any]) -> dict[str, Stamp]:
+    return {str(name): Stamp.from_dict(v) for name, v in d.items()}
+
+
+@dataclass(frozen=True)
 class BuildReport:
     episode: str
     file: str
@@ -48,7 +82,9 @@ class BuildReport:
     checks: dict[str, Any] = field(default_factory=dict)  # the build's own check: pass, failed, per file
     transcript: dict[str, Any] | None = None
     renditions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    inputs_sha256: str | None = None
+    inputs: Inputs | None = None  # None: a report this version cannot judge staleness by
+    outputs: dict[str, Stamp] = field(default_factory=dict)  # dist/'s files (all but report.json) as built
+    built_at: str | None = None  # UTC, ISO 8601
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -73,6 +109,7 @@ class BuildReport:
                        tries=int(d["tries"]), attempts=list(d["attempts"]), seconds=dict(d["seconds"]),
                        leveling=dict(d.get("leveling") or {"mode": "off"}), checks=dict(d.get("checks") or {}),
                        transcript=d.get("transcript"), renditions=dict(d.get("renditions") or {}),
-                       inputs_sha256=d.get("inputs_sha256"))
-        except (KeyError, TypeError, AttributeError) as e:
+                       inputs=Inputs.from_dict(d["inputs"]) if d.get("inputs") else None,
+                       outputs=_stamps(d.get("outputs") or {}), built_at=d.get("built_at"))
+        except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise ValueError(f"not a build report of this version ({e})") from None

@@ -40,7 +40,9 @@ def _m4a(p: Preset) -> list[str]:
 
 def _opus(p: Preset) -> list[str]:
     return ["-af", f"aresample={OPUS_RATE}:resampler=soxr", "-c:a", "libopus", "-b:a",
-            f"{p.renditions.opus_bitrate}k", "-vbr", "constrained", "-f", "ogg"]
+            f"{p.renditions.opus_bitrate}k", "-vbr", "constrained",
+            "-fflags", "+bitexact", "-f", "ogg"]  # bitexact: the Ogg serial number is not random, so a
+    # rebuild from the same inputs gives the same bytes (and -j 2 those of one-by-one builds)
 
 
 def vbr_quality(kbps: int) -> int:

@@ -86,25 +86,32 @@ public/
 .producer-*
 """
 
-MAKEFILE = """# Per-episode targets: make build-ep1, make check-ep1, make publish-ep1.
+MAKEFILE = """# Per-episode targets: make build-ep1, make check-ep1, make publish-ep1; and for
+# every episode at once: make build-all, make check-all (what CI runs).
 # `producer build --if-stale` decides whether anything changed (a digest of every input).
 PRODUCER ?= producer
+EPISODES ?= ep*/
+JOBS ?= 1
 
-.PHONY: serve new check-all
+.PHONY: serve new status build-all check-all
 
 build-%:
-\t$(PRODUCER) build $* --if-stale
+\t$(PRODUCER) build --if-stale $*
 
 check-%: build-%
-\t$(PRODUCER) check $*/dist/$*.mp3 --episode $*
+\t$(PRODUCER) check $*
 
 publish-%: build-%
 \t$(PRODUCER) publish $*
 
-# every episode folder: what CI runs
-check-all:
-\t@for ep in $(patsubst %/episode.toml,%,$(wildcard */episode.toml)); do \\
-\t  $(MAKE) --no-print-directory check-$$ep || exit 1; done
+build-all:
+\t$(PRODUCER) build --if-stale -j $(JOBS) $(EPISODES)
+
+check-all: build-all
+\t$(PRODUCER) check $(EPISODES)
+
+status:
+\t$(PRODUCER) status
 
 serve:
 \t$(PRODUCER) serve .
@@ -133,8 +140,10 @@ jobs:
         # a repository variable PRODUCER_PIP can name where producer comes from
         # (for example git+https://github.com/you/producer)
         run: pip install "${{ vars.PRODUCER_PIP || 'producer' }}"
-      - name: build and check every episode
-        run: make check-all
+      - name: build every episode whose inputs changed
+        run: producer build --if-stale ep*/
+      - name: check every episode (exit 1 when one misses its target)
+        run: producer check ep*/
 """
 
 MUSIC_README = """Put the show's intro and outro music here (FLAC or WAV), then name them in

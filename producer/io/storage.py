@@ -107,10 +107,14 @@ class LocalStorage:
 
     def head(self, key: str) -> ObjectInfo | None:
         path = self._path(key)
+        try:
+            st = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
         if not path.is_file():
             return None
-        digest = files.sha256(path)
-        return ObjectInfo(path.stat().st_size, digest, digest)
+        digest = _cached_sha256(path, st) or _remember_sha256(path, files.sha256(path))
+        return ObjectInfo(st.st_size, digest, digest)
 
     def upload(self, key: str, path: Path, content_type: str, cache_control: str, sha256: str) -> ObjectInfo:
         dest = self._path(key)
@@ -164,6 +168,30 @@ class LocalStorage:
         except OSError as e:
             raise StorageError(f"{dest}: cannot write ({os_reason(e)})") from None
         return hashlib.sha256(data).hexdigest()
+
+
+SHA256_XATTR = "user.producer.sha256"
+
+
+def _cached_sha256(path: Path, st: os.stat_result) -> str | None:
+    """The SHA-256 kept beside a local object (an extended attribute, as S3 keeps it in
+    the object's metadata), valid while the size and modification time are those it
+    was taken at: `status` over 300 episodes reads no media."""
+    try:
+        size, mtime_ns, digest = os.getxattr(path, SHA256_XATTR).decode().split(":")
+    except (OSError, ValueError):
+        return None
+    return digest if (int(size), int(mtime_ns)) == (st.st_size, st.st_mtime_ns) else None
+
+
+def _remember_sha256(path: Path, digest: str) -> str:
+    """Best effort: a file system without user attributes means hashing on every HEAD."""
+    try:
+        st = path.stat()
+        os.setxattr(path, SHA256_XATTR, f"{st.st_size}:{st.st_mtime_ns}:{digest}".encode())
+    except OSError:
+        pass
+    return digest
 
 
 class S3Storage:
