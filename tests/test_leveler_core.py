@@ -108,3 +108,14 @@ def test_spread_of_speech_loudness() -> None:
     apart = track([(0, 15, -18), (15, 30, -30)], 30)
     assert leveler.spread(steady.energy, steady.voiced, S) < 1
     assert leveler.spread(apart.energy, apart.voiced, S) > 10
+
+
+@pytest.mark.parametrize("seconds", [0.5, 2.0, 3.0, 3.1])
+def test_an_episode_shorter_than_the_ride_window_is_planned(seconds: float) -> None:
+    """A trailer of a few seconds: the adaptive ride's window is longer than the
+    episode; the curves are still one value a block (was a numpy shape error)."""
+    voice = track([(0, seconds, -20)], seconds)
+    (plan,) = plan_tracks([voice], "adaptive", S)
+    assert len(plan.gains_db) == int(seconds * BPS) and np.all(np.isfinite(plan.gains_db))
+    # the yardstick: a steady voice is at the common level, so the ride leaves it where it is
+    assert np.allclose(plan.gains_db[plan.active], 0.0, atol=0.5)

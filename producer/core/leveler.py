@@ -142,8 +142,11 @@ def local_loudness(energy: np.ndarray, active: np.ndarray, half_window: int) -> 
     e = np.where(active, energy, 0.0)
     n = active.astype(float)
     k = np.ones(2 * half_window + 1)
-    sums = np.convolve(e, k, mode="same")
-    counts = np.convolve(n, k, mode="same")
+    # "full" then the centre: mode="same" returns the kernel's length when the episode is
+    # shorter than the window (a 3-second trailer), and the curves no longer line up
+    centre = slice(half_window, half_window + len(e))
+    sums = np.convolve(e, k, mode="full")[centre]
+    counts = np.convolve(n, k, mode="full")[centre]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts >= 3, lufs(sums / np.maximum(counts, 1)), np.nan)
 
