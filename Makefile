@@ -47,9 +47,10 @@ test: install-test
 
 demo: install
 	$(PRODUCER) build $(SHOW)/ep32
-	$(PRODUCER) check $(SHOW)/ep32/dist/ep32.mp3 --episode $(SHOW)/ep32
+	$(PRODUCER) check $(SHOW)/ep32
 	$(PRODUCER) check $(SHOW)/ep32/dist/ep32.mp3 --html $(SHOW)/ep32/dist/check.html --episode $(SHOW)/ep32 >/dev/null
 	$(PRODUCER) publish $(SHOW)/ep32
+	$(PRODUCER) status $(SHOW)
 	@echo "report: $(abspath $(SHOW))/ep32/dist/report.html"
 	@echo "website: $(abspath $(SHOW))/public/index.html, feed: $(abspath $(SHOW))/public/feed.xml"
 	@echo "preview it: $(PRODUCER) serve $(SHOW)   (http://127.0.0.1:8000/)"
@@ -71,10 +72,10 @@ sample-media: install-test
 # digest of every input (recordings, music, artwork, chapter images, the preset,
 # episode.toml) that publish uses too. A no-op takes a fraction of a second.
 build-%: install
-	$(PRODUCER) build $(SHOW)/$* --if-stale
+	$(PRODUCER) build --if-stale $(SHOW)/$*
 
 check-%: build-%
-	$(PRODUCER) check $(SHOW)/$*/dist/$*.mp3 --episode $(SHOW)/$*
+	$(PRODUCER) check $(SHOW)/$*
 
 publish-%: build-%
 	$(PRODUCER) publish $(SHOW)/$*

@@ -71,7 +71,7 @@ def test_dependencies_are_declared_where_they_are_used() -> None:
 def test_a_shows_episode_targets_need_ffmpeg_and_the_package_alone(tmp_path: Path) -> None:
     plan = subprocess.run(["make", "-n", "-B", "-C", str(ROOT), f"VENV={tmp_path / 'venv'}", "SHOW=somewhere",
                            "build-ep1", "check-ep1", "publish-ep1"], capture_output=True, text=True, check=True).stdout
-    assert "ffmpeg" in plan and "producer build somewhere/ep1 --if-stale" in plan
+    assert "ffmpeg" in plan and "producer build --if-stale somewhere/ep1" in plan
     for tool in ("chromium", "chromedriver", "espeak", "curl", "[test", "selenium"):
         assert tool not in plan, (tool, plan)
 
