@@ -493,7 +493,9 @@ def write_guid(episode_file: Path, guid: str) -> None:
         return
     item = tomlkit.item(guid)
     item.comment("the feed item's id: never change it once published")
-    _insert_top_level(doc, "guid", item)
+    # tomlkit's own add puts a plain key before the first table ([[chapters]]),
+    # where a key appended after a table would belong to that table.
+    doc.add("guid", item)
     files.replace_text(episode_file, tomlkit.dumps(doc))
 
 
@@ -511,13 +513,6 @@ def episodes_sharing_guid(show_root: Path, guid: str, folder: Path) -> list[Path
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue  # not ours to judge here; its own publish reports it
     return found
-
-
-def _insert_top_level(doc: tomlkit.TOMLDocument, key: str, value: Any) -> None:
-    """After the last plain key before the first table ([[chapters]]): a key
-    added after a table would belong to it."""
-    plain = [k for k, v in doc.items() if not isinstance(v, (tomlkit.items.Table, tomlkit.items.AoT))]
-    doc.add(key, value) if not plain else doc._insert_after(plain[-1], key, value)  # noqa: SLF001
 
 
 @dataclass
