@@ -17,8 +17,8 @@ from producer.core.episode_files import EpisodeFiles
 from producer.core.formats import FORMATS, by_suffix
 from producer.core.media_types import content_type
 from producer.core.models import Episode, Person, Preset, RenditionSettings, Show, Soundbite
-from producer.core.policy import Attempt, Tried, next_attempt
-from producer.core.renditions import first_attempt, stream_args
+from producer.core.policy import Attempt, Tried, first_ceiling, next_attempt
+from producer.core.renditions import stream_args
 from producer.errors import InputError
 
 STEREO = Preset("podcast-stereo", -16.0, -1.0, 0.5, 128, 44100, 2)
@@ -56,8 +56,8 @@ def test_a_rendition_that_keeps_missing_ships_within_tolerance_or_gives_up() -> 
 
 
 def test_opus_starts_three_db_under_the_mp3s_ceiling() -> None:
-    assert first_attempt("opus", Attempt(7.0, -1.5), STEREO) == Attempt(7.0, -4.5)
-    assert first_attempt("m4a", Attempt(7.0, -1.8), STEREO) == Attempt(7.0, -1.8)
+    assert first_ceiling(STEREO, FORMATS["opus"]) == first_ceiling(STEREO) - 3.0 == -4.5
+    assert first_ceiling(STEREO, FORMATS["m4a"]) == first_ceiling(STEREO)
 
 
 # ---------------------------------------------------------------- an episode's files

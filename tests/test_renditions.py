@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 import subprocess
 import tomllib
 import xml.etree.ElementTree as ET
@@ -58,6 +59,32 @@ def test_each_rendition_has_the_chapters_in_order_with_exact_starts(built: Path,
 def test_each_rendition_meets_the_target_measured_by_ebur128(built: Path, fmt: str) -> None:
     m = factory.ebur128(built / "dist" / f"ep7.{fmt}")
     assert m.integrated == pytest.approx(-16.0, abs=0.2) and m.true_peak <= -1.0
+
+
+def test_every_format_is_made_in_one_pass(built: Path) -> None:
+    """The MP3 and both renditions ride one pass over the programme; each landed on
+    its first render (the ebur128 test above holds them to the target)."""
+    report = json.loads((built / "dist" / "report.json").read_text(encoding="utf-8"))
+    assert report["passes"] == 1 and report["tries"] == 1
+    assert {fmt: r["tries"] for fmt, r in report["renditions"].items()} == {"m4a": 1, "opus": 1}
+
+
+def test_a_mispredicted_format_alone_is_rendered_again(built: Path, tmp_path: Path) -> None:
+    """A test hook adds 1 dB to the M4A's predicted gain: its first file misses by
+    about 1 LU, and only the M4A is made again, in a second pass."""
+    show = tmp_path / "show"
+    shutil.copytree(built.parent, show)
+    ep = show / built.name
+    r = run_producer("build", str(ep), env={"PRODUCER_TEST_PREDICTION_ERROR": "m4a=1.0"})
+    assert r.code == 0, r.err
+    report = json.loads((ep / "dist" / "report.json").read_text(encoding="utf-8"))
+    assert report["passes"] == 2 and report["tries"] == 1
+    assert {fmt: x["tries"] for fmt, x in report["renditions"].items()} == {"m4a": 2, "opus": 1}
+    first, shipped = report["renditions"]["m4a"]["attempts"]
+    assert first["output"]["integrated"] == pytest.approx(-15.0, abs=0.3)  # the forced error, measured
+    m = factory.ebur128(ep / "dist" / "ep7.m4a")
+    assert m.integrated == pytest.approx(-16.0, abs=0.2) and m.true_peak <= -1.0
+    assert ffprobe_chapters(ep / "dist" / "ep7.m4a") == EXPECTED
 
 
 def test_renditions_carry_the_cover_and_tags(built: Path) -> None:

@@ -26,14 +26,16 @@ from ..core.episode_files import REPORT_JSON, REPORT_PAGE
 from ..core.loudness import Loudness
 from ..core.models import Preset
 from ..core.plan import BuildPlan, make_plan
+from ..core.formats import FORMATS, MAIN
 from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
+from ..core.renditions import ffmetadata
 from ..errors import CheckFailed, EnvironmentFailure, MediaError, os_error_text
 from ..io import artwork, ffmpeg
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, output_stamps, record_inputs
 from ..io.progress import Progress
 from ..core.transcript import Cue
-from ..stages import level, measure, predict, render, renditions, report_page, tag, transcript
+from ..stages import level, measure, predict, render, report_page, tag, transcript
 from ..stages.judge import failure_text, judge
 
 TRUNCATION_SLACK_S = 0.5
@@ -113,32 +115,30 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     _check_decoded_length(plan, duration_ms / 1000)
     chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
     written = transcript.write(cues, plan, duration_ms, work) if cues else None
-    mp3 = work / plan.mp3_name
-    renders = _render_until_it_ships(plan, measured, excerpts, mp3, progress, seconds, leveling)
-    with ThreadPoolExecutor(1) as pool:  # the MP3's speech balance, on the other core while renditions run
-        mp3_spread = pool.submit(level.speech_spread, mp3, plan.preset.leveler)
+    runs = _render_until_each_ships(plan, measured, excerpts, work, duration_ms, progress, seconds, leveling)
+    mp3, shipped = runs.shipped[MAIN.name], runs.shipped
+    with ThreadPoolExecutor(1) as pool:  # the MP3's speech balance, on the other core while the files are tagged
+        mp3_spread = pool.submit(level.speech_spread, mp3.path, plan.preset.leveler)
         t = time.monotonic()
-        made = renditions.make(plan, renders[-1].attempt, leveling, duration_ms, work, cover, progress) \
-            if plan.renditions else []
-        seconds["renditions"] = time.monotonic() - t
-        t = time.monotonic()
-        tag.tag(plan, cover, mp3, duration_ms, work)
+        tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
         seconds["tag"] = time.monotonic() - t
         t = time.monotonic()
-        checks = _own_check(plan, work, {"mp3": renders[-1].verified.loudness, **{m.fmt: m.loudness for m in made}},
+        checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()},
                             mp3_spread.result())
     seconds["check"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
+    mp3_runs = runs.tries[MAIN.name]
     report = BuildReport(
         episode=plan.episode.slug, file=plan.mp3_name, preset=_preset_record(plan.preset),
-        input=Figures.from_dict(measured.as_dict()), gain_db=round(renders[-1].attempt.gain_db, 3),
-        output=Figures.from_dict(renders[-1].verified.loudness.as_dict()), verified_by=renders[-1].verified.method,
-        duration_seconds=duration_ms / 1000, chapters=len(plan.chapters), tries=len(renders),
-        attempts=[r.as_dict() for r in renders], seconds={k: round(v, 3) for k, v in seconds.items()},
+        input=Figures.from_dict(measured.as_dict()), gain_db=round(mp3.attempt.gain_db, 3),
+        output=Figures.from_dict(mp3.verified.loudness.as_dict()), verified_by=mp3.verified.method,
+        duration_seconds=duration_ms / 1000, chapters=len(plan.chapters), tries=len(mp3_runs),
+        attempts=[r.as_dict() for r in mp3_runs], seconds={k: round(v, 3) for k, v in seconds.items()},
         leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
-        transcript=written, renditions={m.fmt: m.as_dict() for m in made})
+        transcript=written, renditions={fmt: _rendition_record(runs.tries[fmt]) for fmt in plan.renditions},
+        passes=runs.passes)
     (work / REPORT_PAGE).write_text(
-        report_page.for_build(plan, report, measured, renders[-1].verified.loudness, leveling), encoding="utf-8")
+        report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
 
@@ -168,31 +168,63 @@ def _check_decoded_length(plan: BuildPlan, seconds: float) -> None:
                          f"the headers of {names} add up to {expected:.3f} s; is a file truncated?")
 
 
-def _render_until_it_ships(plan: BuildPlan, measured: Loudness, excerpts: list[np.ndarray], mp3: Path,
-                           progress: Progress, seconds: dict[str, float],
-                           leveling: level.Leveling | None) -> list[render.Rendered]:
+@dataclass
+class Runs:
+    """Every render of every format, the last of each the one that ships, and how
+    many passes over the programme they took."""
+
+    tries: dict[str, list[render.Rendered]]
+    passes: int
+
+    @property
+    def shipped(self) -> dict[str, render.Rendered]:
+        return {fmt: runs[-1] for fmt, runs in self.tries.items()}
+
+
+def _render_until_each_ships(plan: BuildPlan, measured: Loudness, excerpts: list[np.ndarray], work: Path,
+                             duration_ms: int, progress: Progress, seconds: dict[str, float],
+                             leveling: level.Leveling | None) -> Runs:
+    """Every format in one pass with its own predicted gain and ceiling; a further
+    pass only for the formats whose file missed, until the policy ships each."""
     p = plan.preset
+    formats = [MAIN.name, *plan.renditions]
     t = time.monotonic()
-    guess = predict.solve(measured.integrated, excerpts, first_ceiling(p), p)
+    ceilings = {fmt: first_ceiling(p, FORMATS[fmt]) for fmt in formats}
+    guesses = predict.solve_each(measured.integrated, excerpts, ceilings, p)
     excerpts.clear()  # 32 s of audio that the renders no longer need
     seconds["predict"] = time.monotonic() - t
-    attempt: Attempt | None = Attempt(guess.gain_db, first_ceiling(p), guess.loss_lu)
-    renders: list[render.Rendered] = []
-    while attempt is not None:
-        done = render.render(plan, attempt, mp3, progress, len(renders) + 1, leveling)
-        renders.append(done)
-        seconds.update(done.seconds)
-        history = [Tried(r.attempt, r.verified.loudness.integrated, r.verified.loudness.true_peak)
-                   for r in renders]
-        decision = next_attempt(history, p)
-        if decision.action == "give_up":
-            last = done.verified.loudness
-            raise CheckFailed(
-                f"{plan.episode.folder}: after {MAX_TRIES} renders the MP3 measures {last.integrated:.2f} LUFS "
-                f"and {last.true_peak:.2f} dBTP; preset {p.name} asks {p.integrated:g} ± {p.tolerance:g} LUFS "
-                f"at or under {p.true_peak:g} dBTP")
-        attempt = decision.attempt
-    return renders
+    pending = {fmt: Attempt(g.gain_db, ceilings[fmt], g.loss_lu) for fmt, g in guesses.items()}
+    meta = work / ".chapters.ffmetadata"  # the M4A's chapters, removed before dist/ is swapped in
+    meta.write_text(ffmetadata(plan.episode.title, plan.chapters, duration_ms), encoding="utf-8")
+    runs = Runs({fmt: [] for fmt in formats}, 0)
+    while pending:
+        runs.passes += 1
+        done = render.render(plan, pending, work, meta, progress, runs.passes, leveling)
+        seconds.update(next(iter(done.values())).seconds)
+        pending = {}
+        for fmt, r in done.items():
+            runs.tries[fmt].append(r)
+            decision = next_attempt([Tried(x.attempt, x.verified.loudness.integrated, x.verified.loudness.true_peak)
+                                     for x in runs.tries[fmt]], p, FORMATS[fmt])
+            if decision.action == "give_up":
+                last = r.verified.loudness
+                raise CheckFailed(
+                    f"{plan.episode.folder}: after {MAX_TRIES} renders the {fmt} file measures "
+                    f"{last.integrated:.2f} LUFS and {last.true_peak:.2f} dBTP; preset {p.name} asks "
+                    f"{p.integrated:g} ± {p.tolerance:g} LUFS at or under {p.true_peak:g} dBTP")
+            if decision.attempt is not None:
+                pending[fmt] = decision.attempt
+                progress.line(f"{fmt}: again, corrected (gain {decision.attempt.gain_db:+.2f} dB, "
+                              f"ceiling {decision.attempt.ceiling_db:.2f})")
+    meta.unlink()
+    return runs
+
+
+def _rendition_record(tries: list[render.Rendered]) -> dict[str, Any]:
+    last = tries[-1]
+    return {"file": last.path.name, "output": last.verified.loudness.as_dict(), "gain_db": round(last.attempt.gain_db, 3),
+            "limiter_ceiling_db": round(last.attempt.ceiling_db, 3), "tries": len(tries),
+            "attempts": [r.as_dict() for r in tries]}
 
 
 def _preset_record(p: Preset) -> dict[str, Any]:

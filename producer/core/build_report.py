@@ -85,6 +85,7 @@ class BuildReport:
     inputs: Inputs | None = None  # None: a report this version cannot judge staleness by
     outputs: dict[str, Stamp] = field(default_factory=dict)  # dist/'s files (all but report.json) as built
     built_at: str | None = None  # UTC, ISO 8601
+    passes: int = 1  # passes over the programme that rendered files (every format rides each pass)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -110,6 +111,7 @@ class BuildReport:
                        leveling=dict(d.get("leveling") or {"mode": "off"}), checks=dict(d.get("checks") or {}),
                        transcript=d.get("transcript"), renditions=dict(d.get("renditions") or {}),
                        inputs=Inputs.from_dict(d["inputs"]) if d.get("inputs") else None,
-                       outputs=_stamps(d.get("outputs") or {}), built_at=d.get("built_at"))
+                       outputs=_stamps(d.get("outputs") or {}), built_at=d.get("built_at"),
+                       passes=int(d.get("passes", d["tries"])))
         except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise ValueError(f"not a build report of this version ({e})") from None

@@ -1,12 +1,10 @@
 """Renditions beside the MP3 (AAC in M4A, Opus in Ogg): the chapters as ffmpeg
-metadata for the containers whose chapters ffmpeg writes, and where each
-format's first render starts. Pure; the formats themselves are core.formats."""
+metadata for the containers whose chapters ffmpeg writes, and which streams
+go into each file. Pure; the formats themselves are core.formats."""
 from __future__ import annotations
 
 from .chapters import Chapter, ends
-from .formats import FORMATS, MAIN
-from .models import Preset
-from .policy import Attempt
+from .formats import FORMATS
 
 
 def _escape(text: str) -> str:
@@ -29,10 +27,3 @@ def stream_args(fmt: str) -> list[str]:
     if FORMATS[fmt].chapters == "ffmetadata":
         return ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
     return ["-map", "0:a", "-map_metadata", "-1", "-map_chapters", "-1"]
-
-
-def first_attempt(fmt: str, mp3: Attempt, preset: Preset) -> Attempt:
-    """Where a rendition starts: the MP3's final gain, and its ceiling lowered by what
-    this format needs beyond the MP3's first margin (Opus: 3 dB, see core.formats)."""
-    extra = FORMATS[fmt].first_margin_db - MAIN.first_margin_db
-    return Attempt(mp3.gain_db, min(mp3.ceiling_db - extra, preset.true_peak - FORMATS[fmt].first_margin_db))

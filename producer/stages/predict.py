@@ -2,26 +2,38 @@
 encoder will take away, so that the first render usually lands on target.
 
 LAME's quantisation removes energy (about 0.4 LU on noise-like material at
-128 kb/s, less on clean speech) and a busy limiter removes more; either would
-otherwise cost a second full render. We render and encode a few excerpts of
-the programme, spread over its length, and measure what they lost.
+128 kb/s, less on clean speech), AAC and Opus remove less than LAME does, and
+a busy limiter removes more; any of these would otherwise cost a second full
+render. We render and encode a few excerpts of the programme, spread over its
+length, through each format's own limiter ceiling and codec, and measure what
+they lost.
+
+`PRODUCER_TEST_PREDICTION_ERROR` ("m4a=1.0,opus=-0.5") adds that many dB to a
+format's predicted gain: the tests' way to force a misprediction through the
+command line and watch only that format rendered again.
 """
 from __future__ import annotations
 
 import math
+import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
 from ..core import loudness
+from ..core.formats import FORMATS, MAIN, Format
 from ..core.limiter import Limiter
 from ..core.models import Preset
 from ..core.policy import next_gain
+from ..io.ffmpeg import PcmEncoder
 from . import encode
 from .measure import measure_file
+
+FORCED_ERROR_ENV = "PRODUCER_TEST_PREDICTION_ERROR"
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,8 @@ class Loss:
     limited: bool  # whether the limiter touched any excerpt
 
 
-def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset) -> Loss:
+def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset,
+            fmt: Format = MAIN) -> Loss:
     """What the excerpts lose between `gain × excerpt` and its limited, encoded, decoded self."""
     rate, channels = preset.sample_rate, preset.channels
     gain = np.float32(10 ** (gain_db / 20))
@@ -46,28 +59,67 @@ def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, prese
     # generators all the way, so that no more than one excerpt is held twice at a time
     rendered = (out for lim, e in zip(limiters, excerpts) for out in lim.process([e]))
     with tempfile.TemporaryDirectory(prefix="producer-predict-") as tmp:
-        mp3 = Path(tmp) / "excerpts.mp3"
-        encode.encode(rendered, mp3, preset)
-        coded = measure_file(mp3, rate, channels, true_peak=False).integrated
+        coded_file = Path(tmp) / f"excerpts{fmt.suffix}"
+        _encode(rendered, coded_file, preset, fmt)
+        coded = measure_file(coded_file, true_peak=False).integrated  # at the codec's own rate
     limited = any(lim.stats.limited_frames for lim in limiters)
     if not (math.isfinite(plain) and math.isfinite(coded)):
         return Loss(0.0, limited)
     return Loss(plain - coded, limited)
 
 
+def _encode(chunks: Iterator[np.ndarray], out: Path, preset: Preset, fmt: Format) -> None:
+    if fmt is MAIN:
+        encode.encode(chunks, out, preset)
+        return
+    encoder = PcmEncoder(out, preset.sample_rate, preset.channels, ["-map_metadata", "-1", *fmt.encoder(preset)],
+                         what=f"{fmt.name} encoding of the excerpts")
+    try:
+        for chunk in chunks:
+            encoder.write(chunk)
+    except BaseException:
+        encoder.abort()
+        raise
+    encoder.close()
+
+
+def solve_each(measured_lufs: float, excerpts: list[np.ndarray], ceilings: dict[str, float],
+               preset: Preset) -> dict[str, Prediction]:
+    """Each format's gain at its own ceiling, the formats in parallel (each trial is
+    an encoder process and a decode)."""
+    with ThreadPoolExecutor(2) as pool:
+        futures = {fmt: pool.submit(solve, measured_lufs, excerpts, ceiling, preset, FORMATS[fmt])
+                   for fmt, ceiling in ceilings.items()}
+        guesses = {fmt: f.result() for fmt, f in futures.items()}
+    forced = forced_errors(os.environ.get(FORCED_ERROR_ENV, ""))
+    return {fmt: Prediction(g.gain_db + forced.get(fmt, 0.0), g.loss_lu, g.trials) for fmt, g in guesses.items()}
+
+
+def forced_errors(spec: str) -> dict[str, float]:
+    """"m4a=1.0,opus=-0.5" → {"m4a": 1.0, "opus": -0.5}; a test hook, so a malformed
+    entry is an error rather than ignored."""
+    out: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        name, _, value = item.partition("=")
+        if name not in FORMATS:
+            raise ValueError(f"{FORCED_ERROR_ENV}: unknown format {name!r}")
+        out[name] = float(value)
+    return out
+
+
 def solve(measured_lufs: float, excerpts: list[np.ndarray], ceiling_db: float, preset: Preset,
-          max_trials: int = 5) -> Prediction:
+          fmt: Format = MAIN, max_trials: int = 5) -> Prediction:
     """The gain whose limited, encoded result should measure the preset's target."""
     gain = preset.integrated - measured_lufs
     if not excerpts:
         return Prediction(gain, 0.0, 0)
-    first = loss_at(excerpts, gain, ceiling_db, preset)
+    first = loss_at(excerpts, gain, ceiling_db, preset, fmt)
     if not first.limited or first.lu <= 0.1:
         return Prediction(gain + first.lu, first.lu, 1)
     # The limiter is busy, and its loss grows with the gain: search on the excerpts,
     # where a try costs a fraction of a second, not a full render.
     points = [(gain, measured_lufs + gain - first.lu)]
-    best = _search(points, preset.integrated, lambda g: measured_lufs + g - loss_at(excerpts, g, ceiling_db, preset).lu,
+    best = _search(points, preset.integrated, lambda g: measured_lufs + g - loss_at(excerpts, g, ceiling_db, preset, fmt).lu,
                    max_trials - 1)
     return Prediction(best, best - gain, len(points))
 

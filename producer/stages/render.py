@@ -1,23 +1,37 @@
-"""Render: the programme again from the assembly, through the gain and the
-true-peak limiter (core.limiter), into the encoder, while the verifier decodes
-and measures what the encoder writes."""
+"""Render: one pass over the assembly for every format still to make. The
+programme is decoded and leveled once and teed into one true-peak limiter
+(core.limiter) and one encoder a format, all running at once: LAME, the AAC and
+the Opus encoder are separate processes, so they share the two cores while
+this process limits. The MP3 is decoded and measured while LAME writes it; a
+rendition is measured on its finished file (an M4A's index is written last),
+in a thread each, while the MP3's verification ends."""
 from __future__ import annotations
 
+import itertools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
+import numpy as np
+
+from ..core.formats import FORMATS, MAIN
 from ..core.limiter import Limiter
 from ..core.plan import BuildPlan
 from ..core.policy import Attempt
+from ..core.renditions import stream_args
+from ..io.ffmpeg import Mp3Encoder, PcmEncoder
 from ..io.progress import Progress
-from . import assemble, encode, level
-from .verify import OverlappedVerify, Verified
+from . import assemble, level
+from .measure import measure_file
+from .verify import FROM_FILE, OverlappedVerify, Verified
 
 
 @dataclass(frozen=True)
 class Rendered:
+    fmt: str
+    path: Path
     attempt: Attempt
     verified: Verified
     limiter: dict[str, Any]
@@ -31,28 +45,81 @@ class Rendered:
                 "limiter": self.limiter}
 
 
-def render(plan: BuildPlan, attempt: Attempt, mp3: Path, progress: Progress, number: int,
-           leveling: level.Leveling | None = None) -> Rendered:
-    """Render and encode; meanwhile decode the MP3 as LAME writes it and measure it,
-    so verification costs almost nothing on top of the encode."""
+def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_meta: Path, progress: Progress,
+           number: int, leveling: level.Leveling | None = None) -> dict[str, Rendered]:
+    """Every format in `attempts` from one decode of the assembly, each file measured
+    on its own encoded bytes."""
     a, p = plan.assembly, plan.preset
-    stage = progress.stage(f"render {number}" if number > 1 else "render", a.expected_seconds)
-    limiter = Limiter(attempt.gain_db, attempt.ceiling_db, a.sample_rate)
-    mp3.unlink(missing_ok=True)  # the verifier follows this file: never let it read the last try's
-    verifier = OverlappedVerify(mp3, p)
+    formats = list(attempts)
+    label = "render" + (f" {number}" if number > 1 else "") + ("" if formats == [MAIN.name] else
+                                                               f": {', '.join(formats)}")
+    stage = progress.stage(label, a.expected_seconds)
+    paths = {fmt: work / plan.files.audio(fmt) for fmt in formats}
+    limiters = {fmt: Limiter(att.gain_db, att.ceiling_db, a.sample_rate) for fmt, att in attempts.items()}
+    for path in paths.values():
+        path.unlink(missing_ok=True)  # the MP3's verifier follows its file: never let it read the last try's
+    verifier = OverlappedVerify(paths[MAIN.name], p) if MAIN.name in attempts else None
+    encoders = {fmt: _encoder(plan, fmt, paths[fmt], chapters_meta) for fmt in formats}
     try:
-        frames = encode.encode(limiter.process(assemble.source(a, leveling)), mp3, p,
-                               lambda done: stage.update(done / a.sample_rate))
+        frames = _feed(_limited(assemble.source(a, leveling), limiters), encoders,
+                       lambda done: stage.update(done / a.sample_rate))
     except BaseException:
-        verifier.abort()
+        for encoder in encoders.values():
+            encoder.abort()
+        if verifier:
+            verifier.abort()
         raise
-    verifier.finished(frames)
-    seconds = {f"render_encode_{number}": stage.done(
-        f"gain {attempt.gain_db:+.2f} dB, {limiter.stats.limited_frames} samples limited")}
+    for encoder in encoders.values():
+        encoder.close()
+    if verifier:
+        verifier.finished(frames)
+    took = stage.done(", ".join(f"{fmt} gain {attempts[fmt].gain_db:+.2f} dB, "
+                                f"{limiters[fmt].stats.limited_frames} samples limited" for fmt in formats))
     t = time.monotonic()
-    verified = verifier.result()
-    seconds[f"verify_{number}"] = time.monotonic() - t
-    out = verified.loudness
-    progress.line(f"verify: {out.integrated:.2f} LUFS, true peak {out.true_peak:.2f} dBTP "
-                  f"(measured on the MP3, {verified.method})")
-    return Rendered(attempt, verified, limiter.stats.as_dict(), seconds)
+    verified = _verify(paths, verifier, p)
+    seconds = {f"render_encode_{number}": took, f"verify_{number}": time.monotonic() - t}
+    for fmt in formats:
+        out = verified[fmt].loudness
+        progress.line(f"verify {fmt}: {out.integrated:.2f} LUFS, true peak {out.true_peak:.2f} dBTP "
+                      f"(measured on the {fmt} file, {verified[fmt].method})")
+    return {fmt: Rendered(fmt, paths[fmt], attempts[fmt], verified[fmt], limiters[fmt].stats.as_dict(), seconds)
+            for fmt in formats}
+
+
+def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path) -> PcmEncoder:
+    if fmt == MAIN.name:
+        return Mp3Encoder(path, plan.preset)
+    a = plan.assembly
+    return PcmEncoder(path, a.sample_rate, a.channels, [*stream_args(fmt), *FORMATS[fmt].encoder(plan.preset)],
+                      ["-f", "ffmetadata", "-i", str(chapters_meta)], what=f"{fmt} encoding")
+
+
+def _limited(source: Iterator[np.ndarray], limiters: dict[str, Limiter]) -> Iterator[tuple[np.ndarray, ...]]:
+    """One chunk a format at a time: the limiters run in lockstep, so the tee
+    holds no more than a chunk or two of the programme."""
+    if len(limiters) == 1:
+        (only,) = limiters.values()
+        return ((chunk,) for chunk in only.process(source))
+    branches = itertools.tee(source, len(limiters))
+    return zip(*(lim.process(branch) for lim, branch in zip(limiters.values(), branches)))
+
+
+def _feed(chunks: Iterator[tuple[np.ndarray, ...]], encoders: dict[str, PcmEncoder], on_frames: Any) -> int:
+    frames = 0
+    for group in chunks:
+        for encoder, chunk in zip(encoders.values(), group):
+            encoder.write(chunk)
+        frames += len(group[0])
+        on_frames(frames)
+    return frames
+
+
+def _verify(paths: dict[str, Path], verifier: OverlappedVerify | None, p: Any) -> dict[str, Verified]:
+    """The renditions decoded from their finished files on the other core while the
+    MP3's overlapped measurement drains."""
+    others = [fmt for fmt in paths if fmt != MAIN.name]
+    with ThreadPoolExecutor(max(1, len(others))) as pool:
+        futures = {fmt: pool.submit(measure_file, paths[fmt]) for fmt in others}  # at the file's own rate
+        done = {MAIN.name: verifier.result()} if verifier else {}
+        done.update({fmt: Verified(f.result(), FROM_FILE) for fmt, f in futures.items()})
+    return {fmt: done[fmt] for fmt in paths}
