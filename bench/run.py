@@ -300,6 +300,52 @@ def report_page(path: Path) -> tuple[int, float] | None:
     return path.stat().st_size, sorted(times)[2]
 
 
+FORMATS_TITLE = "## Every format in one pass"
+
+
+def formats_at_once(minutes: int, lengths: list[int]) -> list[str]:
+    """The MP3 alone, MP3 + M4A + Opus and the plain encode, alternated, best of two
+    each; where the time goes, stage by stage; then the tree's peak memory with all
+    three formats along the lengths."""
+    ep = make_episode(WORK / f"show{minutes}", minutes)
+    wav = assembled_wav(ep)
+    every = renditions_show(ep, ("m4a", "opus"))
+    rows: dict[str, list[Run]] = {"mp3": [], "all": [], "plain": []}
+    reports: dict[str, list[dict]] = {"mp3": [], "all": []}
+    for _ in range(2):
+        for key, folder in (("mp3", ep), ("all", every)):
+            shutil.rmtree(folder / "dist", ignore_errors=True)
+            rows[key].append(run(key, [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3"))
+            reports[key].append(json.loads((folder / "dist" / "report.json").read_text()))
+        rows["plain"].append(run("plain", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame",
+                                           "-b:a", "128k", str(WORK / "plain.mp3")], WORK / "plain.mp3"))
+    best = {k: min(range(2), key=lambda i: v[i].wall) for k, v in rows.items()}
+    mp3, every_run, plain = rows["mp3"][best["mp3"]], rows["all"][best["all"]], rows["plain"][best["plain"]]
+    when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}"
+    lines = [FORMATS_TITLE, "", f"`python bench/run.py --formats-only` ({when} UTC): the {minutes}-minute episode, the three builds alternated, best of two each.", "",
+             "| build | wall s (both runs) | CPU s | peak MB (tree PSS) | passes | renders a format | stage seconds |",
+             "|---|---|---|---|---|---|---|"]
+    for key, name in (("mp3", "MP3 alone"), ("all", "MP3 + M4A + Opus")):
+        r, report = rows[key][best[key]], reports[key][best[key]]
+        tries = {"mp3": report["tries"], **{f: x["tries"] for f, x in report.get("renditions", {}).items()}}
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in report["seconds"].items() if k != "total")
+        lines.append(f"| {name} | {r.wall:.1f} ({', '.join(f'{x.wall:.1f}' for x in rows[key])}) | {r.cpu:.1f} | "
+                     f"{r.peak_mb:.0f} | {report.get('passes', report['tries'])} | "
+                     f"{', '.join(f'{f} {n}' for f, n in tries.items())} | {stages} |")
+    lines.append(f"| plain ffmpeg MP3 encode | {plain.wall:.1f} ({', '.join(f'{x.wall:.1f}' for x in rows['plain'])})"
+                 f" | {plain.cpu:.1f} | {plain.peak_mb:.0f} | 1 | mp3 1 | |")
+    lines += ["", f"- MP3 + M4A + Opus ÷ the MP3 alone: **{every_run.wall / mp3.wall:.2f}×** wall",
+              f"- the MP3 alone (leveler on) ÷ plain encode: **{mp3.wall / plain.wall:.2f}×** wall",
+              f"- MP3 + M4A + Opus ÷ plain encode: **{every_run.wall / plain.wall:.2f}×** wall", "",
+              "| minutes, all three formats | wall s | CPU s | peak MB (tree PSS) | passes |", "|---|---|---|---|---|"]
+    for length in lengths:
+        folder = renditions_show(make_episode(WORK / f"show{length}", length), ("m4a", "opus"))
+        r = run(f"all {length}", [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3")
+        report = json.loads((folder / "dist" / "report.json").read_text())
+        lines.append(f"| {length} | {r.wall:.1f} | {r.cpu:.1f} | {r.peak_mb:.0f} | {report.get('passes')} |")
+    return lines + [""]
+
+
 STATUS_TITLE = "## Status at scale"
 
 
@@ -333,10 +379,16 @@ def main() -> None:
                     "its section of bench/results.md is replaced")
     ap.add_argument("--ratio-only", action="store_true", help="only the build against the plain encode, "
                     "alternated, best of three; prints, writes nothing")
+    ap.add_argument("--formats-only", action="store_true", help="only the MP3 alone against all three formats "
+                    "and the plain encode, and memory with all three at 10, 60, 120 minutes; its section of "
+                    "bench/results.md is replaced")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if args.ratio_only:
         ratio_only(args.minutes)
+        return
+    if args.formats_only:
+        _replace_section(FORMATS_TITLE, formats_at_once(args.minutes, [10, 60, 120]))
         return
     if args.status_only:
         _replace_section(STATUS_TITLE, status_lines(status_at_scale()))
@@ -368,8 +420,8 @@ def main() -> None:
                             .read_text())
         tries = ", ".join(f"{fmt_} {x['tries']}" for fmt_, x in report.get("renditions", {}).items())
         lines.append(f"- MP3 + {' + '.join(formats)} ÷ the MP3 alone: **{r.wall / ours.wall:.2f}×** wall "
-                     f"(+{r.wall - ours.wall:.1f} s; renditions stage {report['seconds']['renditions']:.1f} s; "
-                     f"passes: {tries})")
+                     f"(+{r.wall - ours.wall:.1f} s; {report.get('passes')} pass(es) over the programme; "
+                     f"renders: {tries})")
     if normalize:
         lines.append(f"- ffmpeg-normalize ÷ producer build: **{normalize.wall / ours.wall:.2f}×** "
                      f"(producer is that many times faster)")
@@ -387,6 +439,7 @@ def main() -> None:
     lines += ["", "## Feed at scale", "",
               f"Inserting an episode into a feed of 2,000 items (parse, upsert, serialize): "
               f"**{feed_seconds * 1000:.0f} ms**.", ""]
+    lines += formats_at_once(args.minutes, [10, 60, 120])
     lines += status_lines(status_at_scale())
     text = "\n".join(lines)
     (ROOT / "bench" / "results.md").write_text(text, encoding="utf-8")

@@ -35,7 +35,7 @@ from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, output_stamps, record_inputs
 from ..io.progress import Progress
 from ..core.transcript import Cue
-from ..stages import level, measure, predict, render, report_page, tag, transcript
+from ..stages import cleanup, level, measure, predict, render, report_page, tag, transcript
 from ..stages.judge import failure_text, judge
 
 TRUNCATION_SLACK_S = 0.5
@@ -104,6 +104,8 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     leveling = None
     t = time.monotonic()
     features = level.analyse(plan.assembly, plan.preset.leveler, progress)  # every mode: refuses a silent input
+    cleaned = cleanup.plan(plan, features, progress)  # the chapters move by the cuts from here on
+    plan = cleaned.plan
     if plan.leveler != "off":
         curves = work / ".gains"  # removed before dist/ is swapped in
         curves.mkdir()
@@ -136,7 +138,7 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
         attempts=[r.as_dict() for r in mp3_runs], seconds={k: round(v, 3) for k, v in seconds.items()},
         leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
         transcript=written, renditions={fmt: _rendition_record(runs.tries[fmt]) for fmt in plan.renditions},
-        passes=runs.passes)
+        passes=runs.passes, cleanup=cleaned.report())
     (work / REPORT_PAGE).write_text(
         report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)

@@ -6,7 +6,7 @@ from typing import TextIO
 
 from ..core.chapter_formats import WRITERS, to_toml
 from ..errors import InputError
-from ..io.config import load_chapters_file, load_context, write_chapters
+from ..io.config import as_built, load_chapters_file, load_context, write_chapters
 
 
 def import_command(file: Path, fmt: str, write: Path | None, out: TextIO) -> None:
@@ -19,7 +19,7 @@ def import_command(file: Path, fmt: str, write: Path | None, out: TextIO) -> Non
 
 
 def export_command(episode_dir: Path, fmt: str, out: TextIO) -> None:
-    chapters = list(load_context(episode_dir).episode.chapters)
+    chapters = list(as_built(load_context(episode_dir).episode).chapters)  # moved by the build's cuts
     if not chapters:
         raise InputError(f"{episode_dir}: the episode declares no chapters")
     out.write(WRITERS[fmt](chapters))

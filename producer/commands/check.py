@@ -16,7 +16,7 @@ from ..core.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
 from ..core.verdicts import FileReport
 from ..errors import CheckFailed, InputError, MediaError
 from ..io import files, tags
-from ..io.config import load_context, load_preset
+from ..io.config import as_built, load_context, load_preset
 from ..io.id3 import read_id3
 from ..stages import report_page
 from ..stages.judge import judge
@@ -98,7 +98,7 @@ def _preset_for(name: str | None, episode_dir: Path | None) -> tuple[Preset | No
     if episode_dir is None:
         return (load_preset(name) if name else None), None
     ctx = load_context(episode_dir, name)
-    return ctx.preset, ctx.episode
+    return ctx.preset, as_built(ctx.episode)
 
 
 def check_files(patterns: list[str], episode_dir: Path | None, preset_name: str | None, as_json: bool,
@@ -127,7 +127,8 @@ def check_episode(folder: Path, preset_name: str | None, html: str | None, out: 
         raise InputError(f"{dist / files_.mp3}: not built yet (producer build {folder})")
     paths = [dist / name for name in files_.media]
     pages = [None] * len(paths) if html is None else html_paths(html.rstrip("/") + "/", paths)
-    checked = [check_one(p, ctx.preset, ctx.episode, page) for p, page in zip(paths, pages)]
+    episode = as_built(ctx.episode)
+    checked = [check_one(p, ctx.preset, episode, page) for p, page in zip(paths, pages)]
     if out is not None:
         for r, _ in checked:
             _print_report(r, out)

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from ..core import chapters as chap, feed, lint
 from ..core.build_report import BuildReport
+from ..core.cuts import moved_episode
 from ..core.episode_files import CHAPTERS, REPORT_JSON, REPORT_PAGE, EpisodeFiles
 from ..core.episode_item import (Stored, channel_info, chapter_image_key, cover_key, item_info, main_format,
                                  person_key, show_artwork_key, url)
@@ -80,8 +81,8 @@ def _publish(ctx: Context, files: EpisodeFiles, storage: Storage, base_url: str,
     stored = {p.upload.key: Stored(p.upload.path.stat().st_size, p.sha256) for p in planned}
     built = BuildReport.from_json((ctx.episode.folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
     person_keys = _person_keys(ctx)
-    item = item_info(ctx.show, ctx.episode, ctx.preset, files, guid, base_url, built.duration_seconds, stored,
-                     person_keys)
+    item = item_info(ctx.show, moved_episode(ctx.episode, built.cuts), ctx.preset, files, guid, base_url,
+                     built.duration_seconds, stored, person_keys)
     channel = channel_info(ctx.show, base_url, person_keys)
     if dry_run:
         return _print_plan(planned, storage, channel, item, out, now)

@@ -9,6 +9,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .cuts import Cut
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -86,6 +88,11 @@ class BuildReport:
     outputs: dict[str, Stamp] = field(default_factory=dict)  # dist/'s files (all but report.json) as built
     built_at: str | None = None  # UTC, ISO 8601
     passes: int = 1  # passes over the programme that rendered files (every format rides each pass)
+    cleanup: dict[str, Any] = field(default_factory=dict)  # per track (noise floor, denoise, hum) and the cuts
+
+    @property
+    def cuts(self) -> list[Cut]:
+        return [Cut.from_dict(c) for c in self.cleanup.get("cuts", [])]
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -112,6 +119,6 @@ class BuildReport:
                        transcript=d.get("transcript"), renditions=dict(d.get("renditions") or {}),
                        inputs=Inputs.from_dict(d["inputs"]) if d.get("inputs") else None,
                        outputs=_stamps(d.get("outputs") or {}), built_at=d.get("built_at"),
-                       passes=int(d.get("passes", d["tries"])))
+                       passes=int(d.get("passes", d["tries"])), cleanup=dict(d.get("cleanup") or {}))
         except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise ValueError(f"not a build report of this version ({e})") from None

@@ -27,7 +27,7 @@ Every track is described by two numbers a block: its K-weighted mean square
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -57,6 +57,9 @@ class LevelerSettings:
 class TrackFeatures:
     energy: np.ndarray  # (blocks,) K-weighted mean square
     voiced: np.ndarray  # (blocks,) share of voiced frames, 0..1
+    spectrum: np.ndarray | None = None  # mean power a 1 Hz bin below core.cleanup.SPECTRUM_HZ (hum)
+    spectrum_seconds: int = 0  # how many one-second frames that mean is of
+    fine: np.ndarray = field(default_factory=lambda: np.zeros(0))  # K-weighted mean square every 10 ms (cut edges)
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,15 @@ def speech_candidates(t: TrackFeatures, s: LevelerSettings) -> np.ndarray:
     level of the blocks the voice detector calls unvoiced)."""
     level = lufs(np.maximum(t.energy, 1e-12))
     voiced = t.voiced >= s.voiced_share
-    floor = float(np.median(level[~voiced])) if (~voiced).any() else -120.0
-    return voiced & (level >= floor + s.floor_margin_db) & (level > -70)
+    return voiced & (level >= noise_floor(t, s) + s.floor_margin_db) & (level > -70)
+
+
+def noise_floor(t: TrackFeatures, s: LevelerSettings) -> float:
+    """The track's noise floor: the median level of the blocks the voice detector
+    calls unvoiced (-120 when every block is voiced)."""
+    voiced = t.voiced >= s.voiced_share
+    level = lufs(np.maximum(t.energy[~voiced], 1e-12))
+    return float(np.median(level)) if len(level) else -120.0
 
 
 def speech_reference(level: np.ndarray, candidates: np.ndarray) -> float:

@@ -131,6 +131,7 @@ class Show:
     locked: bool | None = None  # podcast:locked (with owner_email); None writes no tag
     funding: tuple[Funding, ...] = ()
     persons: tuple[Person, ...] = ()
+    cleanup: tuple[tuple[str, object], ...] = ()  # [cleanup] keys as given (core.cleanup.CleanupSettings)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ class Episode:
     persons: tuple[Person, ...] = ()  # guests; with the show's hosts they are the item's persons
     soundbites: tuple[Soundbite, ...] = ()
     transcript: Path | None = None  # .vtt or .srt, times in the recording
+    cleanup: tuple[tuple[str, object], ...] = ()  # [cleanup] keys given here, over the show's
+    cuts: tuple[tuple[int, int], ...] = ()  # [[cuts]]: (start, end) ms in the recordings as heard
 
 
 @dataclass(frozen=True)

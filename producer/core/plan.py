@@ -5,12 +5,14 @@ crossfades, durations and chapters is testable on plain data.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import InputError
-from . import chapters as chap
+from . import chapters as chap, cuts
+from .cleanup import CleanupSettings, settings_for
+from .cuts import Cut
 from .episode_files import EpisodeFiles
 from .models import AudioInfo, Episode, Preset, Show
 
@@ -28,6 +30,8 @@ class Assembly:
     outro_crossfade: float
     sample_rate: int
     channels: int
+    cleanup: tuple[str, ...] = ()  # filter text a recording (core.cleanup), "" for none
+    cuts: tuple[Cut, ...] = ()  # taken out of the assembled episode, in its uncut time
 
     @property
     def inputs(self) -> list[AudioInfo]:
@@ -49,9 +53,15 @@ class Assembly:
         return round((self.intro.duration - self.intro_crossfade) * 1000) if self.intro else 0
 
     @property
+    def cuttable_ms(self) -> tuple[int, int]:
+        """Where cuts may fall (uncut episode time): the recordings clear of the music's crossfades."""
+        start = self.programme_offset_ms + round(self.intro_crossfade * 1000)
+        return start, self.programme_offset_ms + round((self.programme_seconds - self.outro_crossfade) * 1000)
+
+    @property
     def expected_seconds(self) -> float:
-        """intro + recording + outro − crossfades, as ffprobe reports the inputs."""
-        total = self.programme_seconds
+        """intro + recording + outro − crossfades − cuts, as ffprobe reports the inputs."""
+        total = self.programme_seconds - cuts.total_ms(self.cuts) / 1000
         if self.intro:
             total += self.intro.duration - self.intro_crossfade
         if self.outro:
@@ -69,6 +79,7 @@ class BuildPlan:
     out_dir: Path
     files: EpisodeFiles
     leveler: str = "off"  # adaptive | tracks | off, as it applies to this episode
+    cleanup: CleanupSettings = field(default_factory=CleanupSettings)
 
     @property
     def mp3_name(self) -> str:
@@ -94,7 +105,10 @@ def make_assembly(show: Show, episode: Episode, preset: Preset,
                         audio.outro_crossfade if outro else 0.0,
                         preset.sample_rate, preset.channels)
     _check_crossfades(assembly, show)
-    return assembly
+    manual = tuple(cuts.Cut(assembly.programme_offset_ms + a, assembly.programme_offset_ms + b, "manual")
+                   for a, b in episode.cuts)
+    cuts.check_manual(manual, *assembly.cuttable_ms, str(episode.file))
+    return replace(assembly, cuts=tuple(sorted(manual, key=lambda c: c.start_ms)))
 
 
 def _check_crossfades(a: Assembly, show: Show) -> None:
@@ -114,12 +128,14 @@ def _check_crossfades(a: Assembly, show: Show) -> None:
 def make_plan(show: Show, episode: Episode, preset: Preset, infos: dict[Path, AudioInfo]) -> BuildPlan:
     assembly = make_assembly(show, episode, preset, infos)
     if assembly.exact_durations:  # otherwise checked once the audio is decoded
-        chap.validate_against_duration(list(episode.chapters), int(assembly.expected_seconds * 1000),
+        chap.validate_against_duration(list(episode.chapters), int(assembly.expected_seconds * 1000
+                                                                   + cuts.total_ms(assembly.cuts)),
                                        str(episode.file))
     return BuildPlan(show=show, episode=episode, preset=preset, assembly=assembly,
                      artwork=episode.artwork or show.artwork,
                      out_dir=episode.folder / "dist", files=episode_files(show, episode, preset),
-                     leveler=leveler_mode(episode.leveler or show.audio.leveler, len(episode.recordings)))
+                     leveler=leveler_mode(episode.leveler or show.audio.leveler, len(episode.recordings)),
+                     cleanup=settings_for(show, episode))
 
 
 def episode_files(show: Show, episode: Episode, preset: Preset) -> EpisodeFiles:
@@ -150,11 +166,13 @@ def filter_graph(a: Assembly, gains: Sequence[Path] | None = None) -> tuple[list
     args: list[str] = []
     chains: list[str] = []
     labels: list[str] = []
+    idx = 1 if a.intro else 0
     for i, track in enumerate(a.inputs):
         args += ["-i", str(track.path)]
-        chains.append(f"[{i}:a:0]{conform_filter(track.channels, a.channels, a.sample_rate)}[in{i}]")
+        cleanup = a.cleanup[i - idx] if a.cleanup and 0 <= i - idx < len(a.recordings) else ""
+        chains.append(f"[{i}:a:0]{cleanup + ',' if cleanup else ''}"
+                      f"{conform_filter(track.channels, a.channels, a.sample_rate)}[in{i}]")
         labels.append(f"in{i}")
-    idx = 1 if a.intro else 0
     recs = labels[idx: idx + len(a.recordings)]
     if gains is not None:
         recs = [_gained(label, path, len(a.inputs) + k, a, args, chains)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
+from typing import Sequence
 
 from ..errors import InputError, TimeError
+from .cuts import Cut, move_ms
 from .timecode import format_time, parse_time
 
 FORMATS = {".vtt": "vtt", ".srt": "srt"}
@@ -78,12 +80,17 @@ def _cue(block: list[str], number: int, fmt: str, where: str) -> Cue | None:
     return Cue(start, end, _TAG.sub("", body).strip(), voice.group(1).strip() if voice else None)
 
 
-def shifted(cues: list[Cue], offset_ms: int, duration_ms: int, where: str) -> list[Cue]:
-    """Into the episode's time; a cue past the end is an error, one that runs over
-    it ends with the episode (services round the last end up)."""
+def shifted(cues: list[Cue], offset_ms: int, duration_ms: int, where: str,
+            cut: Sequence[Cut] = ()) -> list[Cue]:
+    """Into the episode's time (after the intro, moved by every cut before it); a cue
+    past the end is an error, one that runs over it ends with the episode (services
+    round the last end up), one wholly inside a cut is gone with it."""
     out = []
     for i, c in enumerate(cues):
-        start, end = c.start_ms + offset_ms, min(c.end_ms + offset_ms, duration_ms)
+        start = move_ms(c.start_ms + offset_ms, cut)
+        end = min(move_ms(c.end_ms + offset_ms, cut), duration_ms)
+        if end <= start and c.end_ms > c.start_ms:
+            continue
         if start >= duration_ms:
             raise InputError(f"{where}: cue {i + 1} starts at {start / 1000:.3f} s in the episode, after its end "
                              f"({duration_ms / 1000:.3f} s)")

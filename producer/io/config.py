@@ -16,6 +16,10 @@ import tomlkit
 
 from ..core import chapters as chap
 from ..core.chapter_formats import parse as parse_chapters, toml_tables
+from ..core import cleanup
+from ..core.build_report import BuildReport
+from ..core.cuts import moved_episode
+from ..core.episode_files import REPORT_JSON
 from ..core.leveler import MODES, LevelerSettings
 from ..core.formats import RENDITIONS as RENDITION_FORMATS
 from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
@@ -134,6 +138,7 @@ def load_show(show_file: Path) -> Show:
     a = t.table("audio")
     p = t.table("publish")
     persons = _persons(t, root, show_file)
+    cleanup = _cleanup(t.table("cleanup"))
     t.done()
     categories = s.take("categories", list, False, [])
     if not all(isinstance(c, str) and c.strip() for c in categories):
@@ -147,7 +152,7 @@ def load_show(show_file: Path) -> Show:
         categories=tuple(categories), explicit=s.take("explicit", bool, False, False),
         artwork=resolve_inside(root, show_file, s.text("artwork"), s, "artwork"),
         audio=_audio(a, root, show_file), publish=_publish(p),
-        locked=s.take("locked", bool, False, None), funding=_funding(s), persons=persons,
+        locked=s.take("locked", bool, False, None), funding=_funding(s), persons=persons, cleanup=cleanup,
     )
     if show.locked is not None and not show.owner_email:
         raise s.fail("locked", "needs owner_email: podcast:locked names the owner who may move the feed")
@@ -296,16 +301,72 @@ def load_episode(folder: Path, show: Show) -> Episode:
     persons = _persons(t, show.root, file)
     soundbites = _soundbites(t)
     transcript = _transcript(t, show.root, file)
+    cleanup = _cleanup(t.table("cleanup"))
+    cuts = _cuts(t)
     episode = Episode(
         folder=folder, file=file, slug=folder.name, number=number,
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
         recordings=recordings, chapters=tuple(found.chapters), chapters_file=found.file,
         artwork=resolve_inside(show.root, file, artwork_value, t, "artwork") if artwork_value else None,
         season=season, episode_type=episode_type, leveler=leveler_mode, guid=guid,
-        persons=persons, soundbites=soundbites, transcript=transcript,
+        persons=persons, soundbites=soundbites, transcript=transcript, cleanup=cleanup, cuts=cuts,
     )
     t.done()
     return episode
+
+
+def _cleanup(c: _Table) -> tuple[tuple[str, object], ...]:
+    """The [cleanup] keys given, each checked; the episode's win over the show's."""
+    found: dict[str, object] = {}
+    if "denoise" in c.data:
+        value = c.take("denoise", (str, int, float), what='"auto", "off" or a reduction in dB')
+        if isinstance(value, str) and value not in (cleanup.AUTO, cleanup.OFF):
+            raise c.fail("denoise", f'must be "auto", "off" or a reduction in dB, not "{value}"')
+        if not isinstance(value, str) and not 0 < value <= 97:
+            raise c.fail("denoise", f"must be a reduction between 0 and 97 dB, not {value:g}")
+        found["denoise"] = value if isinstance(value, str) else float(value)
+    if "dehum" in c.data:
+        value = c.take("dehum", (str, int), what='"auto", "off", 50 or 60')
+        if value not in (cleanup.AUTO, cleanup.OFF, *cleanup.MAINS):
+            raise c.fail("dehum", f'must be "auto", "off", 50 or 60, not {value!r}')
+        found["dehum"] = value
+    for key in ("max_pause_s", "keep_pause_s"):
+        if key in c.data:
+            value = float(c.take(key, (int, float), what="a number of seconds"))
+            if value <= 0:
+                raise c.fail(key, f"must be more than 0 s, not {value:g}")
+            found[key] = value
+    c.done()
+    return tuple(found.items())
+
+
+def _cuts(t: _Table) -> tuple[tuple[int, int], ...]:
+    items = t.take("cuts", list, False, [], "an array of [[cuts]] tables")
+    found = []
+    for i, item in enumerate(items):
+        c = _Table(item, t.file, f"cuts[{i}].")
+        times = []
+        for key in ("start", "end"):
+            try:
+                times.append(parse_time(c.take(key, (str, int, float), what="a time")))
+            except TimeError as e:
+                raise c.fail(key, str(e)) from None
+        if times[1] <= times[0]:
+            raise c.fail("end", f"{times[1] / 1000:g} s is not after the start ({times[0] / 1000:g} s)")
+        c.done()
+        found.append((times[0], times[1]))
+    return tuple(found)
+
+
+def as_built(episode: Episode) -> Episode:
+    """The episode as its last build shipped it: chapters and soundbites moved by the
+    cuts that build recorded in dist/report.json (as declared when nothing was cut,
+    or nothing is built)."""
+    try:
+        report = BuildReport.from_json((episode.folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return episode
+    return moved_episode(episode, report.cuts)
 
 
 def _leveler_mode(t: _Table, key: str, default: str | None) -> str | None:

@@ -18,7 +18,8 @@ from typing import Sequence
 import numpy as np
 import webrtcvad
 
-from ..core import input_checks, leveler
+from ..core import cuts, input_checks, leveler
+from ..core.cleanup import SPECTRUM_HZ
 from ..core.input_checks import Peaks
 from ..core.loudness import k_weighting_filters
 from ..core.models import AudioInfo
@@ -31,10 +32,13 @@ VAD_RATE = 16000
 VAD_FRAME = 320  # 20 ms at 16 kHz
 VAD_AGGRESSIVENESS = 2  # webrtcvad's 0 (lenient) to 3 (strict)
 BLOCK = int(leveler.BLOCK_S * VAD_RATE)
+FINE = VAD_RATE * cuts.FINE_MS // 1000  # 10 ms: where a cut pause's edges are placed
 SPLIT_FROM_S = 300.0  # shorter tracks: one pass (a second ffmpeg costs more than it saves)
 # BS.1770's K-weighting inside ffmpeg (core.loudness's stages as biquads):
 # 2.3 s of Python filtering an hour saved; the detector hears the same speech
 K_WEIGHTING = k_weighting_filters()
+SPECTRUM_EVERY = 4  # seconds: one in four goes into the hum detector's spectrum
+_HANN = np.hanning(VAD_RATE).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,16 @@ def analyse_track(track: AudioInfo, with_peaks: bool) -> tuple[leveler.TrackFeat
                   pool.submit(analyse_span, track, with_peaks, cut, None)]
         (first, peaks1), (second, peaks2) = (h.result() for h in halves)
     features = leveler.TrackFeatures(np.concatenate([first.energy, second.energy]),
-                                     np.concatenate([first.voiced, second.voiced]))
+                                     np.concatenate([first.voiced, second.voiced]), *merge_spectra(first, second),
+                                     fine=np.concatenate([first.fine, second.fine]))
     return features, (merge_peaks(peaks1, peaks2) if peaks1 and peaks2 else None)
+
+
+def merge_spectra(a: leveler.TrackFeatures, b: leveler.TrackFeatures) -> tuple[np.ndarray | None, int]:
+    n = a.spectrum_seconds + b.spectrum_seconds
+    if not n or a.spectrum is None or b.spectrum is None:
+        return (a.spectrum if a.spectrum is not None else b.spectrum), n
+    return (a.spectrum * a.spectrum_seconds + b.spectrum * b.spectrum_seconds) / n, n
 
 
 def merge_peaks(a: Peaks, b: Peaks) -> Peaks:
@@ -89,23 +101,50 @@ def analyse_span(track: AudioInfo, with_peaks: bool, start: int = 0,
     source = ffmpeg.PcmSource(args, 1, VAD_RATE, track.path, keep_log=with_peaks)
     vad = webrtcvad.Vad(VAD_AGGRESSIVENESS)
     energies: list[np.ndarray] = []
+    fine: list[np.ndarray] = []
     voiced: list[np.ndarray] = []
+    spectrum = Spectrum()
     rest = np.zeros(0, np.float32)
-    for chunk in source:
+    for n, chunk in enumerate(source):
+        if n % SPECTRUM_EVERY == 0:
+            spectrum.add(chunk[:, 0])
         data = np.concatenate([rest, chunk[:, 0]])
         whole = len(data) // BLOCK * BLOCK
         blocks, rest = data[:whole], data[whole:]
         if not whole:  # a chunk shorter than a block: wait for the next
             continue
-        energies.append(np.square(blocks, dtype=np.float64).reshape(-1, BLOCK).mean(axis=1))
+        squares = np.square(blocks, dtype=np.float64).reshape(-1, FINE)
+        fine.append(squares.mean(axis=1))
+        energies.append(fine[-1].reshape(-1, BLOCK // FINE).mean(axis=1))
         voiced.append(_voiced_share(vad, blocks))
     if len(rest):  # the last partial block, padded with silence
         padded = np.concatenate([rest, np.zeros(BLOCK - len(rest), np.float32)])
         energies.append(np.array([np.square(padded, dtype=np.float64).mean()]))
+        fine.append(np.square(padded, dtype=np.float64).reshape(-1, FINE).mean(axis=1))
         voiced.append(_voiced_share(vad, padded))
     features = leveler.TrackFeatures(np.concatenate(energies) if energies else np.zeros(0),
-                                     np.concatenate(voiced) if voiced else np.zeros(0))
+                                     np.concatenate(voiced) if voiced else np.zeros(0), *spectrum.result(),
+                                     fine=np.concatenate(fine) if fine else np.zeros(0))
     return features, (_peaks(source.log) if with_peaks else None)
+
+
+class Spectrum:
+    """The mean power spectrum of whole seconds (1 Hz bins) below SPECTRUM_HZ, for the
+    hum detector; one second in SPECTRUM_EVERY is enough for a line that never stops."""
+
+    def __init__(self) -> None:
+        self.total: np.ndarray | None = None
+        self.seconds = 0
+
+    def add(self, second: np.ndarray) -> None:
+        if len(second) != VAD_RATE:  # a last partial second: its bins would not be 1 Hz wide
+            return
+        power = np.abs(np.fft.rfft(second * _HANN))[:SPECTRUM_HZ] ** 2
+        self.total = power if self.total is None else self.total + power
+        self.seconds += 1
+
+    def result(self) -> tuple[np.ndarray | None, int]:
+        return (None if self.total is None else self.total / self.seconds), self.seconds
 
 
 def _peaks(log: str) -> Peaks:

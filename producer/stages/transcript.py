@@ -27,7 +27,7 @@ def load(episode: Episode) -> list[transcript.Cue] | None:
 
 def write(cues: list[transcript.Cue], plan: BuildPlan, duration_ms: int, work: Path) -> dict[str, object]:
     where = str(plan.episode.transcript)
-    placed = transcript.shifted(cues, plan.assembly.programme_offset_ms, duration_ms, where)
+    placed = transcript.shifted(cues, plan.assembly.programme_offset_ms, duration_ms, where, plan.assembly.cuts)
     (work / plan.files.vtt).write_text(transcript.to_vtt(placed), encoding="utf-8")
     (work / plan.files.srt).write_text(transcript.to_srt(placed), encoding="utf-8")
     (work / TRANSCRIPT_JSON).write_text(transcript.to_json(placed), encoding="utf-8")
