@@ -89,11 +89,11 @@ def shifted(cues: list[Cue], offset_ms: int, duration_ms: int, where: str,
     for i, c in enumerate(cues):
         start = move_ms(c.start_ms + offset_ms, cut)
         end = min(move_ms(c.end_ms + offset_ms, cut), duration_ms)
-        if end <= start and c.end_ms > c.start_ms:
-            continue
         if start >= duration_ms:
             raise InputError(f"{where}: cue {i + 1} starts at {start / 1000:.3f} s in the episode, after its end "
                              f"({duration_ms / 1000:.3f} s)")
+        if end <= start and c.end_ms > c.start_ms:  # wholly inside a cut
+            continue
         out.append(replace(c, start_ms=start, end_ms=end))
     return out
 
