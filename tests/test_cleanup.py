@@ -134,6 +134,8 @@ def test_noise_and_hum_come_down_and_the_voices_stay(noisy: dict[str, Path], tal
     assert m.integrated == pytest.approx(-16.0, abs=0.5) and m.true_peak <= -1.0
     report = json.loads((noisy["on"] / "dist" / "report.json").read_text(encoding="utf-8"))
     track = report["cleanup"]["tracks"][0]
+    shipped = report["cleanup"]["shipped"]["speech_over_floor_db"]
+    assert shipped - track["speech_over_floor_db"] >= 10.0  # the floor sits further under the speech
     assert track["denoise_db"] > 0 and track["hum"]["base_hz"] == 50 and {1, 2, 3} <= set(track["hum"]["harmonics"])
 
 
@@ -210,6 +212,8 @@ def test_a_long_silence_is_cut_to_the_pause_kept_and_times_follow(cut) -> None:
     assert report["cleanup"]["time_saved_s"] == pytest.approx(sum(lengths), abs=0.002)
     duration = float(factory.ffprobe(mp3, "format=duration")["format"]["duration"])
     assert duration == pytest.approx(conv.seconds - sum(lengths), abs=0.1)
+    page = (ep / "dist" / "report.html").read_text(encoding="utf-8")
+    assert page.count("<g class=\"cut\">") == 3 and f"Cuts: {sum(lengths):.1f} s saved" in page
 
 
 def test_no_click_at_a_cut(cut) -> None:

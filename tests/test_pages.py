@@ -108,7 +108,7 @@ def test_the_report_page_of_a_60_minute_episode_stays_small() -> None:
     rng = np.random.default_rng(0)
     curve = Curve(0.1, rng.normal(-18, 4, n), rng.normal(-16, 2, n), np.arange(3600.0), rng.normal(-3, 1, 3600))
     out = Loudness(-16.0, -1.5, -1.6, 7.0, 3600.0, curve)
-    tracks = [report_page.Track(f"t{i}.wav", {"speech_lufs_before": -20.0}, rng.normal(0, 3, n), 0.1)
+    tracks = [report_page.Track(f"t{i}.wav", {"speech_lufs_before": -20.0}, rng.normal(0, 3, n), (np.arange(n) + 0.5) * 0.1)
               for i in range(3)]
     data = report_page.PageData("An hour", "ep.mp3", -16, 1, -1, "podcast-stereo", out,
                                 [Verdict("loudness", True, "-16", "-16")], input=out,

@@ -120,13 +120,13 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     runs = _render_until_each_ships(plan, measured, excerpts, work, duration_ms, progress, seconds, leveling)
     mp3, shipped = runs.shipped[MAIN.name], runs.shipped
     with ThreadPoolExecutor(1) as pool:  # the MP3's speech balance, on the other core while the files are tagged
-        mp3_spread = pool.submit(level.speech_spread, mp3.path, plan.preset.leveler)
+        mp3_speech = pool.submit(level.shipped_speech, mp3.path, plan.preset.leveler)
         t = time.monotonic()
         tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
         seconds["tag"] = time.monotonic() - t
         t = time.monotonic()
         checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()},
-                            mp3_spread.result())
+                            mp3_speech.result()[0])
     seconds["check"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
     mp3_runs = runs.tries[MAIN.name]
@@ -138,7 +138,7 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
         attempts=[r.as_dict() for r in mp3_runs], seconds={k: round(v, 3) for k, v in seconds.items()},
         leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
         transcript=written, renditions={fmt: _rendition_record(runs.tries[fmt]) for fmt in plan.renditions},
-        passes=runs.passes, cleanup=cleaned.report())
+        passes=runs.passes, cleanup=cleaned.report(*mp3_speech.result()[1:]))
     (work / REPORT_PAGE).write_text(
         report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)

@@ -55,6 +55,7 @@ class TrackCleanup:
     noise_floor_lufs: float  # as analysed (K-weighted, 16 kHz mono), before cleanup
     denoise_db: float  # 0: not denoised
     hum: Hum | None
+    speech_lufs: float = float("nan")  # the track's speech, as analysed: the floor's reference
 
     @property
     def filters(self) -> str:
@@ -67,8 +68,13 @@ class TrackCleanup:
         return ",".join(steps)
 
     def as_dict(self) -> dict[str, object]:
-        return {"noise_floor_lufs": round(self.noise_floor_lufs, 1), "denoise_db": self.denoise_db,
-                "hum": self.hum.as_dict() if self.hum else None}
+        return {"noise_floor_lufs": round(self.noise_floor_lufs, 1),
+                "speech_over_floor_db": _rounded(self.speech_lufs - self.noise_floor_lufs),
+                "denoise_db": self.denoise_db, "hum": self.hum.as_dict() if self.hum else None}
+
+
+def _rounded(x: float) -> float | None:
+    return round(x, 1) if np.isfinite(x) else None
 
 
 def hum_in(spectrum: np.ndarray, wanted: str | int) -> Hum | None:
@@ -97,7 +103,8 @@ def _line_over_neighbours(spectrum: np.ndarray, hz: int) -> float:
     return float(10 * np.log10(max(line, 1e-30) / max(float(np.median(neighbours)), 1e-30)))
 
 
-def plan_track(settings: CleanupSettings, noise_floor_lufs: float, spectrum: np.ndarray) -> TrackCleanup:
+def plan_track(settings: CleanupSettings, noise_floor_lufs: float, spectrum: np.ndarray,
+               speech_lufs: float = float("nan")) -> TrackCleanup:
     hum = hum_in(spectrum, settings.dehum)
     if settings.dehum not in (AUTO, OFF) and hum is None:  # asked for: notch the first three all the same
         hum = Hum(int(settings.dehum), (1, 2, 3), 0.0)
@@ -107,7 +114,7 @@ def plan_track(settings: CleanupSettings, noise_floor_lufs: float, spectrum: np.
         reduction = AUTO_REDUCTION_DB if noise_floor_lufs > AUTO_DENOISE_FLOOR else 0.0
     else:
         reduction = float(settings.denoise)
-    return TrackCleanup(noise_floor_lufs, reduction, hum)
+    return TrackCleanup(noise_floor_lufs, reduction, hum, speech_lufs)
 
 
 def settings_for(show: Show, episode: Episode) -> CleanupSettings:

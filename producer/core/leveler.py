@@ -116,6 +116,11 @@ def noise_floor(t: TrackFeatures, s: LevelerSettings) -> float:
     return float(np.median(level)) if len(level) else -120.0
 
 
+def speech_lufs(t: TrackFeatures, s: LevelerSettings) -> float:
+    """The energy mean of the track's speech blocks, as analysed (nan without speech)."""
+    return energy_mean_lufs(t.energy[speech_candidates(t, s)])
+
+
 def speech_reference(level: np.ndarray, candidates: np.ndarray) -> float:
     """A track's own voice is the loudest thing on its microphone: the 90th
     percentile of its speech blocks, which bleed from other voices does not move."""

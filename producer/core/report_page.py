@@ -23,8 +23,7 @@ class Track:
     name: str
     summary: dict[str, Any]  # the leveler's per-track report (speech before/after, gain range, shares)
     gains_db: np.ndarray  # one a block
-    block_s: float
-    offset_s: float = 0.0  # where the recording starts in the episode (after the intro)
+    times_s: np.ndarray  # each block's centre in the finished episode (after the intro, the cuts out)
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class PageData:
     tracks: Sequence[Track] = ()
     leveler: str | None = None
     notes: Sequence[str] = field(default_factory=tuple)
+    cleanup: dict[str, Any] = field(default_factory=dict)  # report.json's `cleanup`
 
 
 def page(d: PageData) -> str:
@@ -53,6 +53,8 @@ def page(d: PageData) -> str:
             _figures(d), _loudness_section(d)]
     if d.chapters:
         body.append(_chapters(d.chapters))
+    if d.cleanup.get("tracks"):
+        body.append(_cleanup(d.cleanup))
     if d.tracks:
         body.append(_leveler(d))
     if d.attempts:
@@ -89,7 +91,7 @@ def _loudness_section(d: PageData) -> str:
     levels = [(d.target_lufs, f"target {d.target_lufs:g} LUFS", "target"),
               (d.ceiling_dbtp, f"ceiling {d.ceiling_dbtp:g} dBTP", "ceiling")]
     plot = Plot("Loudness over time", o.duration, FLOOR_LU, 0.0, "LUFS / dB", lines, levels,
-                [(t, title) for t, title in d.chapters])
+                [(t, title) for t, title in d.chapters], cuts=_cut_marks(d.cleanup))
     legend = ("<ul class=\"legend\"><li><i class=\"k out-mom\"></i>momentary (400 ms), range per step</li>"
               "<li><i class=\"k out-short\"></i>short-term (3 s)</li>"
               "<li><i class=\"k out-peak\"></i>sample peak per second</li>"
@@ -118,10 +120,43 @@ def _chapters(chapters: Sequence[tuple[float, str]]) -> str:
     return f"<section><h2>Chapters</h2><ol class=\"chapters\">{items}</ol></section>"
 
 
+def _cut_marks(cleanup: dict[str, Any]) -> list[tuple[float, str]]:
+    return [(c["episode_position"], f"{c['length']:.2f} s taken out ({c['reason']})") for c in cleanup.get("cuts", [])]
+
+
+def _cleanup(c: dict[str, Any]) -> str:
+    def db(v: float | None, unit: str = " dB") -> str:
+        return "–" if v is None else f"{v:.1f}{unit}"
+
+    rows = "".join(
+        f"<tr><th>{escape(t['file'])}</th><td>{db(t['noise_floor_lufs'], ' LUFS')}</td>"
+        f"<td>{db(t.get('speech_over_floor_db'))}</td><td>{'off' if not t['denoise_db'] else db(t['denoise_db'])}</td>"
+        f"<td>{escape(_hum_text(t.get('hum')))}</td></tr>" for t in c["tracks"])
+    shipped = c.get("shipped") or {}
+    rows += (f"<tr><th>shipped file</th><td>{db(shipped.get('noise_floor_lufs'), ' LUFS')}</td>"
+             f"<td>{db(shipped.get('speech_over_floor_db'))}</td><td></td><td></td></tr>")
+    cuts = "".join(f"<tr><td>{escape(x['reason'])}</td><td>{format_time(round(x['recording_start'] * 1000))}–"
+                   f"{format_time(round(x['recording_end'] * 1000))}</td>"
+                   f"<td>{format_time(round(x['episode_position'] * 1000))}</td><td>{x['length']:.2f} s</td></tr>"
+                   for x in c.get("cuts", []))
+    cut_table = (f"<h3>Cuts: {c.get('time_saved_s', 0):.1f} s saved</h3><table class=\"tracks\"><tr><th>reason</th>"
+                 f"<th>in the recording</th><th>in the episode</th><th>length</th></tr>{cuts}</table>") if cuts else ""
+    return ("<section><h2>Cleanup</h2><table class=\"tracks\"><tr><th>track</th><th>noise floor</th>"
+            "<th>speech over the floor</th><th>denoise</th><th>hum</th></tr>"
+            f"{rows}</table><p class=\"note\">Noise floors as analysed: each recording before cleanup, the shipped "
+            f"file after gain, cleanup and leveling; the distance under the speech is what no gain changes.</p>"
+            f"{cut_table}</section>")
+
+
+def _hum_text(hum: dict[str, Any] | None) -> str:
+    if not hum:
+        return "none found"
+    return f"{hum['base_hz']} Hz, harmonics {', '.join(str(k) for k in hum['harmonics'])} notched"
+
+
 def _leveler(d: PageData) -> str:
     seconds = d.output.duration
-    lines = [Line(f"{t.name} gain", t.offset_s + (np.arange(len(t.gains_db)) + 0.5) * t.block_s, t.gains_db,
-                  f"gain-{i % 4}") for i, t in enumerate(d.tracks)]
+    lines = [Line(f"{t.name} gain", t.times_s, t.gains_db, f"gain-{i % 4}") for i, t in enumerate(d.tracks)]
     lo = min(-6.0, *(float(np.min(t.gains_db)) - 1 for t in d.tracks if len(t.gains_db)))
     hi = max(6.0, *(float(np.max(t.gains_db)) + 1 for t in d.tracks if len(t.gains_db)))
     plot = Plot("The leveler's gain per track", seconds, lo, hi, "dB", lines, [(0.0, "0 dB", "zero")],
@@ -201,6 +236,7 @@ td.why{white-space:normal;min-width:16em}.out-short{fill:none;stroke:#0b5ed7;str
 .out-peak{fill:none;stroke:#d9480f;stroke-width:1}.in-short{fill:none;stroke:#868e96;stroke-width:1.2;stroke-dasharray:4 3}
 .target{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:8 4}.ceiling{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:2 3}
 .zero{stroke:#868e96}.chapter line{stroke:#7048e8;stroke-dasharray:3 3}.chapter text{fill:#7048e8;font-size:12px;font-weight:600}
+.cut line{stroke:#c92a2a;stroke-width:1.5}.cut text{fill:#c92a2a;font-size:13px}
 .gain-0{fill:none;stroke:#0b5ed7;stroke-width:1.4}.gain-1{fill:none;stroke:#e8590c;stroke-width:1.4}
 .gain-2{fill:none;stroke:#2b8a3e;stroke-width:1.4}.gain-3{fill:none;stroke:#ae3ec9;stroke-width:1.4}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px;color:var(--mut);font-size:13px}

@@ -34,6 +34,7 @@ class Plot:
     lines: list[Line]
     levels: list[tuple[float, str, str]] = field(default_factory=list)  # (y, label, css): horizontal rules
     marks: list[tuple[float, str]] = field(default_factory=list)  # (seconds, title): chapter marks
+    cuts: list[tuple[float, str]] = field(default_factory=list)  # (seconds, title): where a cut was spliced
     height: int = 300
 
 
@@ -55,6 +56,10 @@ def svg(p: Plot) -> str:
         parts.append(f'<g class="chapter"><line x1="{x(at):.1f}" x2="{x(at):.1f}" y1="{TOP - 14}" '
                      f'y2="{p.height - BOTTOM}"/><text x="{x(at) + 3:.1f}" y="{TOP - 4}">{i}</text>'
                      f'<title>{escape(f"{i}. {format_time(round(at * 1000))} {title}")}</title></g>')
+    for at, title in p.cuts:
+        parts.append(f'<g class="cut"><line x1="{x(at):.1f}" x2="{x(at):.1f}" y1="{TOP - 14}" '
+                     f'y2="{p.height - BOTTOM}"/><text x="{x(at) - 4:.1f}" y="{p.height - BOTTOM - 4}">✂</text>'
+                     f'<title>{escape(f"cut at {format_time(round(at * 1000))}: {title}")}</title></g>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -25,17 +25,23 @@ class Cleaned:
     plan: BuildPlan  # with the cleanup filters and every cut in its assembly, and the moved episode
     tracks: list[cleanup.TrackCleanup]
 
-    def report(self) -> dict[str, object]:
+    def report(self, shipped_speech_lufs: float, shipped_floor_lufs: float) -> dict[str, object]:
+        """report.json's `cleanup`: each track's noise floor before, the shipped file's after
+        (each also as the distance under its speech, which no gain changes), and the cuts."""
         a = self.plan.assembly
+        after = shipped_speech_lufs - shipped_floor_lufs
         return {"tracks": [{"file": t.path.name, **c.as_dict()} for t, c in zip(a.recordings, self.tracks)],
+                "shipped": {"noise_floor_lufs": round(shipped_floor_lufs, 1),
+                            "speech_over_floor_db": round(after, 1) if np.isfinite(after) else None},
                 "cuts": [c.as_dict(a.programme_offset_ms, a.cuts) for c in a.cuts],
                 "time_saved_s": cuts.total_ms(a.cuts) / 1000}
 
 
 def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], progress: Progress) -> Cleaned:
     s, a = build.cleanup, build.assembly
-    tracks = [cleanup.plan_track(s, leveler.noise_floor(f, build.preset.leveler),
-                                 f.spectrum if f.spectrum is not None else np.zeros(0)) for f in features]
+    lv = build.preset.leveler
+    tracks = [cleanup.plan_track(s, leveler.noise_floor(f, lv), f.spectrum if f.spectrum is not None else np.zeros(0),
+                                 leveler.speech_lufs(f, lv)) for f in features]
     speech, fine = speech_map(features, build.preset.leveler)
     pauses = [] if s.max_pause_s is None else cuts.pause_cuts(
         speech, BLOCK_MS, a.programme_offset_ms, s.max_pause_s, s.keep_pause_s, *a.cuttable_ms, fine)

@@ -155,8 +155,13 @@ def _peaks(log: str) -> Peaks:
 
 def speech_spread(path: Path, settings: leveler.LevelerSettings) -> float:
     """The speech-balance figure of any file (core.leveler.spread)."""
+    return shipped_speech(path, settings)[0]
+
+
+def shipped_speech(path: Path, settings: leveler.LevelerSettings) -> tuple[float, float, float]:
+    """(speech spread LU, speech loudness, noise floor) of any file, from one analysis."""
     f = track_features(ffmpeg.probe(path))
-    return leveler.spread(f.energy, f.voiced, settings)
+    return leveler.spread(f.energy, f.voiced, settings), leveler.speech_lufs(f, settings), leveler.noise_floor(f, settings)
 
 
 def _voiced_share(vad: webrtcvad.Vad, blocks: np.ndarray) -> np.ndarray:

@@ -4,8 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from ..core import report_page
 from ..core.build_report import BuildReport
+from ..core.cuts import moved
 from ..core.id3 import ContainerSummary, Id3Summary
 from ..core.leveler import BLOCK_S
 from ..core.loudness import Loudness
@@ -18,17 +21,23 @@ from . import level
 def for_build(plan: BuildPlan, report: BuildReport, measured: Loudness, shipped: Loudness,
               leveling: level.Leveling | None) -> str:
     p = plan.preset
-    offset = plan.assembly.programme_offset_ms / 1000
-    tracks = [report_page.Track(t.path.name, pl.summary(), pl.gains_db, BLOCK_S, offset)
-              for t, pl in zip(plan.assembly.recordings, leveling.plans)] if leveling else []
+    a = plan.assembly
+    tracks = [report_page.Track(t.path.name, pl.summary(), pl.gains_db, _block_times(len(pl.gains_db), plan))
+              for t, pl in zip(a.recordings, leveling.plans)] if leveling else []
     return report_page.page(report_page.PageData(
         title=plan.episode.title or plan.episode.slug, file=plan.mp3_name, target_lufs=p.integrated,
         tolerance=p.tolerance, ceiling_dbtp=p.true_peak, preset=p.name, output=shipped,
         verdicts=loudness_verdicts(shipped, p), input=measured,
         chapters=[(c.start_ms / 1000, c.title) for c in plan.chapters], attempts=report.attempts,
-        tracks=tracks, leveler=leveling.mode if leveling else None,
+        tracks=tracks, leveler=leveling.mode if leveling else None, cleanup=report.cleanup,
         notes=[f"Measured on the shipped MP3 ({report.verified_by}); the input is the assembled programme "
                f"before the gain. Written by producer build."]))
+
+
+def _block_times(blocks: int, plan: BuildPlan) -> np.ndarray:
+    """Each leveler block's centre in the finished episode: after the intro, moved by the cuts."""
+    uncut = plan.assembly.programme_offset_ms + (np.arange(blocks) + 0.5) * BLOCK_S * 1000
+    return moved(uncut, plan.assembly.cuts) / 1000
 
 
 def for_check(report: FileReport, preset: Preset, measured: Loudness,
