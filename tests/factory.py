@@ -101,6 +101,9 @@ outro_crossfade = 3.0
 
 [publish]
 base_url = "https://cdn.example.test"
+
+[transcript]
+engine = "off"  # recognition has tests of its own (test_recognise); the others need not wait for it
 """
 
 

@@ -12,14 +12,15 @@ import shutil
 import tempfile
 import time
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..core import chapters as chap, lazy
+from ..core import chapters as chap, lazy, recognition
+from ..core.recognition import Spoken
 from ..core.artwork import Artwork
 from ..core.build_report import BuildReport, Figures
 from ..core.episode_files import REPORT_JSON, REPORT_PAGE
@@ -30,12 +31,12 @@ from ..core.formats import FORMATS, MAIN
 from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
 from ..core.renditions import ffmetadata
 from ..errors import CheckFailed, EnvironmentFailure, MediaError, os_error_text
-from ..io import artwork, ffmpeg
+from ..io import artwork, ffmpeg, recognizer
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, output_stamps, record_inputs
 from ..io.progress import Progress
 from ..core.transcript import Cue
-from ..stages import cleanup, level, measure, predict, render, report_page, tag, transcript
+from ..stages import cleanup, level, measure, recognise, predict, render, report_page, tag, transcript
 from ..stages.judge import failure_text, judge
 
 TRUNCATION_SLACK_S = 0.5
@@ -70,11 +71,14 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
     threading.Thread(target=lazy.warm, daemon=True).start()
     plan, cover = prepare(ctx)
     cues = transcript.load(ctx.episode)  # a bad cue fails before any audio work
+    if recognise.wanted(ctx.show, ctx.episode):  # a missing model or a language it lacks, before any audio work
+        recognizer.check(recognizer.model_folder(ctx.show.transcript_model), ctx.show.language, ctx.show.file)
     ffmpeg.tool("ffmpeg")
     inputs = record_inputs(ctx)  # the inputs as they were when the build began
     work = _work_folder(plan.out_dir)
     try:
-        report = _build_into(plan, cover, work, progress, cues)
+        digests = [inputs.files[t.path.relative_to(ctx.show.root).as_posix()].sha256 for t in plan.assembly.recordings]
+        report = _build_into(plan, cover, work, progress, cues, digests)
         outputs = output_stamps(work, [name for name in plan.files.built() if name != REPORT_JSON])
         report = replace(report, inputs=inputs, outputs=outputs,
                          built_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
@@ -98,7 +102,7 @@ def _work_folder(out_dir: Path) -> Path:
 
 
 def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
-                cues: list[Cue] | None) -> BuildReport:
+                cues: list[Cue] | None, digests: list[str]) -> BuildReport:
     started = time.monotonic()
     seconds: dict[str, float] = {}
     leveling = None
@@ -111,6 +115,20 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
         curves.mkdir()
         leveling = level.plan(plan.assembly, features, plan.leveler, plan.preset.leveler, progress, curves)
     seconds["level_analysis"] = time.monotonic() - t
+    stop = threading.Event()  # a failed build does not wait for the recogniser to finish
+    with ThreadPoolExecutor(1) as recogniser:  # beside the measure and the encoders, on whatever core is free
+        words = (recogniser.submit(recognise.recognise, plan, features, digests, progress, stop)
+                 if recognise.wanted(plan.show, plan.episode) else None)
+        try:
+            return _measure_and_ship(cleaned, cover, work, progress, cues, words, leveling, seconds, started)
+        finally:
+            stop.set()
+
+
+def _measure_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progress: Progress,
+                      cues: list[Cue] | None, words: Future[list[Spoken]] | None, leveling: level.Leveling | None,
+                      seconds: dict[str, float], started: float) -> BuildReport:
+    plan = cleaned.plan
     frames, measured, excerpts, took = measure.analyse(plan, progress, leveling)
     seconds["assemble_measure"] = took
     duration_ms = round(frames * 1000 / plan.preset.sample_rate)
@@ -118,6 +136,11 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
     written = transcript.write(cues, plan, duration_ms, work) if cues else None
     runs = _render_until_each_ships(plan, measured, excerpts, work, duration_ms, progress, seconds, leveling)
+    if words is not None:
+        t = time.monotonic()
+        placed = recognition.placed(words.result(), plan.assembly.programme_offset_ms, plan.assembly.cuts)
+        written = transcript.write_placed(recognition.cues(placed), plan, work) | {"source": "recognised"}
+        seconds["transcript_wait"] = time.monotonic() - t
     mp3, shipped = runs.shipped[MAIN.name], runs.shipped
     with ThreadPoolExecutor(1) as pool:  # the MP3's speech balance, on the other core while the files are tagged
         mp3_speech = pool.submit(level.shipped_speech, mp3.path, plan.preset.leveler)

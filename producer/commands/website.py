@@ -7,7 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from ..core import site
+from ..core import site, transcript
 from ..core.feed import FEED_KEY
 from ..core.media_types import CACHE_PAGE, content_type
 from ..errors import InputError, StorageError
@@ -51,13 +51,20 @@ def _draw(storage: Storage, base_url: str, published_guid: str | None,
     drawn, state = _state(storage), site.drawn_state(show, entries)
     redraw = site.to_redraw(state, drawn, published_guid)
     chapters = {e.guid: _chapters(storage, e.chapters_url, base_url) for e in entries if e.guid in redraw}
+    cues = {e.guid: _cues(storage, e.transcript_url, base_url) for e in entries if e.guid in redraw}
+    search = site.search_entries(entries, cues, base_url, _searchable(storage))
     written = []
     with tempfile.TemporaryDirectory(prefix="producer-site-") as scratch:
-        for key, html in site.pages(show, entries, chapters, base_url, only=redraw).items():
+        for key, html in site.pages(show, entries, chapters, base_url, only=redraw, transcripts=cues).items():
             path = Path(scratch) / key.replace("/", "__")
             path.write_text(html, encoding="utf-8")
             if _upload_if_changed(storage, key, path):
                 written.append(key)
+        path = Path(scratch) / site.SEARCH
+        path.write_text(json.dumps({"episodes": [{"guid": g, **e} for g, e in search.items()]}, ensure_ascii=False),
+                        encoding="utf-8")
+        if _upload_if_changed(storage, site.SEARCH, path):
+            written.append(site.SEARCH)
         if state != drawn:
             path = Path(scratch) / SITE_STATE
             path.write_text(json.dumps({"drawn": state}, indent=1) + "\n", encoding="utf-8")
@@ -80,6 +87,29 @@ def _state(storage: Storage) -> dict[str, str]:
         return {str(k): str(v) for k, v in drawn.items()}
     except (ValueError, KeyError, TypeError, AttributeError):
         return {}  # unreadable: every page is drawn again, which is always right
+
+
+def _searchable(storage: Storage) -> dict[str, dict[str, object]]:
+    """search.json as the last publish wrote it, by guid ({} when absent or unreadable)."""
+    found = storage.read(site.SEARCH)
+    try:
+        episodes = json.loads(found[0])["episodes"] if found else []
+        return {str(e["guid"]): {k: v for k, v in e.items() if k != "guid"} for e in episodes}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _cues(storage: Storage, url: str | None, base_url: str) -> list[site.SiteCue]:
+    """Our own WebVTT transcript, read from the target; another host's is not fetched."""
+    key = site.own_key(url, base_url)
+    found = storage.read(key) if key else None
+    if found is None:
+        return []
+    try:
+        cues = transcript.parse(found[0].decode("utf-8"), "vtt", key or "")
+    except (InputError, UnicodeDecodeError):
+        return []
+    return [site.SiteCue(c.start_ms / 1000, c.speaker, c.text.replace("\n", " ")) for c in cues]
 
 
 def _chapters(storage: Storage, url: str | None, base_url: str) -> list[site.SiteChapter]:

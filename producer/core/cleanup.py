@@ -88,7 +88,7 @@ def hum_in(spectrum: np.ndarray, wanted: str | int) -> Hum | None:
         over = [(k, _line_over_neighbours(spectrum, base * k)) for k in range(1, HUM_HARMONICS + 1)
                 if base * k + 8 < len(spectrum)]
         standing = tuple(k for k, db in over if db >= HUM_MARGIN_DB)
-        if standing:
+        if len(standing) >= 2:  # mains hum is never one line alone; a monotone voice's pitch can be
             found.append(Hum(base, standing, max(db for _, db in over)))
     if not found:
         return None

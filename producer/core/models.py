@@ -72,6 +72,7 @@ class Person:
     group: str = "cast"
     href: str | None = None
     img: Path | None = None  # inside the show folder; published beside the feed
+    track: str | None = None  # the recording this person speaks on, relative to the episode folder
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class Show:
     funding: tuple[Funding, ...] = ()
     persons: tuple[Person, ...] = ()
     cleanup: tuple[tuple[str, object], ...] = ()  # [cleanup] keys as given (core.cleanup.CleanupSettings)
+    transcript_engine: str = "auto"  # [transcript] engine: "auto" recognises when no hand transcript is given
+    transcript_model: Path | None = None  # [transcript] model: a local faster-whisper model folder
 
 
 @dataclass(frozen=True)

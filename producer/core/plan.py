@@ -140,7 +140,7 @@ def make_plan(show: Show, episode: Episode, preset: Preset, infos: dict[Path, Au
 
 def episode_files(show: Show, episode: Episode, preset: Preset) -> EpisodeFiles:
     """What this episode's build writes and its publish uploads."""
-    return EpisodeFiles(episode.slug, chosen_renditions(show, preset), transcript=episode.transcript is not None,
+    return EpisodeFiles(episode.slug, chosen_renditions(show, preset), transcript=episode.transcript is not None or show.transcript_engine == "auto",
                         chapters=bool(episode.chapters))
 
 

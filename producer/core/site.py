@@ -47,6 +47,14 @@ class Entry:
     episode: int | None
     link: str | None
     digest: str = ""  # of the item's XML: a page is redrawn only when its item changed
+    transcript_url: str | None = None  # the item's WebVTT transcript (podcast:transcript type text/vtt)
+
+
+@dataclass(frozen=True)
+class SiteCue:
+    start_s: float
+    speaker: str | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,14 @@ def _entry(item) -> Entry:  # type: ignore[no-untyped-def]
                  duration_s=_duration(_text(item, f"{ITUNES}duration")), notes_html=notes,
                  chapters_url=chapters.get("url") if chapters is not None else None, image_url=_image(item),
                  episode=int(e) if (e := _text(item, f"{ITUNES}episode")).isdigit() else None,
-                 link=_text(item, "link") or None)
+                 link=_text(item, "link") or None, transcript_url=_vtt_url(item))
+
+
+def _vtt_url(item) -> str | None:  # type: ignore[no-untyped-def]
+    for t in item.findall(f"{PODCAST}transcript"):
+        if t.get("type") == "text/vtt":
+            return t.get("url")
+    return None
 
 
 def _duration(text: str) -> float | None:
@@ -128,7 +143,8 @@ def newest_first(entries: list[Entry]) -> list[Entry]:
 
 
 def pages(show: ShowInfo, entries: list[Entry], chapters: dict[str, list[SiteChapter]],
-          base_url: str, only: set[str] | None = None) -> dict[str, str]:
+          base_url: str, only: set[str] | None = None,
+          transcripts: dict[str, list[SiteCue]] | None = None) -> dict[str, str]:
     """Pages by storage key: the index, and one a feed item (those whose guid is in
     `only`, when given)."""
     ordered = newest_first(entries)
@@ -136,7 +152,27 @@ def pages(show: ShowInfo, entries: list[Entry], chapters: dict[str, list[SiteCha
     for e in ordered:
         if only is None or e.guid in only:
             key = page_key(e, base_url)
-            out[key] = episode_page(show, e, chapters.get(e.guid, []), base_url, key)
+            out[key] = episode_page(show, e, chapters.get(e.guid, []), base_url, key,
+                                    (transcripts or {}).get(e.guid, []))
+    return out
+
+
+SEARCH = "search.json"  # beside the index: every episode's transcript, for the index page's search
+
+
+def search_entries(entries: list[Entry], transcripts: dict[str, list[SiteCue]], base_url: str,
+                   before: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """search.json's episodes by guid: those whose transcripts were read now, the rest as
+    they were before (an unchanged item's page and transcript are not read again), none
+    that left the feed."""
+    out = {}
+    for e in newest_first(entries):
+        if e.guid in transcripts:
+            if transcripts[e.guid]:
+                out[e.guid] = {"title": e.title, "page": page_key(e, base_url),
+                               "cues": [[round(c.start_s, 3), c.speaker or "", c.text] for c in transcripts[e.guid]]}
+        elif e.guid in before:
+            out[e.guid] = before[e.guid]
     return out
 
 
@@ -169,8 +205,11 @@ def index_page(show: ShowInfo, entries: list[Entry], base_url: str) -> str:
     head = (f"<header class=\"show\">{_img(art, show.title + ' artwork', 'cover')}<div><h1>{escape(show.title)}</h1>"
             + (f"<p class=\"author\">{escape(show.author)}</p>" if show.author else "")
             + f"<p>{escape(show.description)}</p>{subscribe}</div></header>")
-    return _document(show.title, f"{head}<h2>Episodes</h2><ol class=\"episodes\" reversed>{items}</ol>",
-                     feed_href=href(feed, INDEX, base_url))
+    search = ("<section class=\"search\" hidden><h2>Search the transcripts</h2><input id=\"search\" type=\"search\" "
+              "placeholder=\"A word said in any episode\" aria-label=\"Search the transcripts\">"
+              "<ol id=\"hits\" class=\"hits\"></ol></section>")
+    return _document(show.title, f"{head}{search}<h2>Episodes</h2><ol class=\"episodes\" reversed>{items}</ol>",
+                     script=SEARCH_SCRIPT, feed_href=href(feed, INDEX, base_url))
 
 
 def podcast_scheme(feed_url: str) -> str:
@@ -195,7 +234,8 @@ def _meta(e: Entry) -> str:
     return " · ".join(bits)
 
 
-def episode_page(show: ShowInfo, e: Entry, chapters: list[SiteChapter], base_url: str, key: str) -> str:
+def episode_page(show: ShowInfo, e: Entry, chapters: list[SiteChapter], base_url: str, key: str,
+                 cues: list[SiteCue] | None = None) -> str:
     art = href(e.image_url or show.image_url, key, base_url)
     audio = href(e.enclosure_url, key, base_url)
     player = (f"<audio id=\"player\" controls preload=\"metadata\" src=\"{escape(audio or '')}\"></audio>"
@@ -208,13 +248,24 @@ def episode_page(show: ShowInfo, e: Entry, chapters: list[SiteChapter], base_url
             f"<p class=\"meta\">{_meta(e)}</p>{player}</div></header>"]
     if chapters:
         body.append(_chapter_list(chapters, key, base_url))
+    if cues:
+        body.append(_transcript(cues))
     if e.notes_html:
         body.append(f"<section class=\"notes\"><h2>Show notes</h2>{clean_notes(e.notes_html)}</section>")
     links = [(c.title, c.url) for c in chapters if c.url] + ([("Episode page", e.link)] if e.link else [])
     if links:
         body.append("<section><h2>Links</h2><ul class=\"links\">" + "".join(
             f"<li><a href=\"{escape(u)}\" rel=\"noopener\">{escape(t)}</a></li>" for t, u in links) + "</ul></section>")
-    return _document(f"{e.title} · {show.title}", "".join(body), script=SEEK_SCRIPT if chapters else "")
+    return _document(f"{e.title} · {show.title}", "".join(body), script=SEEK_SCRIPT if chapters or cues else "")
+
+
+def _transcript(cues: list[SiteCue]) -> str:
+    items = "".join(
+        f"<li><button type=\"button\" class=\"seek cue\" data-start=\"{c.start_s:.3f}\" id=\"cue-{i}\">"
+        f"<span class=\"t\">{format_time(round(c.start_s * 1000))}</span> "
+        + (f"<span class=\"who\">{escape(c.speaker)}</span> " if c.speaker else "")
+        + f"<span class=\"ct\">{escape(c.text)}</span></button></li>" for i, c in enumerate(cues))
+    return f"<section><h2>Transcript</h2><ol class=\"marks transcript\">{items}</ol></section>"
 
 
 def _chapter_list(chapters: list[SiteChapter], key: str, base_url: str) -> str:
@@ -224,7 +275,7 @@ def _chapter_list(chapters: list[SiteChapter], key: str, base_url: str) -> str:
         items.append(f"<li><button type=\"button\" class=\"seek\" data-start=\"{c.start_s:.3f}\" id=\"chapter-{i}\">"
                      f"{_img(img, '', 'thumb') if img else ''}<span class=\"t\">{format_time(round(c.start_s * 1000))}"
                      f"</span> <span class=\"ct\">{escape(c.title)}</span></button></li>")
-    return f"<section><h2>Chapters</h2><ol class=\"chapters\">{''.join(items)}</ol></section>"
+    return f"<section><h2>Chapters</h2><ol class=\"marks chapters\">{''.join(items)}</ol></section>"
 
 
 def clean_notes(notes_html: str) -> str:
@@ -249,24 +300,76 @@ def _document(title: str, body: str, script: str = "", feed_href: str | None = N
             f"<body><main>{body}</main>{script}</body></html>\n")
 
 
-# Clicking a chapter seeks the player there and plays; the chapter playing is marked.
+# Clicking a chapter or a transcript cue seeks the player there and plays; the
+# chapter and the cue playing are marked (each list on its own); `#t=SECONDS` in
+# the address (a search hit on the index) seeks there on arrival.
 SEEK_SCRIPT = """<script>
 (function () {
   var player = document.getElementById("player");
-  var marks = Array.prototype.slice.call(document.querySelectorAll("button.seek"));
   if (!player) return;
-  marks.forEach(function (b) {
-    b.addEventListener("click", function () {
-      player.currentTime = parseFloat(b.getAttribute("data-start"));
-      var playing = player.play();
-      if (playing && playing.catch) playing.catch(function () {});
+  var lists = Array.prototype.slice.call(document.querySelectorAll("ol.marks")).map(function (ol) {
+    return Array.prototype.slice.call(ol.querySelectorAll("button.seek"));
+  });
+  function seek(t) {
+    player.currentTime = t;
+    var playing = player.play();
+    if (playing && playing.catch) playing.catch(function () {});
+  }
+  lists.forEach(function (marks) {
+    marks.forEach(function (b) {
+      b.addEventListener("click", function () { seek(parseFloat(b.getAttribute("data-start"))); });
     });
   });
-  player.addEventListener("timeupdate", function () {
-    var now = player.currentTime, current = null;
-    marks.forEach(function (b) { if (parseFloat(b.getAttribute("data-start")) <= now + 0.01) current = b; });
-    marks.forEach(function (b) { b.classList.toggle("current", b === current); });
-  });
+  function mark() {
+    var now = player.currentTime;
+    lists.forEach(function (marks) {
+      var current = null;
+      marks.forEach(function (b) { if (parseFloat(b.getAttribute("data-start")) <= now + 0.01) current = b; });
+      marks.forEach(function (b) { b.classList.toggle("current", b === current); });
+    });
+  }
+  player.addEventListener("timeupdate", mark);
+  player.addEventListener("seeked", mark);
+  var at = /^#t=([0-9.]+)$/.exec(location.hash);
+  if (at) {
+    var t = parseFloat(at[1]);
+    var go = function () { player.currentTime = t; mark(); };
+    if (player.readyState >= 1) go(); else player.addEventListener("loadedmetadata", go, {once: true});
+    var cue = document.querySelector('button.cue[data-start="' + t.toFixed(3) + '"]');
+    if (cue) cue.scrollIntoView({block: "center"});
+  }
+})();
+</script>"""
+
+# The index's search: search.json (every episode's cues, written at publish) is
+# fetched once; each hit links to its episode's page at the cue (#t=).
+SEARCH_SCRIPT = """<script>
+(function () {
+  var box = document.getElementById("search"), hits = document.getElementById("hits");
+  if (!box || !window.fetch) return;
+  fetch("search.json").then(function (r) { return r.ok ? r.json() : null; }).then(function (index) {
+    if (!index || !index.episodes.length) return;
+    box.closest("section").hidden = false;
+    box.addEventListener("input", function () {
+      var q = box.value.trim().toLowerCase();
+      hits.textContent = "";
+      if (q.length < 2) return;
+      var shown = 0;
+      index.episodes.forEach(function (ep) {
+        ep.cues.forEach(function (c) {
+          if (shown >= 50 || c[2].toLowerCase().indexOf(q) < 0) return;
+          shown += 1;
+          var li = document.createElement("li"), a = document.createElement("a");
+          a.href = ep.page + "#t=" + c[0].toFixed(3);
+          a.className = "hit";
+          a.textContent = ep.title + " · " + new Date(c[0] * 1000).toISOString().substr(11, 8) + " · " +
+            (c[1] ? c[1] + ": " : "") + c[2];
+          li.appendChild(a);
+          hits.appendChild(li);
+        });
+      });
+    });
+  }).catch(function () {});
 })();
 </script>"""
 
@@ -286,5 +389,7 @@ button.seek:hover,button.seek:focus{background:#f1f5fb}button.seek.current{backg
 button.seek .t{font-variant-numeric:tabular-nums;color:var(--mut);min-width:4.5em}
 img.thumb{width:48px;height:48px;object-fit:cover;border-radius:4px}
 .notes{overflow-wrap:anywhere}code{overflow-wrap:anywhere}
+.transcript{list-style:none;padding:0}.transcript .who{font-weight:600;min-width:7em}.transcript button.seek{align-items:baseline}
+.search input{width:100%;font:inherit;padding:8px;border:1px solid var(--line);border-radius:6px}.hits{padding-left:1.2em}
 @media print{audio,.subscribe,.download{display:none}}
 """

@@ -19,11 +19,19 @@ _TAG = re.compile(r"</?[^>]+>")
 
 
 @dataclass(frozen=True)
+class Word:
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Cue:
     start_ms: int
     end_ms: int
     text: str
     speaker: str | None = None
+    words: tuple[Word, ...] = ()  # where the recogniser timed each word
 
 
 def parse(text: str, fmt: str, where: str) -> list[Cue]:
@@ -117,7 +125,11 @@ def to_srt(cues: list[Cue]) -> str:
 
 
 def to_json(cues: list[Cue]) -> str:
-    """The Podcasting 2.0 JSON transcript (version 1.0.0): segments in seconds."""
-    segments = [{**({"speaker": c.speaker} if c.speaker else {}), "startTime": c.start_ms / 1000,
-                 "endTime": c.end_ms / 1000, "body": c.text} for c in cues]
+    """The Podcasting 2.0 JSON transcript (version 1.0.0): segments in seconds, one a
+    word where the words are timed (as the namespace's own example), else one a cue."""
+    segments = []
+    for c in cues:
+        speaker = {"speaker": c.speaker} if c.speaker else {}
+        spans = [(w.start_ms, w.end_ms, w.text) for w in c.words] or [(c.start_ms, c.end_ms, c.text)]
+        segments += [{**speaker, "startTime": a / 1000, "endTime": b / 1000, "body": text} for a, b, text in spans]
     return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=2) + "\n"

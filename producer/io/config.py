@@ -139,6 +139,13 @@ def load_show(show_file: Path) -> Show:
     p = t.table("publish")
     persons = _persons(t, root, show_file)
     cleanup = _cleanup(t.table("cleanup"))
+    tr = t.table("transcript")
+    engine = tr.text("engine", False, "auto")
+    if engine not in ("auto", "off"):
+        raise tr.fail("engine", f'must be "auto" or "off", not "{engine}"')
+    model = tr.text("model", False)
+    model_dir = (show_file.parent / model).resolve() if model else None
+    tr.done()
     t.done()
     categories = s.take("categories", list, False, [])
     if not all(isinstance(c, str) and c.strip() for c in categories):
@@ -153,6 +160,7 @@ def load_show(show_file: Path) -> Show:
         artwork=resolve_inside(root, show_file, s.text("artwork"), s, "artwork"),
         audio=_audio(a, root, show_file), publish=_publish(p),
         locked=s.take("locked", bool, False, None), funding=_funding(s), persons=persons, cleanup=cleanup,
+        transcript_engine=engine, transcript_model=model_dir,
     )
     if show.locked is not None and not show.owner_email:
         raise s.fail("locked", "needs owner_email: podcast:locked names the owner who may move the feed")
@@ -187,7 +195,7 @@ def _person(p: _Table, root: Path, file: Path) -> Person:
     img = p.text("img", False)
     person = Person(name=p.text("name"), role=p.text("role", False, "host").strip().lower(),
                     group=p.text("group", False, "cast").strip().lower(), href=_web_url(p, "href", False),
-                    img=resolve_inside(root, file, img, p, "img") if img else None)
+                    img=resolve_inside(root, file, img, p, "img") if img else None, track=p.text("track", False))
     if person.group not in PERSON_GROUPS:
         raise p.fail("group", f'must be one of the podcast taxonomy\'s groups ({", ".join(PERSON_GROUPS)}), '
                               f'not "{person.group}"')

@@ -26,9 +26,15 @@ def load(episode: Episode) -> list[transcript.Cue] | None:
 
 
 def write(cues: list[transcript.Cue], plan: BuildPlan, duration_ms: int, work: Path) -> dict[str, object]:
+    """A hand transcript (times in the recording) into the episode's time and files."""
     where = str(plan.episode.transcript)
     placed = transcript.shifted(cues, plan.assembly.programme_offset_ms, duration_ms, where, plan.assembly.cuts)
-    (work / plan.files.vtt).write_text(transcript.to_vtt(placed), encoding="utf-8")
-    (work / plan.files.srt).write_text(transcript.to_srt(placed), encoding="utf-8")
-    (work / TRANSCRIPT_JSON).write_text(transcript.to_json(placed), encoding="utf-8")
-    return {"cues": len(placed), "offset_ms": plan.assembly.programme_offset_ms}
+    return write_placed(placed, plan, work) | {"source": "hand"}
+
+
+def write_placed(cues: list[transcript.Cue], plan: BuildPlan, work: Path) -> dict[str, object]:
+    """Cues already in the finished episode's time, as WebVTT, SRT and the namespace's JSON."""
+    (work / plan.files.vtt).write_text(transcript.to_vtt(cues), encoding="utf-8")
+    (work / plan.files.srt).write_text(transcript.to_srt(cues), encoding="utf-8")
+    (work / TRANSCRIPT_JSON).write_text(transcript.to_json(cues), encoding="utf-8")
+    return {"cues": len(cues), "offset_ms": plan.assembly.programme_offset_ms}

