@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -346,6 +347,84 @@ def formats_at_once(minutes: int, lengths: list[int]) -> list[str]:
     return lines + [""]
 
 
+CLEANUP_TITLE = "## Cleanup and transcripts"
+
+
+def noisy_show(ep: Path) -> Path:
+    """The same episode with broadband noise at -50 dBFS and 50 Hz hum (and two
+    harmonics) mixed into the recording: what denoise and dehum = "auto" act on."""
+    folder = ep.parent.with_name(ep.parent.name + "-noisy")
+    copy = folder / ep.name
+    if not copy.exists():
+        shutil.copytree(ep.parent / "music", folder / "music")
+        shutil.copy(ep.parent / "artwork.jpg", folder / "artwork.jpg")
+        shutil.copy(ep.parent / "show.toml", folder / "show.toml")
+        (copy / "raw").mkdir(parents=True)
+        shutil.copy(ep / "episode.toml", copy / "episode.toml")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(ep / "raw" / "host.wav"), "-filter_complex",
+                        "anoisesrc=c=white:a=0.0055:r=44100[n];sine=f=50:r=44100,volume=0.014[h1];"
+                        "sine=f=100:r=44100,volume=0.007[h2];sine=f=150:r=44100,volume=0.004[h3];"
+                        "[0:a][n][h1][h2][h3]amix=inputs=5:normalize=0:duration=first", "-c:a", "pcm_s16le",
+                        str(copy / "raw" / "host.wav")], check=True)
+    shutil.rmtree(copy / "dist", ignore_errors=True)
+    return copy
+
+
+def talk_show(minutes: int) -> Path:
+    """An espeak-ng conversation (the tests' two voices) looped to `minutes`, one
+    recording, one host: what the recogniser works on in an hour of talk."""
+    folder = WORK / f"talk{minutes}"
+    ep = folder / "ep1"
+    if not (ep / "episode.toml").exists():
+        (ep / "raw").mkdir(parents=True, exist_ok=True)
+        _, voices = factory.conversation(44100, gap=0.8, long_pause=1.5)
+        one = factory.write_wav(folder / "one.wav", voices["host"] * 0.5 + voices["guest"] * 0.3, 44100)
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(one), "-t", str(minutes * 60),
+                        "-c:a", "pcm_s16le", str(ep / "raw" / "talk.wav")], check=True)
+        factory.cover(folder / "artwork.jpg")
+        show = factory.SHOW_TOML.replace('intro = "music/intro.wav"\noutro = "music/outro.wav"\n'
+                                         'intro_crossfade = 2.0\noutro_crossfade = 3.0\n', "")
+        show = re.sub(r'engine = "off".*\n', 'engine = "auto"\n', show) + '\n[[persons]]\nname = "Hanna Host"\n'
+        (folder / "show.toml").write_text(show, encoding="utf-8")
+        (ep / "episode.toml").write_text(factory.episode_toml(["raw/talk.wav"], [("00:00", "Start", None)],
+                                                              number=1, title="Talk"), encoding="utf-8")
+    shutil.rmtree(ep / "dist", ignore_errors=True)
+    shutil.rmtree(ep / ".producer-cache", ignore_errors=True)
+    return ep
+
+
+def cleanup_and_transcripts(minutes: int) -> list[str]:
+    ep = make_episode(WORK / f"show{minutes}", minutes)
+    wav = assembled_wav(ep)
+    noisy = noisy_show(ep)
+    plain = best_of(2, "plain", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame", "-b:a", "128k",
+                                 str(WORK / "plain.mp3")], WORK / "plain.mp3")
+    clean = run("noisy", [*PRODUCER, "build", "--quiet", str(noisy)], noisy / "dist" / "ep1.mp3")
+    report = json.loads((noisy / "dist" / "report.json").read_text())
+    track = report["cleanup"]["tracks"][0]
+    talk = talk_show(minutes)
+    first = run("talk", [*PRODUCER, "build", "--quiet", str(talk)], talk / "dist" / "ep1.mp3")
+    heard = json.loads((talk / "dist" / "report.json").read_text())["transcript"]
+    toml = talk / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('title = "Talk"', 'title = "Talk again"'), "utf-8")
+    again = run("talk again", [*PRODUCER, "build", "--quiet", "--if-stale", str(talk)], talk / "dist" / "ep1.mp3")
+    toml.write_text(toml.read_text(encoding="utf-8").replace('title = "Talk again"', 'title = "Talk"'), "utf-8")
+    when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}"
+    return [CLEANUP_TITLE, "", f"`python bench/run.py --cleanup-only` ({when} UTC), {minutes} minutes, one run each "
+            f"(the plain encode best of two: {plain.wall:.1f} s).", "",
+            "| build | wall s | CPU s | peak MB (tree PSS) | ÷ plain encode | what |", "|---|---|---|---|---|---|",
+            f"| noise at −50 dBFS and 50 Hz hum, cleanup auto | {clean.wall:.1f} | {clean.cpu:.1f} | "
+            f"{clean.peak_mb:.0f} | {clean.wall / plain.wall:.2f} | floor {track['noise_floor_lufs']} LUFS → shipped "
+            f"{report['cleanup']['shipped']['noise_floor_lufs']} LUFS, afftdn {track['denoise_db']:g} dB, hum "
+            f"{(track['hum'] or {}).get('base_hz')} Hz × {len((track['hum'] or {}).get('harmonics', []))} |",
+            f"| espeak-ng talk, transcript recognised | {first.wall:.1f} | {first.cpu:.1f} | {first.peak_mb:.0f} | "
+            f"{first.wall / plain.wall:.2f} | {heard.get('model')}: {heard.get('words')} words, recognition "
+            f"{heard.get('recognition_seconds')} s (realtime factor "
+            f"{(heard.get('recognition_seconds') or 0) / (minutes * 60):.3f}) |",
+            f"| the same after a title change (words from the cache) | {again.wall:.1f} | {again.cpu:.1f} | "
+            f"{again.peak_mb:.0f} | {again.wall / plain.wall:.2f} | |", ""]
+
+
 STATUS_TITLE = "## Status at scale"
 
 
@@ -382,10 +461,15 @@ def main() -> None:
     ap.add_argument("--formats-only", action="store_true", help="only the MP3 alone against all three formats "
                     "and the plain encode, and memory with all three at 10, 60, 120 minutes; its section of "
                     "bench/results.md is replaced")
+    ap.add_argument("--cleanup-only", action="store_true", help="only cleanup (a noisy episode) and recognition "
+                    "(an hour of talk); its section of bench/results.md is replaced")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     if args.ratio_only:
         ratio_only(args.minutes)
+        return
+    if args.cleanup_only:
+        _replace_section(CLEANUP_TITLE, cleanup_and_transcripts(args.minutes))
         return
     if args.formats_only:
         _replace_section(FORMATS_TITLE, formats_at_once(args.minutes, [10, 60, 120]))
@@ -440,6 +524,7 @@ def main() -> None:
               f"Inserting an episode into a feed of 2,000 items (parse, upsert, serialize): "
               f"**{feed_seconds * 1000:.0f} ms**.", ""]
     lines += formats_at_once(args.minutes, [10, 60, 120])
+    lines += cleanup_and_transcripts(args.minutes)
     lines += status_lines(status_at_scale())
     text = "\n".join(lines)
     (ROOT / "bench" / "results.md").write_text(text, encoding="utf-8")

@@ -190,11 +190,11 @@ def test_a_long_silence_is_cut_to_the_pause_kept_and_times_follow(cut) -> None:
     starts = [float(x) for x in re.findall(r"silence_start: ([\d.]+)", err)]
     ends = [float(x) for x in re.findall(r"silence_end: ([\d.]+)", err)]
     report = json.loads((ep / "dist" / "report.json").read_text(encoding="utf-8"))
-    assert [c["reason"] for c in report["cleanup"]["cuts"]] == ["pause", "pause", "manual"]
-    for c in report["cleanup"]["cuts"][:2]:  # the silence each cut left, as silencedetect hears it
+    assert [c["reason"] for c in report["cuts"]] == ["pause", "pause", "manual"]
+    for c in report["cuts"][:2]:  # the silence each cut left, as silencedetect hears it
         kept = [e - s for s, e in zip(starts, ends) if s <= c["episode_position"] <= e]
         assert len(kept) == 1 and kept[0] == pytest.approx(KEEP, abs=0.05), (c, list(zip(starts, ends)))
-    lengths = [c["length"] for c in report["cleanup"]["cuts"]]
+    lengths = [c["length"] for c in report["cuts"]]
     assert lengths[2] == pytest.approx(0.6, abs=0.001)
     for length in lengths[:2]:  # the silence as espeak-ng wrote it is a little longer than LONG
         assert LONG - KEEP - 0.1 <= length <= LONG - KEEP + 1.5
@@ -221,7 +221,7 @@ def test_no_click_at_a_cut(cut) -> None:
     x = decoded(ep / "dist" / "cut.mp3")
     report = json.loads((ep / "dist" / "report.json").read_text(encoding="utf-8"))
     step = np.abs(np.diff(x))
-    for c in report["cleanup"]["cuts"]:
+    for c in report["cuts"]:
         at = int(c["episode_position"] * RATE)
         near = step[at - int(0.01 * RATE): at + int(0.01 * RATE)].max()
         around = step[at - 5 * RATE: at + 5 * RATE].max()  # the speech on either side

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from ..core import chapters as chap, lazy, recognition
-from ..core.recognition import Spoken
 from ..core.artwork import Artwork
 from ..core.build_report import BuildReport, Figures
 from ..core.episode_files import REPORT_JSON, REPORT_PAGE
@@ -126,7 +125,7 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
 
 
 def _measure_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progress: Progress,
-                      cues: list[Cue] | None, words: Future[list[Spoken]] | None, leveling: level.Leveling | None,
+                      cues: list[Cue] | None, words: Future[recognise.Heard] | None, leveling: level.Leveling | None,
                       seconds: dict[str, float], started: float) -> BuildReport:
     plan = cleaned.plan
     frames, measured, excerpts, took = measure.analyse(plan, progress, leveling)
@@ -138,8 +137,9 @@ def _measure_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, prog
     runs = _render_until_each_ships(plan, measured, excerpts, work, duration_ms, progress, seconds, leveling)
     if words is not None:
         t = time.monotonic()
-        placed = recognition.placed(words.result(), plan.assembly.programme_offset_ms, plan.assembly.cuts)
-        written = transcript.write_placed(recognition.cues(placed), plan, work) | {"source": "recognised"}
+        heard = words.result()
+        placed = recognition.placed(heard.words, plan.assembly.programme_offset_ms, plan.assembly.cuts)
+        written = transcript.write_placed(recognition.cues(placed), plan, work) | heard.report()
         seconds["transcript_wait"] = time.monotonic() - t
     mp3, shipped = runs.shipped[MAIN.name], runs.shipped
     with ThreadPoolExecutor(1) as pool:  # the MP3's speech balance, on the other core while the files are tagged
@@ -161,7 +161,7 @@ def _measure_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, prog
         attempts=[r.as_dict() for r in mp3_runs], seconds={k: round(v, 3) for k, v in seconds.items()},
         leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
         transcript=written, renditions={fmt: _rendition_record(runs.tries[fmt]) for fmt in plan.renditions},
-        passes=runs.passes, cleanup=cleaned.report(*mp3_speech.result()[1:]))
+        passes=runs.passes, cleanup=cleaned.report(*mp3_speech.result()[1:]), cuts=cleaned.cuts())
     (work / REPORT_PAGE).write_text(
         report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)

@@ -81,7 +81,7 @@ def _publish(ctx: Context, files: EpisodeFiles, storage: Storage, base_url: str,
     stored = {p.upload.key: Stored(p.upload.path.stat().st_size, p.sha256) for p in planned}
     built = BuildReport.from_json((ctx.episode.folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
     person_keys = _person_keys(ctx)
-    item = item_info(ctx.show, moved_episode(ctx.episode, built.cuts), ctx.preset, files, guid, base_url,
+    item = item_info(ctx.show, moved_episode(ctx.episode, built.cut_list), ctx.preset, files, guid, base_url,
                      built.duration_seconds, stored, person_keys)
     channel = channel_info(ctx.show, base_url, person_keys)
     if dry_run:

@@ -88,11 +88,12 @@ class BuildReport:
     outputs: dict[str, Stamp] = field(default_factory=dict)  # dist/'s files (all but report.json) as built
     built_at: str | None = None  # UTC, ISO 8601
     passes: int = 1  # passes over the programme that rendered files (every format rides each pass)
-    cleanup: dict[str, Any] = field(default_factory=dict)  # per track (noise floor, denoise, hum) and the cuts
+    cleanup: dict[str, Any] = field(default_factory=dict)  # per track (noise floor, denoise, hum), the shipped floor
+    cuts: list[dict[str, Any]] = field(default_factory=list)  # each cut: recording start/end, episode position, …
 
     @property
-    def cuts(self) -> list[Cut]:
-        return [Cut.from_dict(c) for c in self.cleanup.get("cuts", [])]
+    def cut_list(self) -> list[Cut]:
+        return [Cut.from_dict(c) for c in self.cuts]
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -119,6 +120,7 @@ class BuildReport:
                        transcript=d.get("transcript"), renditions=dict(d.get("renditions") or {}),
                        inputs=Inputs.from_dict(d["inputs"]) if d.get("inputs") else None,
                        outputs=_stamps(d.get("outputs") or {}), built_at=d.get("built_at"),
-                       passes=int(d.get("passes", d["tries"])), cleanup=dict(d.get("cleanup") or {}))
+                       passes=int(d.get("passes", d["tries"])), cleanup=dict(d.get("cleanup") or {}),
+                       cuts=list(d.get("cuts") or []))
         except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise ValueError(f"not a build report of this version ({e})") from None

@@ -43,6 +43,7 @@ class PageData:
     leveler: str | None = None
     notes: Sequence[str] = field(default_factory=tuple)
     cleanup: dict[str, Any] = field(default_factory=dict)  # report.json's `cleanup`
+    cuts: Sequence[dict[str, Any]] = ()  # report.json's `cuts`
 
 
 def page(d: PageData) -> str:
@@ -54,7 +55,7 @@ def page(d: PageData) -> str:
     if d.chapters:
         body.append(_chapters(d.chapters))
     if d.cleanup.get("tracks"):
-        body.append(_cleanup(d.cleanup))
+        body.append(_cleanup(d.cleanup, d.cuts))
     if d.tracks:
         body.append(_leveler(d))
     if d.attempts:
@@ -91,7 +92,7 @@ def _loudness_section(d: PageData) -> str:
     levels = [(d.target_lufs, f"target {d.target_lufs:g} LUFS", "target"),
               (d.ceiling_dbtp, f"ceiling {d.ceiling_dbtp:g} dBTP", "ceiling")]
     plot = Plot("Loudness over time", o.duration, FLOOR_LU, 0.0, "LUFS / dB", lines, levels,
-                [(t, title) for t, title in d.chapters], cuts=_cut_marks(d.cleanup))
+                [(t, title) for t, title in d.chapters], cuts=_cut_marks(d.cuts))
     legend = ("<ul class=\"legend\"><li><i class=\"k out-mom\"></i>momentary (400 ms), range per step</li>"
               "<li><i class=\"k out-short\"></i>short-term (3 s)</li>"
               "<li><i class=\"k out-peak\"></i>sample peak per second</li>"
@@ -120,11 +121,11 @@ def _chapters(chapters: Sequence[tuple[float, str]]) -> str:
     return f"<section><h2>Chapters</h2><ol class=\"chapters\">{items}</ol></section>"
 
 
-def _cut_marks(cleanup: dict[str, Any]) -> list[tuple[float, str]]:
-    return [(c["episode_position"], f"{c['length']:.2f} s taken out ({c['reason']})") for c in cleanup.get("cuts", [])]
+def _cut_marks(cuts: Sequence[dict[str, Any]]) -> list[tuple[float, str]]:
+    return [(c["episode_position"], f"{c['length']:.2f} s taken out ({c['reason']})") for c in cuts]
 
 
-def _cleanup(c: dict[str, Any]) -> str:
+def _cleanup(c: dict[str, Any], cut_list: Sequence[dict[str, Any]]) -> str:
     def db(v: float | None, unit: str = " dB") -> str:
         return "–" if v is None else f"{v:.1f}{unit}"
 
@@ -138,7 +139,7 @@ def _cleanup(c: dict[str, Any]) -> str:
     cuts = "".join(f"<tr><td>{escape(x['reason'])}</td><td>{format_time(round(x['recording_start'] * 1000))}–"
                    f"{format_time(round(x['recording_end'] * 1000))}</td>"
                    f"<td>{format_time(round(x['episode_position'] * 1000))}</td><td>{x['length']:.2f} s</td></tr>"
-                   for x in c.get("cuts", []))
+                   for x in cut_list)
     cut_table = (f"<h3>Cuts: {c.get('time_saved_s', 0):.1f} s saved</h3><table class=\"tracks\"><tr><th>reason</th>"
                  f"<th>in the recording</th><th>in the episode</th><th>length</th></tr>{cuts}</table>") if cuts else ""
     return ("<section><h2>Cleanup</h2><table class=\"tracks\"><tr><th>track</th><th>noise floor</th>"

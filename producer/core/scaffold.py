@@ -42,6 +42,16 @@ preset = "{DEFAULT_PRESET}"              # loudness target: podcast-stereo, podc
 # leveler = "adaptive"                   # adaptive (voices balanced and ridden), tracks (balanced only), off
 # renditions = ["m4a", "opus"]           # extra formats beside the MP3 (podcast:alternateEnclosure)
 
+# [cleanup]                              # each recording, before leveling (an episode's own [cleanup] wins)
+# denoise = "auto"                       # auto (noisy tracks only), off, or a maximum reduction in dB
+# dehum = "auto"                         # auto, off, 50 or 60 (Hz)
+# max_pause_s = 2.0                      # shorten pauses longer than this (off unless set)
+# keep_pause_s = 0.8                     # to this
+
+# [transcript]                           # recognised offline from the audio unless an episode names a .vtt/.srt
+# engine = "auto"                        # auto or off
+# model = "models/whisper-small"         # a faster-whisper model folder instead of the packaged tiny.en
+
 [publish]
 target = "public"                        # a folder beside this file, or s3://bucket/prefix
 # base_url = "https://cdn.example.com"   # the public URL of the target's root: required for any target
@@ -66,6 +76,9 @@ Links in the notes become clickable: https://example.com"""
 # episode_type = "full"                  # full, trailer or bonus
 # artwork = "cover.jpg"                  # this episode's own cover, if any
 # chapters_file = "chapters.txt"         # chapters from a text file (00:00 Title per line) instead
+# [[cuts]]                               # taken out of every recording: times as you hear them in the recording
+# start = "12:03.5"
+# end = "12:41"
 
 # Chapters: times in the finished episode (the intro included), the first at 00:00.
 [[chapters]]

@@ -374,7 +374,7 @@ def as_built(episode: Episode) -> Episode:
         report = BuildReport.from_json((episode.folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return episode
-    return moved_episode(episode, report.cuts)
+    return moved_episode(episode, report.cut_list)
 
 
 def _leveler_mode(t: _Table, key: str, default: str | None) -> str | None:

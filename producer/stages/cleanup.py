@@ -27,14 +27,18 @@ class Cleaned:
 
     def report(self, shipped_speech_lufs: float, shipped_floor_lufs: float) -> dict[str, object]:
         """report.json's `cleanup`: each track's noise floor before, the shipped file's after
-        (each also as the distance under its speech, which no gain changes), and the cuts."""
+        (each also as the distance under its speech, which no gain changes), the time cut."""
         a = self.plan.assembly
         after = shipped_speech_lufs - shipped_floor_lufs
         return {"tracks": [{"file": t.path.name, **c.as_dict()} for t, c in zip(a.recordings, self.tracks)],
                 "shipped": {"noise_floor_lufs": round(shipped_floor_lufs, 1),
                             "speech_over_floor_db": round(after, 1) if np.isfinite(after) else None},
-                "cuts": [c.as_dict(a.programme_offset_ms, a.cuts) for c in a.cuts],
                 "time_saved_s": cuts.total_ms(a.cuts) / 1000}
+
+    def cuts(self) -> list[dict[str, object]]:
+        """report.json's `cuts`, in episode order."""
+        a = self.plan.assembly
+        return [c.as_dict(a.programme_offset_ms, a.cuts) for c in a.cuts]
 
 
 def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], progress: Progress) -> Cleaned:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import asdict
+import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -77,9 +78,22 @@ def windows(active: np.ndarray, energy: np.ndarray, duration_ms: int) -> list[tu
     return out
 
 
+@dataclass(frozen=True)
+class Heard:
+    words: list[Spoken]  # in recording time, with their speakers
+    seconds: float  # the recogniser's wall time (0 from the cache)
+    cached: bool
+    model: str
+
+    def report(self) -> dict[str, object]:
+        return {"source": "recognised", "model": self.model, "words": len(self.words),
+                "recognition_seconds": round(self.seconds, 2), "cached": self.cached}
+
+
 def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digests: Sequence[str],
-              progress: Progress, stop: threading.Event | None = None) -> list[Spoken]:
+              progress: Progress, stop: threading.Event | None = None) -> Heard:
     """Every word of every recording, in recording time, with its speaker."""
+    started = time.monotonic()
     a, show, episode = plan.assembly, plan.show, plan.episode
     blocks = max(len(f.energy) for f in features)
     padded = [leveler.TrackFeatures(np.pad(f.energy, (0, blocks - len(f.energy))),
@@ -93,9 +107,10 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digest
                                      [(act.astype(np.int8).tobytes().hex() if len(a.recordings) > 1 else "")
                                       for act in active]]).encode()).hexdigest()[:32]
     cache = episode.folder / CACHE / f"recognised-{key}.json"
+    model = folder.name if show.transcript_model else f"{recognizer.PACKAGED} ({folder.name})"
     if cache.is_file():
         try:
-            return [Spoken(**w) for w in json.loads(cache.read_text(encoding="utf-8"))]
+            return Heard([Spoken(**w) for w in json.loads(cache.read_text(encoding="utf-8"))], 0.0, True, model)
         except (ValueError, TypeError):
             pass  # a damaged cache is recognised again
     engine = recognizer.Engine(folder, show.language, show.file)
@@ -109,7 +124,7 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digest
             heard: list[Spoken] = []
             for (start, end), samples in _windows_of(track, span, mute):
                 if stop is not None and stop.is_set():  # the build failed elsewhere: nobody waits for these
-                    return words
+                    return Heard(words, 0.0, False, model)
                 heard += [Spoken(w.start_ms, w.end_ms, w.text, name) for w in engine.words(samples, start)]
                 done += (end - start) / 1000
                 stage.update(done)
@@ -124,7 +139,7 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digest
     except OSError as e:
         raise EnvironmentFailure(f"{cache.parent}: cannot be written ({e.strerror or e})") from None
     files.replace_text(cache, json.dumps([asdict(w) for w in words], ensure_ascii=False))
-    return words
+    return Heard(words, time.monotonic() - started, False, model)
 
 
 def _windows_of(track: AudioInfo, spans: Sequence[tuple[int, int]],

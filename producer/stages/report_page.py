@@ -29,7 +29,7 @@ def for_build(plan: BuildPlan, report: BuildReport, measured: Loudness, shipped:
         tolerance=p.tolerance, ceiling_dbtp=p.true_peak, preset=p.name, output=shipped,
         verdicts=loudness_verdicts(shipped, p), input=measured,
         chapters=[(c.start_ms / 1000, c.title) for c in plan.chapters], attempts=report.attempts,
-        tracks=tracks, leveler=leveling.mode if leveling else None, cleanup=report.cleanup,
+        tracks=tracks, leveler=leveling.mode if leveling else None, cleanup=report.cleanup, cuts=report.cuts,
         notes=[f"Measured on the shipped MP3 ({report.verified_by}); the input is the assembled programme "
                f"before the gain. Written by producer build."]))
 

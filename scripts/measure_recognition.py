@@ -1,0 +1,67 @@
+"""Measure the packaged recogniser for the README's table: word error rate on
+speech whose words are known (espeak-ng reading the tests' script, two voices),
+and the realtime factor (seconds of one core a second of audio, model loaded)
+on that and on real meeting speech (../shared/real-speech, whose words we do not
+have, so no error rate there).
+
+    .venv/bin/python scripts/measure_recognition.py ../shared/real-speech
+"""
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from producer.io import ffmpeg, recognizer  # noqa: E402
+from tests import factory  # noqa: E402
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("10", "ten"))
+
+
+def wer(reference: list[str], hypothesis: list[str]) -> float:
+    d = np.arange(len(hypothesis) + 1)
+    for i, r in enumerate(reference, 1):
+        prev, d[0] = d.copy(), i
+        for j, h in enumerate(hypothesis, 1):
+            d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (r != h))
+    return float(d[-1]) / len(reference)
+
+
+def decoded(path: Path) -> np.ndarray:
+    return np.concatenate([c[:, 0] for c in ffmpeg.decode(path, recognizer.RATE, 1)])
+
+
+def timed(engine: recognizer.Engine, audio: np.ndarray) -> tuple[list[str], float]:
+    heard: list[str] = []
+    started = time.process_time()
+    for at in range(0, len(audio), 28 * recognizer.RATE):  # the windows the build hands it
+        heard += [w.text for w in engine.words(audio[at: at + 28 * recognizer.RATE], 0)]
+    return heard, (time.process_time() - started) / (len(audio) / recognizer.RATE)
+
+
+def main(real: Path) -> None:
+    folder = recognizer.model_folder(None)
+    size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+    started = time.monotonic()
+    engine = recognizer.Engine(folder, "en", Path("show.toml"))
+    load = time.monotonic() - started
+    conv, voices = factory.conversation(recognizer.RATE, gap=0.8, long_pause=1.5)
+    heard, rtf = timed(engine, voices["host"] * 0.5 + voices["guest"] * 0.5)
+    script = words_of(" ".join(a for pair in zip(factory.HOST_LINES, factory.GUEST_LINES) for a in pair))
+    print(f"model {folder} ({size:.0f} MB), loaded in {load:.1f} s")
+    print(f"| espeak-ng, two voices, {conv.seconds:.0f} s | {wer(script, words_of(' '.join(heard))):.1%} | {rtf:.3f} |")
+    for path in sorted(real.glob("*.wav")):
+        _, rtf = timed(engine, decoded(path))
+        print(f"| {path.name} (real, words unknown) | – | {rtf:.3f} |")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/real-speech"))
