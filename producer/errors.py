@@ -53,6 +53,11 @@ class StorageError(EnvironmentFailure):
     """Object storage refused or could not be reached."""
 
 
+class UploadMismatch(StorageError):
+    """Right after an upload the object is not the file sent: corrupted on the way, or
+    (for the objects several publishers write: the website's) another writer's."""
+
+
 class TimeError(ValueError):
     """A chapter time that is not a time; config turns it into an InputError naming the field."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..core import site, transcript
 from ..core.feed import FEED_KEY
 from ..core.media_types import CACHE_PAGE, content_type
-from ..errors import InputError, StorageError
+from ..errors import InputError, StorageError, UploadMismatch
 from ..io import files
 from ..io.storage import Storage, holds
 
@@ -31,8 +31,14 @@ def publish_site(storage: Storage, base_url: str, published_guid: str | None = N
     other publisher's, and the last publisher to look always draws from the last feed."""
     written: list[str] = []
     found = storage.read(FEED_KEY)
-    for _ in range(SITE_ROUNDS):
-        written += [k for k in _draw(storage, base_url, published_guid, found) if k not in written]
+    for round_ in range(SITE_ROUNDS):
+        try:
+            written += [k for k in _draw(storage, base_url, published_guid, found) if k not in written]
+        except UploadMismatch:  # another publisher wrote the same page or state meanwhile: look again
+            if round_ == SITE_ROUNDS - 1:
+                raise
+            found = storage.read(FEED_KEY)
+            continue
         now = storage.read(FEED_KEY)
         if now is None or found is None or now[1] == found[1]:
             break

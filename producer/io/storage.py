@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 from urllib.parse import urlparse
 
-from ..errors import Conflict, InputError, StorageError, os_reason
+from ..errors import Conflict, InputError, StorageError, UploadMismatch, os_reason
 from . import files
 
 PART_SIZE = 8 * 1024 * 1024
@@ -68,14 +68,14 @@ def verify_upload(where: str, path: Path, sha256: str, info: ObjectInfo | None) 
     where it reports one, else by size and the SHA-256 we stored beside it. Never
     by the ETag, which is not an MD5 under SSE-KMS and on many S3-compatibles."""
     if info is None:
-        raise StorageError(f"{where}: is missing right after its upload")
+        raise UploadMismatch(f"{where}: is missing right after its upload")
     if info.size != path.stat().st_size:  # always: some services store what the client claims as the checksum
-        raise StorageError(f"{where}: holds {info.size} bytes after upload, {path} has {path.stat().st_size}")
+        raise UploadMismatch(f"{where}: holds {info.size} bytes after upload, {path} has {path.stat().st_size}")
     if info.checksum_sha256:
         if info.checksum_sha256.split("-")[0] not in sha256_checksums(path):
-            raise StorageError(f"{where}: the service's SHA-256 of the object is not that of {path}")
+            raise UploadMismatch(f"{where}: the service's SHA-256 of the object is not that of {path}")
     elif info.sha256 != sha256:
-        raise StorageError(f"{where}: does not match {path} after upload (the stored SHA-256 differs)")
+        raise UploadMismatch(f"{where}: does not match {path} after upload (the stored SHA-256 differs)")
     return info
 
 
