@@ -43,7 +43,7 @@ install: system-deps $(VENV)/.installed
 install-test: install test-deps $(VENV)/.installed-test
 
 test: install-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile  # a test file's module fixtures stay on one worker
 
 demo: install
 	$(PRODUCER) build $(SHOW)/ep32
