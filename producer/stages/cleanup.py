@@ -45,7 +45,8 @@ def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], progress: 
     s, a = build.cleanup, build.assembly
     lv = build.preset.leveler
     tracks = [cleanup.plan_track(s, leveler.noise_floor(f, lv), f.spectrum if f.spectrum is not None else np.zeros(0),
-                                 leveler.speech_lufs(f, lv)) for f in features]
+                                 leveler.speech_lufs(f, lv), cleanup.noise_sample(_quiet(f, lv), leveler.BLOCK_S), i)
+              for i, f in enumerate(features)]
     speech, fine = speech_map(features, build.preset.leveler)
     pauses = [] if s.max_pause_s is None else cuts.pause_cuts(
         speech, BLOCK_MS, a.programme_offset_ms, s.max_pause_s, s.keep_pause_s, *a.cuttable_ms, fine)
@@ -62,6 +63,12 @@ def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], progress: 
         progress.line(f"cuts: {len(every)} ({sum(c.reason == 'pause' for c in every)} pauses), "
                       f"{cuts.total_ms(every) / 1000:.1f} s out")
     return Cleaned(cleaned, tracks)
+
+
+def _quiet(f: leveler.TrackFeatures, s: leveler.LevelerSettings) -> np.ndarray:
+    """Blocks with nothing voiced and a level within 3 dB of the track's floor."""
+    level = leveler.lufs(np.maximum(f.energy, 1e-12))
+    return (f.voiced == 0) & (level <= leveler.noise_floor(f, s) + 3.0)
 
 
 def speech_map(features: Sequence[leveler.TrackFeatures],
