@@ -18,7 +18,6 @@ import ctypes
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 

@@ -8,7 +8,6 @@ have, so no error rate there).
 """
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
@@ -22,17 +21,6 @@ from producer.io import ffmpeg, recognizer  # noqa: E402
 from tests import factory  # noqa: E402
 
 
-def words_of(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("10", "ten"))
-
-
-def wer(reference: list[str], hypothesis: list[str]) -> float:
-    d = np.arange(len(hypothesis) + 1)
-    for i, r in enumerate(reference, 1):
-        prev, d[0] = d.copy(), i
-        for j, h in enumerate(hypothesis, 1):
-            d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (r != h))
-    return float(d[-1]) / len(reference)
 
 
 def decoded(path: Path) -> np.ndarray:
@@ -55,9 +43,9 @@ def main(real: Path) -> None:
     load = time.monotonic() - started
     conv, voices = factory.conversation(recognizer.RATE, gap=0.8, long_pause=1.5)
     heard, rtf = timed(engine, voices["host"] * 0.5 + voices["guest"] * 0.5)
-    script = words_of(" ".join(a for pair in zip(factory.HOST_LINES, factory.GUEST_LINES) for a in pair))
+    script = factory.words_of(" ".join(a for pair in zip(factory.HOST_LINES, factory.GUEST_LINES) for a in pair))
     print(f"model {folder} ({size:.0f} MB), loaded in {load:.1f} s")
-    print(f"| espeak-ng, two voices, {conv.seconds:.0f} s | {wer(script, words_of(' '.join(heard))):.1%} | {rtf:.3f} |")
+    print(f"| espeak-ng, two voices, {conv.seconds:.0f} s | {factory.wer(script, factory.words_of(' '.join(heard))):.1%} | {rtf:.3f} |")
     for path in sorted(real.glob("*.wav")):
         _, rtf = timed(engine, decoded(path))
         print(f"| {path.name} (real, words unknown) | – | {rtf:.3f} |")

@@ -173,6 +173,21 @@ GUEST_LINES = ["Thanks for having me. I have been building web servers for about
                "Read the issues, ask questions, and start with something small that you really need."]
 
 
+def words_of(text: str) -> list[str]:
+    """Lower-case words, digits as espeak-ng says them where the script has them."""
+    return re.findall(r"[a-z0-9']+", text.lower().replace("10", "ten"))
+
+
+def wer(reference: list[str], hypothesis: list[str]) -> float:
+    """Word error rate: Levenshtein distance over words, divided by the reference's length."""
+    d = np.arange(len(hypothesis) + 1)
+    for i, r in enumerate(reference, 1):
+        prev, d[0] = d.copy(), i
+        for j, h in enumerate(hypothesis, 1):
+            d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (r != h))
+    return float(d[-1]) / len(reference)
+
+
 def spoken(text: str, voice: str, rate: int = 44100, pitch: int = 50) -> np.ndarray:
     """One utterance by espeak-ng, as float32 mono at `rate`."""
     wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-p", str(pitch), "--stdout", text],

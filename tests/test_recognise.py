@@ -47,18 +47,6 @@ def vtt_cues(text: str) -> list[tuple[float, float, str | None, list[str]]]:
     return cues
 
 
-def words_of(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("10", "ten"))
-
-
-def wer(reference: list[str], hypothesis: list[str]) -> float:
-    """Levenshtein distance over words, divided by the reference's length."""
-    d = np.arange(len(hypothesis) + 1)
-    for i, r in enumerate(reference, 1):
-        prev, d[0] = d.copy(), i
-        for j, h in enumerate(hypothesis, 1):
-            d[j] = min(prev[j] + 1, d[j - 1] + 1, prev[j - 1] + (r != h))
-    return float(d[-1]) / len(reference)
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +79,9 @@ def test_the_words_are_the_script_within_the_bound(show) -> None:
     espeak-ng's voice is clean but synthetic, so twice that."""
     root, _ = show
     cues = vtt_cues((root / "ep1" / "dist" / "ep1.vtt").read_text(encoding="utf-8"))
-    heard = words_of(" ".join(" ".join(c[3]) for c in cues))
-    script = words_of(" ".join(a for pair in zip(factory.HOST_LINES, factory.GUEST_LINES) for a in pair))
-    assert wer(script, heard) <= 0.15, (script, heard)
+    heard = factory.words_of(" ".join(" ".join(c[3]) for c in cues))
+    script = factory.words_of(" ".join(a for pair in zip(factory.HOST_LINES, factory.GUEST_LINES) for a in pair))
+    assert factory.wer(script, heard) <= 0.15, (script, heard)
 
 
 def test_each_turn_is_its_speakers_in_order_and_the_bleed_adds_nothing(show) -> None:
@@ -139,7 +127,7 @@ def test_the_feed_names_each_transcript(show) -> None:
 def test_one_recording_and_one_person_is_that_person(show) -> None:
     root, _ = show
     cues = vtt_cues((root / "ep2" / "dist" / "ep2.vtt").read_text(encoding="utf-8"))
-    assert {c[2] for c in cues} == {"Hanna Host"} and "lighthouse" in words_of(" ".join(" ".join(c[3]) for c in cues))
+    assert {c[2] for c in cues} == {"Hanna Host"} and "lighthouse" in factory.words_of(" ".join(" ".join(c[3]) for c in cues))
 
 
 def test_a_rebuild_after_a_tag_change_does_not_recognise_again(show, tmp_path: Path) -> None:

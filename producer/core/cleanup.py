@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import InputError, located
+from .leveler import runs
 from .models import Episode, Show
 
 AUTO = "auto"
@@ -117,11 +118,10 @@ def _line_over_neighbours(spectrum: np.ndarray, hz: int) -> float:
 def noise_sample(quiet: np.ndarray, block_s: float) -> tuple[float, float] | None:
     """The longest run of quiet blocks (nothing voiced, at the floor), trimmed a block
     at each end and to SAMPLE_S[1]; None under SAMPLE_S[0]."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))
-    runs = [(int(a) + 1, int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
-    if not runs:
+    trimmed = [(a + 1, b - 1) for a, b in runs(quiet)]
+    if not trimmed:
         return None
-    a, b = max(runs, key=lambda r: r[1] - r[0])
+    a, b = max(trimmed, key=lambda r: r[1] - r[0])
     if (b - a) * block_s < SAMPLE_S[0]:
         return None
     return a * block_s, min(b * block_s, a * block_s + SAMPLE_S[1])

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from .chapters import Chapter
+from .leveler import runs
 from .models import Episode, Soundbite
 
 FADE_S = 0.02  # each cut's crossfade: long enough not to click, short enough to stay inside a pause
@@ -126,8 +127,7 @@ def pause_cuts(speech: np.ndarray, block_ms: int, offset_ms: int, max_pause_s: f
     where the level crosses the pause's own floor + EDGE_DB: the voice detector
     hears a syllable's tail for a frame or two after it is gone."""
     cuts = []
-    edges = np.flatnonzero(np.diff(np.concatenate([[1], speech.astype(np.int8), [1]])))
-    for a, b in zip(edges[::2], edges[1::2]):  # [a, b): a run of blocks without speech
+    for a, b in runs(~speech.astype(bool)):  # [a, b): a run of blocks without speech
         start, end = int(a) * block_ms, int(b) * block_ms
         if fine is not None and b - a > 2:
             start, end = _refined(fine, start, end)

@@ -142,6 +142,20 @@ def activity(tracks: Sequence[TrackFeatures], s: LevelerSettings) -> list[np.nda
     return [close_gaps(c, gap) for c in candidates]
 
 
+def padded(tracks: Sequence[TrackFeatures]) -> list[TrackFeatures]:
+    """Every track's blocks to the longest's length (silence after a shorter one ends):
+    the planner, the pause map and the recogniser compare tracks block by block."""
+    blocks = max(len(t.energy) for t in tracks)
+    return [TrackFeatures(np.pad(t.energy, (0, blocks - len(t.energy))), np.pad(t.voiced, (0, blocks - len(t.voiced))))
+            for t in tracks]
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) block indices of each run of True."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+
 def close_gaps(active: np.ndarray, shorter_than: int) -> np.ndarray:
     """Silences of fewer than `shorter_than` blocks between speech become speech."""
     out = active.copy()

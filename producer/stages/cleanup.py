@@ -75,9 +75,7 @@ def speech_map(features: Sequence[leveler.TrackFeatures],
                settings: leveler.LevelerSettings) -> tuple[np.ndarray, np.ndarray]:
     """Per block, whether anyone speaks (each track's own speech, bleed left out),
     and the tracks' summed energy every 10 ms (where a pause's edges are)."""
-    blocks = max(len(f.energy) for f in features)
-    padded = [leveler.TrackFeatures(np.pad(f.energy, (0, blocks - len(f.energy))),
-                                    np.pad(f.voiced, (0, blocks - len(f.voiced)))) for f in features]
+    padded = leveler.padded(features)
     active = leveler.activity(padded, settings)
     steps = max(len(f.fine) for f in features)
     fine = np.sum([np.pad(f.fine, (0, steps - len(f.fine))) for f in features], axis=0)

@@ -193,10 +193,7 @@ def analyse(assembly: Assembly, settings: leveler.LevelerSettings,
 def plan(assembly: Assembly, features: Sequence[leveler.TrackFeatures], mode: str,
          settings: leveler.LevelerSettings, progress: Progress, folder: Path) -> Leveling:
     """Plan the gains from every recording's features and write each curve into `folder`."""
-    blocks = max(len(f.energy) for f in features)
-    padded = [leveler.TrackFeatures(np.pad(f.energy, (0, blocks - len(f.energy))),
-                                    np.pad(f.voiced, (0, blocks - len(f.voiced)))) for f in features]
-    plans = leveler.plan_tracks(padded, mode, settings)
+    plans = leveler.plan_tracks(leveler.padded(features), mode, settings)
     files = [write_curve(folder / f"gain-{i}.f32", p.gains_db, assembly.programme_seconds)
              for i, p in enumerate(plans)]
     summary = ", ".join(f"{t.path.name} {p.balance_db:+.1f} dB" for t, p in zip(assembly.recordings, plans))

@@ -14,7 +14,6 @@ import json
 import threading
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -54,8 +53,7 @@ def speakers(show: Show, episode: Episode, recordings: Sequence[AudioInfo]) -> l
 
 def runs(active: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) ms of each run of own speech."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
-    return [(int(a) * BLOCK_MS, int(b) * BLOCK_MS) for a, b in zip(edges[::2], edges[1::2])]
+    return [(a * BLOCK_MS, b * BLOCK_MS) for a, b in leveler.runs(active)]
 
 
 def windows(active: np.ndarray, energy: np.ndarray, duration_ms: int) -> list[tuple[int, int]]:
@@ -95,9 +93,7 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digest
     """Every word of every recording, in recording time, with its speaker."""
     started = time.monotonic()
     a, show, episode = plan.assembly, plan.show, plan.episode
-    blocks = max(len(f.energy) for f in features)
-    padded = [leveler.TrackFeatures(np.pad(f.energy, (0, blocks - len(f.energy))),
-                                    np.pad(f.voiced, (0, blocks - len(f.voiced)))) for f in features]
+    padded = leveler.padded(features)
     active = leveler.activity(padded, plan.preset.leveler)
     spans = [windows(act, f.energy, round(t.duration * 1000)) for act, f, t in zip(active, padded, a.recordings)]
     names = speakers(show, episode, a.recordings)
