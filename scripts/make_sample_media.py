@@ -126,6 +126,10 @@ outro_crossfade = 3.0
 [publish]
 target = "public"
 base_url = "http://localhost:8000"
+
+[[persons]]                    # the host: named in every episode's transcript where they speak
+name = "Glen"
+track = "raw/host.flac"        # in each episode folder
 '''
 
 
@@ -146,6 +150,7 @@ def episode_toml(chapters: list[tuple[float, str]]) -> str:
         if title in URLS:
             lines.append(f'url = "{URLS[title]}"')
         lines.append("")
+    lines += ["[[persons]]", 'name = "Delaney"', 'role = "guest"', 'track = "raw/guest.flac"', ""]
     return "\n".join(lines)
 
 

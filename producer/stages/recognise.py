@@ -13,7 +13,7 @@ import hashlib
 import json
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -104,38 +104,43 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digest
                                       for act in active]]).encode()).hexdigest()[:32]
     cache = episode.folder / CACHE / f"recognised-{key}.json"
     model = str(folder) if show.transcript_model else recognizer.packaged_name()
-    if cache.is_file():
+    if cache.is_file():  # the words a track, unnamed: who speaks on a track may change without new words
         try:
-            return Heard([Spoken(**w) for w in json.loads(cache.read_text(encoding="utf-8"))], 0.0, True, model)
-        except (ValueError, TypeError):
+            tracks = json.loads(cache.read_text(encoding="utf-8"))["tracks"]
+            return Heard(_named(tracks, names), 0.0, True, model)
+        except (ValueError, TypeError, KeyError):
             pass  # a damaged cache is recognised again
     engine = recognizer.Engine(folder, show.language, show.file)
-    total = sum(e - s for track in spans for s, e in track) / 1000
-    stage = progress.stage("transcribe", total)
-    words: list[Spoken] = []
+    stage = progress.stage("transcribe", sum(e - s for track in spans for s, e in track) / 1000)
+    tracks: list[list[tuple[int, int, str]]] = []
     done = 0.0
     try:
-        for track, span, act, name in zip(a.recordings, spans, active, names):
+        for track, span, act in zip(a.recordings, spans, active):
             mute = act if len(a.recordings) > 1 else None  # another voice's bleed is not this speaker
             heard: list[Spoken] = []
             for (start, end), samples in _windows_of(track, span, mute):
                 if stop is not None and stop.is_set():  # the build failed elsewhere: nobody waits for these
-                    return Heard(words, 0.0, False, model)
-                heard += [Spoken(w.start_ms, w.end_ms, w.text, name) for w in engine.words(samples, start)]
+                    return Heard([], 0.0, False, model)
+                heard += [Spoken(w.start_ms, w.end_ms, w.text, None) for w in engine.words(samples, start)]
                 done += (end - start) / 1000
                 stage.update(done)
-            words += recognition.fitted(heard, runs(act), PAD_MS)
+            tracks.append([(w.start_ms, w.end_ms, w.text) for w in recognition.fitted(heard, runs(act), PAD_MS)])
     except ProducerError:
         raise
     except Exception as e:  # the recogniser's own failure: one line, nothing half-written
         raise EnvironmentFailure(f"transcript: recognition failed ({type(e).__name__}: {e})") from None
-    stage.done(f"{len(words)} words")
+    stage.done(f"{sum(len(t) for t in tracks)} words")
     try:
         cache.parent.mkdir(exist_ok=True)
     except OSError as e:
         raise EnvironmentFailure(f"{cache.parent}: cannot be written ({e.strerror or e})") from None
-    files.replace_text(cache, json.dumps([asdict(w) for w in words], ensure_ascii=False))
-    return Heard(words, time.monotonic() - started, False, model)
+    files.replace_text(cache, json.dumps({"tracks": tracks}, ensure_ascii=False))
+    return Heard(_named(tracks, names), time.monotonic() - started, False, model)
+
+
+def _named(tracks: Sequence[Sequence[Sequence[object]]], names: Sequence[str | None]) -> list[Spoken]:
+    return [Spoken(int(a), int(b), str(text), name)  # type: ignore[call-overload]
+            for words, name in zip(tracks, names) for a, b, text in words]
 
 
 def _windows_of(track: AudioInfo, spans: Sequence[tuple[int, int]],
