@@ -9,6 +9,7 @@ stream, so every stage after this one sees the episode as it ships.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Iterator
 
 import numpy as np
@@ -33,6 +34,34 @@ class Spliced:
         for chunk in cuts.splice(iter(self.source), self.cuts, self.fade):
             self.frames += len(chunk)
             yield chunk
+
+
+class Spooled:
+    """The assembled programme passed on as it streams and written to `path` (raw f32),
+    so that every render after the measurement reads it back instead of running the
+    assembly, its cleanup filters and its leveling a second time."""
+
+    def __init__(self, source: PcmSource | Spliced, path: Path) -> None:
+        self.source, self.path = source, path
+
+    @property
+    def frames(self) -> int:
+        return self.source.frames
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        with self.path.open("wb") as out:
+            for chunk in self.source:
+                out.write(np.ascontiguousarray(chunk, dtype="<f4").tobytes())
+                yield chunk
+
+
+def replay(path: Path, assembly: Assembly, chunk_seconds: float = 1.0) -> Iterator[np.ndarray]:
+    """The spooled programme again, a second at a time."""
+    frame_bytes = 4 * assembly.channels
+    size = int(chunk_seconds * assembly.sample_rate) * frame_bytes
+    with path.open("rb") as f:
+        while data := f.read(size):
+            yield np.frombuffer(data[: len(data) // frame_bytes * frame_bytes], "<f4").reshape(-1, assembly.channels)
 
 
 def source(assembly: Assembly, leveling: level.Leveling | None = None) -> PcmSource | Spliced:

@@ -29,12 +29,14 @@ def measure_file(path: Path, sample_rate: int | None = None, channels: int | Non
     return loudness.measure_chunks(source, sample_rate, channels, true_peak)
 
 
-def analyse(plan: BuildPlan, progress: Progress,
-            leveling: level.Leveling | None = None) -> tuple[int, loudness.Loudness, list[np.ndarray], float]:
-    """(frames, loudness, excerpts, seconds taken) of the assembled (and leveled) programme."""
+def analyse(plan: BuildPlan, progress: Progress, leveling: level.Leveling | None = None,
+            spool: Path | None = None) -> tuple[int, loudness.Loudness, list[np.ndarray], float]:
+    """(frames, loudness, excerpts, seconds taken) of the assembled (and leveled)
+    programme; with `spool`, the programme is also written there for the renders."""
     a = plan.assembly
     stage = progress.stage("measure", a.expected_seconds)
-    source = assemble.source(a, leveling)
+    assembled = assemble.source(a, leveling)
+    source = assemble.Spooled(assembled, spool) if spool is not None else assembled
     # The input's true peak decides nothing (the limiter measures its own), so this
     # pass skips it: a quarter of a 60-minute build's measuring time.
     meter = loudness.Meter(a.sample_rate, a.channels, true_peak=False)

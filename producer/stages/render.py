@@ -46,9 +46,9 @@ class Rendered:
 
 
 def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_meta: Path, progress: Progress,
-           number: int, leveling: level.Leveling | None = None) -> dict[str, Rendered]:
-    """Every format in `attempts` from one decode of the assembly, each file measured
-    on its own encoded bytes."""
+           number: int, leveling: level.Leveling | None = None, spool: Path | None = None) -> dict[str, Rendered]:
+    """Every format in `attempts` from one read of the programme (the measurement's
+    spool, or the assembly again), each file measured on its own encoded bytes."""
     a, p = plan.assembly, plan.preset
     formats = list(attempts)
     label = "render" + (f" {number}" if number > 1 else "") + ("" if formats == [MAIN.name] else
@@ -61,7 +61,8 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     verifier = OverlappedVerify(paths[MAIN.name], p) if MAIN.name in attempts else None
     encoders = {fmt: _encoder(plan, fmt, paths[fmt], chapters_meta) for fmt in formats}
     try:
-        frames = _feed(_limited(assemble.source(a, leveling), limiters), encoders,
+        programme = assemble.replay(spool, a) if spool is not None else assemble.source(a, leveling)
+        frames = _feed(_limited(programme, limiters), encoders,
                        lambda done: stage.update(done / a.sample_rate))
     except BaseException:
         for encoder in encoders.values():
