@@ -351,8 +351,9 @@ CLEANUP_TITLE = "## Cleanup and transcripts"
 
 
 def noisy_show(ep: Path) -> Path:
-    """The same episode with broadband noise at -50 dBFS and 50 Hz hum (and two
-    harmonics) mixed into the recording: what denoise and dehum = "auto" act on."""
+    """The same episode with broadband noise at -50 dBFS and 50 Hz hum at -40 dBFS RMS
+    (harmonics at -46 and -52; ffmpeg's sine is 1/8 of full scale before the volume)
+    mixed into the recording: what denoise and dehum = "auto" act on."""
     folder = ep.parent.with_name(ep.parent.name + "-noisy")
     copy = folder / ep.name
     if not copy.exists():
@@ -362,8 +363,8 @@ def noisy_show(ep: Path) -> Path:
         (copy / "raw").mkdir(parents=True)
         shutil.copy(ep / "episode.toml", copy / "episode.toml")
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(ep / "raw" / "host.wav"), "-filter_complex",
-                        "anoisesrc=c=white:a=0.0055:r=44100[n];sine=f=50:r=44100,volume=0.014[h1];"
-                        "sine=f=100:r=44100,volume=0.007[h2];sine=f=150:r=44100,volume=0.004[h3];"
+                        "anoisesrc=c=white:a=0.0055:r=44100[n];sine=f=50:r=44100,volume=0.113[h1];"
+                        "sine=f=100:r=44100,volume=0.057[h2];sine=f=150:r=44100,volume=0.028[h3];"
                         "[0:a][n][h1][h2][h3]amix=inputs=5:normalize=0:duration=first", "-c:a", "pcm_s16le",
                         str(copy / "raw" / "host.wav")], check=True)
     shutil.rmtree(copy / "dist", ignore_errors=True)
