@@ -26,6 +26,7 @@ MAINS = (50, 60)
 AUTO_DENOISE_FLOOR = -62.0  # LUFS (K-weighted, as analysed): a floor above this is audible noise under speech
 AUTO_REDUCTION_DB = 24.0  # what "auto" asks of afftdn: about 20 dB in the pauses
 HUM_MARGIN_DB = 10.0  # a harmonic stands this far above its neighbouring bins to count
+HUM_ALONE_DB = 15.0  # a fundamental this clear is hum without a second harmonic
 HUM_HARMONICS = 8  # the most notched (up to 400 or 480 Hz: above it hum hides in the voice)
 NOTCH_Q = 20  # 2.5 Hz wide at 50 Hz: mains drift stays inside, the voice does not notice
 SPECTRUM_HZ = 1000  # the analysis keeps the power spectrum below this, in 1 Hz bins
@@ -91,22 +92,24 @@ def _rounded(x: float) -> float | None:
 
 def hum_in(spectrum: np.ndarray, wanted: str | int) -> Hum | None:
     """Mains hum from a track's mean power spectrum (1 Hz bins from 0): the family
-    (50 or 60 Hz, or the one asked) whose harmonics stand clear of their neighbours
-    (3–8 Hz away). Speech, averaged over minutes, has no such lines."""
+    (50 or 60 Hz, or the one asked) whose fundamental stands clear of its
+    neighbours (3–8 Hz away), with a second harmonic clear too or the fundamental
+    by HUM_ALONE_DB. A voice's pitch never sits as low as 50 or 60 Hz, but its
+    harmonics can make a line at 120 or 180 Hz: without the fundamental, no hum.
+    Where hum is found its first three harmonics are notched, and any other that
+    stands out: mains hum always has them, and a 2.5 Hz notch costs the voice nothing."""
     if wanted == OFF or len(spectrum) < SPECTRUM_HZ:
         return None
     found = []
     for base in (MAINS if wanted == AUTO else (int(wanted),)):
-        over = [(k, _line_over_neighbours(spectrum, base * k)) for k in range(1, HUM_HARMONICS + 1)
-                if base * k + 8 < len(spectrum)]
-        standing = tuple(k for k, db in over if db >= HUM_MARGIN_DB)
-        if len(standing) >= 2:  # mains hum is never one line alone; a monotone voice's pitch can be
-            found.append(Hum(base, standing, max(db for _, db in over)))
+        over = {k: _line_over_neighbours(spectrum, base * k) for k in range(1, HUM_HARMONICS + 1)
+                if base * k + 8 < len(spectrum)}
+        standing = {k for k, db in over.items() if db >= HUM_MARGIN_DB}
+        if 1 in standing and (len(standing) >= 2 or over[1] >= HUM_ALONE_DB):
+            found.append(Hum(base, tuple(sorted(standing | {1, 2, 3})), over[1]))
     if not found:
         return None
-    best = max(found, key=lambda h: (len(h.harmonics), h.strength_db))
-    # a notch where the asked family has no line costs nothing audible; notch the first three anyway
-    return best if wanted == AUTO else Hum(best.base_hz, tuple(sorted({1, 2, 3, *best.harmonics})), best.strength_db)
+    return max(found, key=lambda h: h.strength_db)
 
 
 def _line_over_neighbours(spectrum: np.ndarray, hz: int) -> float:
