@@ -20,7 +20,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
@@ -29,7 +29,6 @@ from ..core.formats import FORMATS, MAIN, Format
 from ..core.limiter import Limiter
 from ..core.models import Preset
 from ..core.policy import next_gain
-from ..io.ffmpeg import PcmEncoder
 from . import encode
 from .measure import measure_file
 
@@ -60,27 +59,12 @@ def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, prese
     rendered = (out for lim, e in zip(limiters, excerpts) for out in lim.process([e]))
     with tempfile.TemporaryDirectory(prefix="producer-predict-") as tmp:
         coded_file = Path(tmp) / f"excerpts{fmt.suffix}"
-        _encode(rendered, coded_file, preset, fmt)
+        encode.encode(rendered, coded_file, preset, fmt)
         coded = measure_file(coded_file, true_peak=False).integrated  # at the codec's own rate
     limited = any(lim.stats.limited_frames for lim in limiters)
     if not (math.isfinite(plain) and math.isfinite(coded)):
         return Loss(0.0, limited)
     return Loss(plain - coded, limited)
-
-
-def _encode(chunks: Iterator[np.ndarray], out: Path, preset: Preset, fmt: Format) -> None:
-    if fmt is MAIN:
-        encode.encode(chunks, out, preset)
-        return
-    encoder = PcmEncoder(out, preset.sample_rate, preset.channels, ["-map_metadata", "-1", *fmt.encoder(preset)],
-                         what=f"{fmt.name} encoding of the excerpts")
-    try:
-        for chunk in chunks:
-            encoder.write(chunk)
-    except BaseException:
-        encoder.abort()
-        raise
-    encoder.close()
 
 
 def solve_each(measured_lufs: float, excerpts: list[np.ndarray], ceilings: dict[str, float],

@@ -21,9 +21,9 @@ from ..core.limiter import Limiter
 from ..core.plan import BuildPlan
 from ..core.policy import Attempt
 from ..core.renditions import stream_args
-from ..io.ffmpeg import Mp3Encoder, PcmEncoder
+from ..io.ffmpeg import PcmEncoder
 from ..io.progress import Progress
-from . import assemble, level
+from . import assemble, encode, level
 from .measure import measure_file
 from .verify import FROM_FILE, OverlappedVerify, Verified
 
@@ -88,11 +88,8 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
 
 
 def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path) -> PcmEncoder:
-    if fmt == MAIN.name:
-        return Mp3Encoder(path, plan.preset)
-    a = plan.assembly
-    return PcmEncoder(path, a.sample_rate, a.channels, [*stream_args(fmt), *FORMATS[fmt].encoder(plan.preset)],
-                      ["-f", "ffmetadata", "-i", str(chapters_meta)], what=f"{fmt} encoding")
+    return encode.encoder_for(FORMATS[fmt], path, plan.preset, stream_args(fmt),
+                              ["-f", "ffmetadata", "-i", str(chapters_meta)])
 
 
 def _limited(source: Iterator[np.ndarray], limiters: dict[str, Limiter]) -> Iterator[tuple[np.ndarray, ...]]:
