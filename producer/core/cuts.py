@@ -20,7 +20,6 @@ from .leveler import runs
 from .models import Episode, Soundbite
 
 FADE_S = 0.02  # each cut's crossfade: long enough not to click, short enough to stay inside a pause
-REASONS = ("manual", "pause")
 
 
 @dataclass(frozen=True)
@@ -48,21 +47,13 @@ class Cut:
 def move_ms(t_ms: int, cuts: Sequence[Cut]) -> int:
     """Where an instant of the uncut episode lands once `cuts` are out; an instant
     inside a cut lands where the cut was (the cut's end, moved)."""
-    removed = 0
-    for c in cuts:
-        if t_ms >= c.end_ms:
-            removed += c.length_ms
-        elif t_ms > c.start_ms:
-            removed += t_ms - c.start_ms
-    return t_ms - removed
+    return t_ms - sum(min(max(t_ms - c.start_ms, 0), c.length_ms) for c in cuts)
 
 
 def moved(times_ms: np.ndarray, cuts: Sequence[Cut]) -> np.ndarray:
-    """move_ms for many instants at once (a plot's time axis)."""
-    out = np.asarray(times_ms, dtype=np.float64).copy()
-    for c in cuts:
-        out -= np.clip(np.asarray(times_ms, dtype=np.float64) - c.start_ms, 0, c.length_ms)
-    return out
+    """move_ms for many instants at once (a plot's time axis): the same sum, in numpy."""
+    times = np.asarray(times_ms, dtype=np.float64)
+    return times - sum((np.clip(times - c.start_ms, 0, c.length_ms) for c in cuts), np.zeros_like(times))
 
 
 def total_ms(cuts: Sequence[Cut]) -> int:
