@@ -1,29 +1,23 @@
 """Pure parts of the prediction: where excerpts come from, and the next gain to try."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from producer.core import excerpts as predict
 from producer.core.policy import next_gain
 
 
-def test_excerpts_are_whole_4_second_runs_spread_over_the_programme() -> None:
-    picked = sorted(predict.pick(3600, 1.0))
-    runs = np.split(np.array(picked), np.nonzero(np.diff(picked) != 1)[0] + 1)
-    assert len(runs) == 8 and all(len(r) == 4 for r in runs)
-    assert runs[0][0] < 450 and runs[-1][-1] > 3150
+def test_excerpts_are_4_second_spans_spread_over_the_recordings() -> None:
+    spans = predict.spans(5.0, 3605.0)
+    assert len(spans) == 8 and all(length == 4.0 for _, length in spans)
+    starts = [s for s, _ in spans]
+    assert starts == sorted(starts) and 5.0 < starts[0] < 450 and starts[-1] + 4 < 3605 and starts[-1] > 3150
+    assert min(b - a for a, b in zip(starts, starts[1:])) > 400  # spread, not bunched
 
 
-def test_a_short_programme_is_its_own_excerpt() -> None:
-    assert predict.pick(20, 1.0) == set(range(20))
-
-
-def test_excerpts_join_consecutive_chunks() -> None:
-    ex = predict.Excerpts({1, 2, 5})
-    for i in range(7):
-        ex.offer(np.full((3, 2), i, np.float32))
-    assert [e[:, 0].tolist() for e in ex.chunks] == [[1, 1, 1, 2, 2, 2], [5, 5, 5]]
+def test_a_short_recording_is_its_own_excerpt() -> None:
+    assert predict.spans(1.0, 21.0) == [(1.0, 20.0)]
+    assert predict.spans(3.0, 3.0) == []
 
 
 def test_next_gain_steps_by_the_error_then_by_the_observed_slope() -> None:

@@ -1,4 +1,4 @@
-"""`producer build`: config → plan → measure → render/encode/verify (until the
+"""`producer build`: config → plan → analyse → estimate → render/encode/verify (until the
 policy ships one) → tag → dist/.
 
 Everything is written into a temporary folder beside dist/ and swapped in at
@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from ..core import chapters as chap, lazy, recognition
+from ..core import chapters as chap, lazy, leveler, recognition
+from ..core.excerpts import spans as excerpt_spans
 from ..core.artwork import Artwork
 from ..core.build_report import BuildReport, Figures
 from ..core.episode_files import REPORT_JSON, REPORT_PAGE
 from ..core.loudness import Loudness
-from ..core.models import Preset
+from ..core.models import AudioInfo, Preset
 from ..core.plan import BuildPlan, make_plan
 from ..core.formats import FORMATS, MAIN
 from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
@@ -35,7 +36,7 @@ from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, output_stamps, record_inputs
 from ..io.progress import Progress
 from ..core.transcript import Cue
-from ..stages import cleanup, level, measure, recognise, predict, render, report_page, tag, transcript
+from ..stages import assemble, cleanup, level, measure, recognise, predict, render, report_page, tag, transcript
 from ..stages.judge import failure_text, judge
 
 TRUNCATION_SLACK_S = 0.5
@@ -108,6 +109,8 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     leveling = None
     t = time.monotonic()
     features = level.analyse(plan.assembly, plan.preset.leveler, progress)  # every mode: refuses a silent input
+    music = measure.music(plan.assembly)
+    plan = _with_decoded_lengths(plan, features, music)
     cleaned = cleanup.plan(plan, features, progress)  # the chapters move by the cuts from here on
     plan = cleaned.plan
     if plan.leveler != "off":
@@ -115,33 +118,58 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
         curves.mkdir()
         leveling = level.plan(plan.assembly, features, plan.leveler, plan.preset.leveler, progress, curves)
     seconds["level_analysis"] = time.monotonic() - t
+    t = time.monotonic()
+    a = plan.assembly
+    spans = excerpt_spans(a.intro_crossfade, a.programme_seconds - a.outro_crossfade)
+    pieces = assemble.spans(a, spans)
+    estimated = measure.estimate(a, features, measure.ears(a, pieces), music, leveling, plan.episode.file)
+    excerpts = assemble.mixed(a, leveling, spans, pieces)
+    seconds["estimate"] = time.monotonic() - t
+    progress.line(f"estimate: {estimated.integrated:.2f} LUFS, added up from the analysis and the music")
     stop = threading.Event()  # a failed build does not wait for the recogniser to finish
-    with ThreadPoolExecutor(1) as recogniser:  # beside the measure and the encoders, on whatever core is free
+    with ThreadPoolExecutor(1) as recogniser:  # beside the encoders, on whatever core is free
         words = (recogniser.submit(recognise.recognise, plan, features, digests, progress, stop)
                  if recognise.wanted(plan.show, plan.episode) else None)
         try:
-            return _measure_and_ship(cleaned, cover, work, progress, cues, words, leveling, seconds, started)
+            return _render_and_ship(cleaned, cover, work, progress, cues, words, leveling, estimated, excerpts,
+                                    seconds, started)
         finally:
             stop.set()
 
 
-def _measure_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progress: Progress,
-                      cues: list[Cue] | None, words: Future[recognise.Heard] | None, leveling: level.Leveling | None,
-                      seconds: dict[str, float], started: float) -> BuildReport:
+def _with_decoded_lengths(plan: BuildPlan, features: list[leveler.TrackFeatures],
+                          music: measure.Music) -> BuildPlan:
+    """Headers that state a length exactly must match what decoded (a truncated file
+    fails here, before any render); those that only estimate it give way to it."""
+    a = plan.assembly
+    decoded = {**{t.path: f.seconds for t, f in zip(a.recordings, features)}, **music.seconds}
+    if a.exact_durations:
+        for track in a.inputs:
+            if abs(decoded[track.path] - track.duration) > TRUNCATION_SLACK_S:
+                raise MediaError(f"{track.path}: decodes to {decoded[track.path]:.3f} s but its header says "
+                                 f"{track.duration:.3f} s; is the file truncated?")
+        return plan
+    def exact(t: AudioInfo | None) -> AudioInfo | None:
+        return None if t is None else replace(t, duration=decoded[t.path])
+    return replace(plan, assembly=replace(a, intro=exact(a.intro), outro=exact(a.outro),
+                                          recordings=tuple(replace(t, duration=decoded[t.path])
+                                                           for t in a.recordings)))
+
+
+def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progress: Progress,
+                     cues: list[Cue] | None, words: Future[recognise.Heard] | None,
+                     leveling: level.Leveling | None, estimated: Loudness, excerpts: list[np.ndarray],
+                     seconds: dict[str, float], started: float) -> BuildReport:
     plan = cleaned.plan
-    # A denoiser makes the assembly costly (afftdn: 15-20 s an hour): the measurement then
-    # spools the programme (raw f32, removed before the swap) and the renders read it back.
-    # Otherwise the assembly runs again beside LAME, on the core LAME leaves free.
-    spool = work / ".programme.f32" if any(t.denoise_db > 0 for t in cleaned.tracks) else None
-    frames, measured, excerpts, took = measure.analyse(plan, progress, leveling, spool)
-    seconds["assemble_measure"] = took
-    duration_ms = round(frames * 1000 / plan.preset.sample_rate)
+    expected_ms = round(plan.assembly.expected_seconds * 1000)  # the renditions' chapters end there
+    chap.validate_against_duration(plan.chapters, expected_ms, str(plan.episode.file))
+    runs = _render_until_each_ships(plan, estimated.integrated, excerpts, work, expected_ms, progress, seconds,
+                                    leveling)
+    first = runs.tries[MAIN.name][0]  # its limiter saw every sample of the programme, times its gain
+    measured = replace(estimated, sample_peak=first.limiter["peak_db"] - first.attempt.gain_db)
+    duration_ms = round(runs.frames * 1000 / plan.preset.sample_rate)
     _check_decoded_length(plan, duration_ms / 1000)
-    chap.validate_against_duration(plan.chapters, duration_ms, str(plan.episode.file))
     written = transcript.write(cues, plan, duration_ms, work) if cues else None
-    runs = _render_until_each_ships(plan, measured, excerpts, work, duration_ms, progress, seconds, leveling, spool)
-    if spool is not None:
-        spool.unlink()
     if words is not None:
         t = time.monotonic()
         heard = words.result()
@@ -149,14 +177,12 @@ def _measure_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, prog
         written = transcript.write_placed(recognition.cues(placed), plan, work) | heard.report()
         seconds["transcript_wait"] = time.monotonic() - t
     mp3, shipped = runs.shipped[MAIN.name], runs.shipped
-    with ThreadPoolExecutor(1) as pool:  # the MP3's speech balance, on the other core while the files are tagged
-        mp3_speech = pool.submit(level.shipped_speech, mp3.path, plan.preset.leveler)
-        t = time.monotonic()
-        tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
-        seconds["tag"] = time.monotonic() - t
-        t = time.monotonic()
-        checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()},
-                            mp3_speech.result()[0])
+    t = time.monotonic()
+    tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
+    seconds["tag"] = time.monotonic() - t
+    t = time.monotonic()
+    speech = _mp3_speech(plan, mp3.path, runs.mp3_speech)
+    checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()}, speech[0])
     seconds["check"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
     mp3_runs = runs.tries[MAIN.name]
@@ -168,11 +194,22 @@ def _measure_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, prog
         attempts=[r.as_dict() for r in mp3_runs], seconds={k: round(v, 3) for k, v in seconds.items()},
         leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
         transcript=written, renditions={fmt: _rendition_record(runs.tries[fmt]) for fmt in plan.renditions},
-        passes=runs.passes, cleanup=cleaned.report(*mp3_speech.result()[1:]), cuts=cleaned.cuts())
+        passes=runs.passes, cleanup=cleaned.report(*speech[1:]), cuts=cleaned.cuts())
     (work / REPORT_PAGE).write_text(
         report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
+
+
+def _mp3_speech(plan: BuildPlan, mp3: Path, followed: tuple[float, float, float] | None) -> tuple[float, float, float]:
+    """The shipped MP3's (speech spread, speech loudness, noise floor): as the render's
+    follower heard them, or, within SPREAD_MARGIN_LU of the spread's limit, from the
+    finished file exactly as `producer check` decodes it (the follower's decode is one
+    pass where check's is two halves: a few hundredths of an LU apart)."""
+    limit = plan.preset.leveler.max_spread_lu - SPREAD_MARGIN_LU
+    if followed is not None and followed[0] <= limit:
+        return followed
+    return level.shipped_speech(mp3, plan.preset.leveler)
 
 
 def _own_check(plan: BuildPlan, work: Path, shipped: dict[str, Loudness], mp3_spread: float) -> dict[str, Any]:
@@ -213,22 +250,24 @@ class Runs:
 
     tries: dict[str, list[render.Rendered]]
     passes: int
+    frames: int = 0  # the programme's length, as the first pass read it
+    mp3_speech: tuple[float, float, float] | None = None  # the last MP3's, as the render's follower heard it
 
     @property
     def shipped(self) -> dict[str, render.Rendered]:
         return {fmt: runs[-1] for fmt, runs in self.tries.items()}
 
 
-def _render_until_each_ships(plan: BuildPlan, measured: Loudness, excerpts: list[np.ndarray], work: Path,
+def _render_until_each_ships(plan: BuildPlan, estimated: float, excerpts: list[np.ndarray], work: Path,
                              duration_ms: int, progress: Progress, seconds: dict[str, float],
-                             leveling: level.Leveling | None, spool: Path | None = None) -> Runs:
+                             leveling: level.Leveling | None) -> Runs:
     """Every format in one pass with its own predicted gain and ceiling; a further
     pass only for the formats whose file missed, until the policy ships each."""
     p = plan.preset
     formats = [MAIN.name, *plan.renditions]
     t = time.monotonic()
     ceilings = {fmt: first_ceiling(p, FORMATS[fmt]) for fmt in formats}
-    guesses = predict.solve_each(measured.integrated, excerpts, ceilings, p)
+    guesses = predict.solve_each(estimated, excerpts, ceilings, p)
     excerpts.clear()  # 32 s of audio that the renders no longer need
     seconds["predict"] = time.monotonic() - t
     pending = {fmt: Attempt(g.gain_db, ceilings[fmt], g.loss_lu) for fmt, g in guesses.items()}
@@ -237,7 +276,10 @@ def _render_until_each_ships(plan: BuildPlan, measured: Loudness, excerpts: list
     runs = Runs({fmt: [] for fmt in formats}, 0)
     while pending:
         runs.passes += 1
-        done = render.render(plan, pending, work, meta, progress, runs.passes, leveling, spool)
+        rendered = render.render(plan, pending, work, meta, progress, runs.passes, leveling)
+        runs.frames = runs.frames or rendered.frames
+        runs.mp3_speech = rendered.mp3_speech or runs.mp3_speech
+        done = rendered.files
         seconds.update(next(iter(done.values())).seconds)
         pending = {}
         for fmt, r in done.items():

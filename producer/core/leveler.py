@@ -60,6 +60,7 @@ class TrackFeatures:
     spectrum: np.ndarray | None = None  # mean power a 1 Hz bin below core.cleanup.SPECTRUM_HZ (hum)
     spectrum_seconds: int = 0  # how many one-second frames that mean is of
     fine: np.ndarray = field(default_factory=lambda: np.zeros(0))  # K-weighted mean square every 10 ms (cut edges)
+    seconds: float = 0.0  # the decoded length, which an MP3's header only estimates
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,13 @@ class LimiterStats:
     frames: int = 0
     chunks_examined: int = 0
     chunks_total: int = 0
+    peak: float = 0.0  # the largest gained sample, before limiting
 
     def as_dict(self) -> dict[str, float | int]:
         return {"limited_frames": self.limited_frames,
                 "max_reduction_db": round(self.max_reduction_db, 3),
-                "chunks_examined": self.chunks_examined, "chunks_total": self.chunks_total}
+                "chunks_examined": self.chunks_examined, "chunks_total": self.chunks_total,
+                "peak_db": round(loudness.db(self.peak), 3)}
 
 
 @dataclass
@@ -78,7 +80,9 @@ class Limiter:
         head = before[-n:] if before is not None else np.zeros((0, chunk.shape[1]), np.float32)
         tail = after[:n] if after is not None else np.zeros((0, chunk.shape[1]), np.float32)
         window = np.concatenate([_pad_front(head, n), chunk, _pad_back(tail, n)])
-        if float(np.abs(window).max()) * loudness.peak_bound() <= self.screen:
+        largest = float(np.abs(window).max())  # the windows overlap: their largest is the stream's
+        self.stats.peak = max(self.stats.peak, largest)
+        if largest * loudness.peak_bound() <= self.screen:
             return chunk
         self.stats.chunks_examined += 1
         need = self._peak_envelope(window)

@@ -209,16 +209,39 @@ class Meter:
                         lra=_loudness_range(subs, self.step),
                         duration=self.frames / self.rate, curve=self._curve(subs))
 
-    def _curve(self, subs: np.ndarray) -> Curve:
-        def loudness_every_step(n: int) -> np.ndarray:
-            # a window ending at each sub-block; the first windows reach back before the
-            # start into silence, as a live meter's (and ebur128's) do
-            padded = np.concatenate([np.zeros((n - 1, self.channels)), subs]) if len(subs) else subs
-            return np.maximum(_block_loudness(_block_energies(padded, n, self.step)), SILENCE_DB)
+    def mean_squares(self) -> np.ndarray:
+        """(sub-blocks,) each 100 ms's mean square, the channels summed with BS.1770's
+        weights: what core.programme adds up across an episode's layers."""
+        subs = np.concatenate(self.energies) if self.energies else np.zeros((0, self.channels))
+        return subs @ _channel_weights(self.channels) / self.step
 
+    def _curve(self, subs: np.ndarray) -> Curve:
         at = np.array([s for s, _ in self.stretch_peaks], float) / self.rate
         peaks = np.array([db(p) for _, p in self.stretch_peaks])
-        return Curve(self.step / self.rate, loudness_every_step(4), loudness_every_step(30), at, peaks)
+        return Curve(self.step / self.rate, _every_step(subs, 4, self.step), _every_step(subs, 30, self.step), at, peaks)
+
+
+def _every_step(subs: np.ndarray, n: int, step: int) -> np.ndarray:
+    """The loudness of a window of n sub-blocks ending at each sub-block; the first
+    windows reach back before the start into silence, as a live meter's (and ebur128's) do."""
+    padded = np.concatenate([np.zeros((n - 1, subs.shape[1])), subs]) if len(subs) else subs
+    return np.maximum(_block_loudness(_block_energies(padded, n, step)), SILENCE_DB)
+
+
+def of_mean_squares(mean_squares: np.ndarray, duration: float, sample_peak: float = float("nan")) -> Loudness:
+    """Integrated loudness, loudness range and the curve (without its peaks) from every
+    100 ms's weighted mean square, as the meter would give them for the same signal."""
+    subs = mean_squares[:, None]
+    none = np.zeros(0)
+    return Loudness(integrated=gated(mean_squares), true_peak=float("nan"), sample_peak=sample_peak,
+                    lra=_loudness_range(subs, 1), duration=duration,
+                    curve=Curve(0.1, _every_step(subs, 4, 1), _every_step(subs, 30, 1), none, none))
+
+
+def gated(mean_squares: np.ndarray) -> float:
+    """Integrated loudness from every 100 ms's weighted mean square (Meter.mean_squares):
+    the meter's own 400 ms blocks and gates."""
+    return _gated_loudness(_block_energies(mean_squares[:, None], 4, 1), ABSOLUTE_GATE, RELATIVE_GATE)
 
 
 def _channel_weights(channels: int) -> np.ndarray:

@@ -9,13 +9,14 @@ stream, so every stage after this one sees the episode as it ships.
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..core import cuts
-from ..core.plan import Assembly, filter_graph
+from ..core import cuts, leveler
+from ..core.models import AudioInfo
+from ..core.plan import Assembly, conform_filter, filter_graph
 from ..io.ffmpeg import PcmSource
 from . import level
 
@@ -36,34 +37,6 @@ class Spliced:
             yield chunk
 
 
-class Spooled:
-    """The assembled programme passed on as it streams and written to `path` (raw f32),
-    so that every render after the measurement reads it back instead of running the
-    assembly, its cleanup filters and its leveling a second time."""
-
-    def __init__(self, source: PcmSource | Spliced, path: Path) -> None:
-        self.source, self.path = source, path
-
-    @property
-    def frames(self) -> int:
-        return self.source.frames
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        with self.path.open("wb") as out:
-            for chunk in self.source:
-                out.write(np.ascontiguousarray(chunk, dtype="<f4").tobytes())
-                yield chunk
-
-
-def replay(path: Path, assembly: Assembly, chunk_seconds: float = 1.0) -> Iterator[np.ndarray]:
-    """The spooled programme again, a second at a time."""
-    frame_bytes = 4 * assembly.channels
-    size = int(chunk_seconds * assembly.sample_rate) * frame_bytes
-    with path.open("rb") as f:
-        while data := f.read(size):
-            yield np.frombuffer(data[: len(data) // frame_bytes * frame_bytes], "<f4").reshape(-1, assembly.channels)
-
-
 def source(assembly: Assembly, leveling: level.Leveling | None = None) -> PcmSource | Spliced:
     gains = leveling.gain_files if leveling is not None and leveling.mode != "off" else None
     inputs, graph = filter_graph(assembly, gains)
@@ -72,3 +45,46 @@ def source(assembly: Assembly, leveling: level.Leveling | None = None) -> PcmSou
     names = ", ".join(t.path.name for t in assembly.inputs)
     pcm = PcmSource(args, assembly.channels, assembly.sample_rate, f"assembling {names}")
     return Spliced(pcm, assembly) if assembly.cuts else pcm
+
+
+def spans(assembly: Assembly, spans: Sequence[tuple[float, float]]) -> list[list[np.ndarray]]:
+    """Each recording's (start, length) spans (in its own time), in the episode's rate
+    and channels: a list a recording, an array a span."""
+    with ThreadPoolExecutor(2) as pool:  # one ffmpeg a recording, each mostly start-up
+        return list(pool.map(lambda t: _spans_of(t, spans, assembly), assembly.recordings))
+
+
+def mixed(assembly: Assembly, leveling: level.Leveling | None, spans: Sequence[tuple[float, float]],
+          pieces: list[list[np.ndarray]]) -> list[np.ndarray]:
+    """The spans as the programme has them: every recording times its gain curve,
+    summed; without the cleanup filters, whose noise sampling is timed for the whole track."""
+    rate = assembly.sample_rate
+    out = []
+    for k, (start, length) in enumerate(spans):
+        frames = round(length * rate)
+        mix = np.zeros((frames, assembly.channels), np.float32)
+        for i, track in enumerate(pieces):
+            piece = track[k]
+            if leveling is not None and leveling.mode != "off":
+                piece = piece * leveler.gains_at(leveling.plans[i].gains_db, round(start * rate), frames, rate)[:, None]
+            mix += piece
+        out.append(mix)
+    return out
+
+
+def _spans_of(track: AudioInfo, spans: Sequence[tuple[float, float]], a: Assembly) -> list[np.ndarray]:
+    """The spans of one track from one ffmpeg (an input a span, each seeking on its own),
+    each padded or cut to its exact length, so the concatenated stream splits cleanly."""
+    args: list[str] = []
+    chains: list[str] = []
+    lengths = [round(length * a.sample_rate) for _, length in spans]
+    for k, ((start, length), frames) in enumerate(zip(spans, lengths)):
+        args += ["-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", str(track.path)]
+        chains.append(f"[{k}:a:0]{conform_filter(track.channels, a.channels, a.sample_rate)},"
+                      f"apad=whole_len={frames},atrim=end_sample={frames}[e{k}]")
+    graph = ";".join(chains) + ";" + "".join(f"[e{k}]" for k in range(len(spans))) + \
+        f"concat=n={len(spans)}:v=0:a=1[out]"
+    source = PcmSource([*args, "-filter_complex", graph, "-map", "[out]", "-f", "f32le", "pipe:1"],
+                       a.channels, a.sample_rate, track.path)
+    stream = np.concatenate(list(source)) if lengths else np.zeros((0, a.channels), np.float32)
+    return np.split(stream, np.cumsum(lengths)[:-1])

@@ -1,20 +1,23 @@
-"""Measure: the assembled programme in one streaming pass (loudness, and the
-excerpts the prediction needs), and any file ffmpeg reads — the one
-decode-and-measure path of check, measure, verify and predict."""
+"""Measure: any file ffmpeg reads (the one decode-and-measure path of check,
+measure, verify and predict), and the assembled episode's loudness before its
+render, added up from the analysis and the music (core.programme) rather than
+from a pass of its own."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
-from ..core import loudness
-from ..core.excerpts import Excerpts, pick
-from ..core.plan import BuildPlan
+from ..core import loudness, programme
+from ..core.leveler import TrackFeatures
+from ..core.models import AudioInfo
+from ..core.plan import Assembly, conform_filter
 from ..errors import InputError
 from ..io import ffmpeg
-from ..io.progress import Progress
-from . import assemble, level
+from . import level
 
 
 def measure_file(path: Path, sample_rate: int | None = None, channels: int | None = None,
@@ -29,25 +32,69 @@ def measure_file(path: Path, sample_rate: int | None = None, channels: int | Non
     return loudness.measure_chunks(source, sample_rate, channels, true_peak)
 
 
-def analyse(plan: BuildPlan, progress: Progress, leveling: level.Leveling | None = None,
-            spool: Path | None = None) -> tuple[int, loudness.Loudness, list[np.ndarray], float]:
-    """(frames, loudness, excerpts, seconds taken) of the assembled (and leveled)
-    programme; with `spool`, the programme is also written there for the renders."""
-    a = plan.assembly
-    stage = progress.stage("measure", a.expected_seconds)
-    assembled = assemble.source(a, leveling)
-    source = assemble.Spooled(assembled, spool) if spool is not None else assembled
-    # The input's true peak decides nothing (the limiter measures its own), so this
-    # pass skips it: a quarter of a 60-minute build's measuring time.
+@dataclass(frozen=True)
+class Music:
+    """The intro's and outro's energy every 100 ms, faded as their crossfades fade
+    them, and each file's decoded length (a header may only estimate one)."""
+
+    intro: np.ndarray | None
+    outro: np.ndarray | None
+    seconds: dict[Path, float]
+
+
+def music(a: Assembly) -> Music:
+    intro = outro = None
+    seconds: dict[Path, float] = {}
+    if a.intro is not None:
+        fade = f"afade=t=out:st={a.intro.duration - a.intro_crossfade:.6f}:d={a.intro_crossfade:.6f}:curve=qsin"
+        intro, seconds[a.intro.path] = _music_energy(a.intro, fade, a)
+    if a.outro is not None:
+        outro, seconds[a.outro.path] = _music_energy(a.outro, f"afade=t=in:st=0:d={a.outro_crossfade:.6f}:curve=qsin", a)
+    return Music(intro, outro, seconds)
+
+
+def _music_energy(track: AudioInfo, fade: str, a: Assembly) -> tuple[np.ndarray, float]:
+    chain = f"{fade},{conform_filter(track.channels, a.channels, a.sample_rate)}"
+    source = ffmpeg.PcmSource(["-i", str(track.path), "-vn", "-map", "0:a:0", "-af", chain, "-f", "f32le", "pipe:1"],
+                              a.channels, a.sample_rate, track.path)
     meter = loudness.Meter(a.sample_rate, a.channels, true_peak=False)
-    excerpts = Excerpts(pick(math.ceil(a.expected_seconds / ffmpeg.CHUNK_SECONDS), ffmpeg.CHUNK_SECONDS))
     for chunk in source:
         meter.add(chunk)
-        excerpts.offer(chunk)
-        stage.update(source.frames / a.sample_rate)
-    measured = meter.result()
-    if not math.isfinite(measured.integrated):
-        raise InputError(f"{plan.episode.file}: the assembled episode is silent "
+    return meter.mean_squares(), source.frames / a.sample_rate
+
+
+def ears(a: Assembly, pieces: list[list[np.ndarray]]) -> list[float]:
+    """Each recording's energy in the episode's channels over its mono fold's (what
+    the analysis measured): exact for a mono track, from its excerpts for a stereo one."""
+    out = []
+    for track, spans in zip(a.recordings, pieces):
+        if track.channels == 2 and a.channels == 2:
+            both = loudness.Meter(a.sample_rate, 2, true_peak=False)
+            fold = loudness.Meter(a.sample_rate, 1, true_peak=False)
+            for piece in spans:
+                both.add(piece)
+                fold.add(piece.mean(axis=1, dtype=np.float32))
+            out.append(programme.ears(float(both.mean_squares().sum()), float(fold.mean_squares().sum()), 2))
+        else:  # a mono voice in each ear, or a stereo track folded as the analysis folds it
+            out.append(float(a.channels if track.channels == 1 else 1))
+    return out
+
+
+def estimate(a: Assembly, features: Sequence[TrackFeatures], ears: Sequence[float], music: Music,
+             leveling: level.Leveling | None, episode_file: Path) -> loudness.Loudness:
+    """The leveled episode's loudness (integrated, range, curve; no peaks), before any
+    of it is rendered."""
+    start = programme.block_at(a.programme_offset_ms / 1000)
+    gains = [p.gains_db for p in leveling.plans] if leveling is not None else [None] * len(features)
+    layers = [programme.recording(f, e, g, start) for f, e, g in zip(features, ears, gains)]
+    if music.intro is not None:
+        layers.append(programme.Layer(0, music.intro))
+    if music.outro is not None:
+        at = a.programme_offset_ms / 1000 + a.programme_seconds - a.outro_crossfade
+        layers.append(programme.Layer(programme.block_at(at), music.outro))
+    cuts = [(programme.block_at(c.start_ms / 1000), programme.block_at(c.end_ms / 1000)) for c in a.cuts]
+    found = loudness.of_mean_squares(programme.mean_squares(layers, cuts), a.expected_seconds)
+    if not math.isfinite(found.integrated):
+        raise InputError(f"{episode_file}: the assembled episode is silent "
                          f"(nothing above {loudness.ABSOLUTE_GATE:g} LUFS); check the recordings")
-    seconds = stage.done(f"{measured.integrated:.2f} LUFS, sample peak {measured.sample_peak:.2f} dBFS")
-    return source.frames, measured, excerpts.chunks, seconds
+    return found

@@ -25,7 +25,7 @@ from ..io.ffmpeg import PcmEncoder
 from ..io.progress import Progress
 from . import assemble, encode, level
 from .measure import measure_file
-from .verify import FROM_FILE, OverlappedVerify, Verified
+from .verify import ASSUMED_DELAY, FROM_FILE, OverlappedVerify, Verified
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,19 @@ class Rendered:
                 "limiter": self.limiter}
 
 
+@dataclass(frozen=True)
+class Pass:
+    """One read of the programme: the files it made, and its length."""
+
+    files: dict[str, Rendered]
+    frames: int
+    mp3_speech: tuple[float, float, float] | None  # level.FollowedSpeech's figures, when the MP3 was made
+
+
 def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_meta: Path, progress: Progress,
-           number: int, leveling: level.Leveling | None = None, spool: Path | None = None) -> dict[str, Rendered]:
-    """Every format in `attempts` from one read of the programme (the measurement's
-    spool, or the assembly again), each file measured on its own encoded bytes."""
+           number: int, leveling: level.Leveling | None = None) -> Pass:
+    """Every format in `attempts` from one run of the assembly, each file measured on
+    its own encoded bytes."""
     a, p = plan.assembly, plan.preset
     formats = list(attempts)
     label = "render" + (f" {number}" if number > 1 else "") + ("" if formats == [MAIN.name] else
@@ -59,21 +68,26 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     for path in paths.values():
         path.unlink(missing_ok=True)  # the MP3's verifier follows its file: never let it read the last try's
     verifier = OverlappedVerify(paths[MAIN.name], p) if MAIN.name in attempts else None
+    speech = (level.FollowedSpeech(paths[MAIN.name], p.channels, ASSUMED_DELAY, p.leveler)
+              if MAIN.name in attempts else None)
     encoders = {fmt: _encoder(plan, fmt, paths[fmt], chapters_meta) for fmt in formats}
     try:
-        programme = assemble.replay(spool, a) if spool is not None else assemble.source(a, leveling)
-        frames = _feed(_limited(programme, limiters), encoders,
+        frames = _feed(_limited(assemble.source(a, leveling), limiters), encoders,
                        lambda done: stage.update(done / a.sample_rate))
     except BaseException:
         for encoder in encoders.values():
             encoder.abort()
         if verifier:
             verifier.abort()
+        if speech:
+            speech.abort()
         raise
     for encoder in encoders.values():
         encoder.close()
     if verifier:
         verifier.finished(frames)
+    if speech:
+        speech.finished.set()
     took = stage.done(", ".join(f"{fmt} gain {attempts[fmt].gain_db:+.2f} dB, "
                                 f"{limiters[fmt].stats.limited_frames} samples limited" for fmt in formats))
     t = time.monotonic()
@@ -83,8 +97,9 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
         out = verified[fmt].loudness
         progress.line(f"verify {fmt}: {out.integrated:.2f} LUFS, true peak {out.true_peak:.2f} dBTP "
                       f"(measured on the {fmt} file, {verified[fmt].method})")
-    return {fmt: Rendered(fmt, paths[fmt], attempts[fmt], verified[fmt], limiters[fmt].stats.as_dict(), seconds)
-            for fmt in formats}
+    files = {fmt: Rendered(fmt, paths[fmt], attempts[fmt], verified[fmt], limiters[fmt].stats.as_dict(), seconds)
+             for fmt in formats}
+    return Pass(files, frames, speech.result() if speech else None)
 
 
 def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path) -> PcmEncoder:
