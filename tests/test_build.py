@@ -72,7 +72,7 @@ def test_report_records_input_gain_output_and_stage_times(built: Built) -> None:
     m = factory.ebur128(built.mp3)
     assert abs(report["output"]["integrated"] - m.integrated) <= 0.1
     assert report["tries"] == len(report["attempts"]) >= 1
-    assert {"assemble_measure", "render_encode_1", "verify_1", "tag"} <= set(report["seconds"])
+    assert {"level_analysis", "estimate", "predict", "render_encode_1", "verify_1", "tag", "check"} <= set(report["seconds"])
     # the full-scale click in the guest track had to be limited
     assert report["attempts"][-1]["limiter"]["limited_frames"] > 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import queue
 import shutil
 import signal
@@ -98,8 +99,10 @@ class PcmSource:
 
     def __init__(self, args: Sequence[str], channels: int, sample_rate: int, what: Path | str,
                  chunk_seconds: float = CHUNK_SECONDS,
-                 feed: Callable[[IO[bytes]], None] | None = None, keep_log: bool = False) -> None:
+                 feed: Callable[[IO[bytes]], None] | None = None, keep_log: bool = False,
+                 background: bool = False) -> None:
         level = ["-v", "info", "-nostats"] if keep_log else ["-v", "error"]
+        self.background = background
         self.args = [tool("ffmpeg"), "-hide_banner", *level, *args]
         self.keep_log = keep_log
         self.log = ""
@@ -116,7 +119,8 @@ class PcmSource:
     def __iter__(self) -> Iterator[np.ndarray]:
         with tempfile.TemporaryFile() as err:
             stdin = subprocess.PIPE if self.feed else subprocess.DEVNULL
-            proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err)
+            proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err,
+                                    preexec_fn=_lower_priority if self.background else None)
             assert proc.stdout is not None
             _widen_pipe(proc.stdout)
             if proc.stdin is not None:
@@ -180,6 +184,22 @@ class PcmSource:
         chunk = np.frombuffer(data, dtype=np.float32).reshape(-1, self.channels)
         self.frames += chunk.shape[0]
         return chunk
+
+
+BACKGROUND_NICE = 10
+
+
+def _lower_priority() -> None:
+    os.nice(BACKGROUND_NICE)
+
+
+def background_thread() -> None:
+    """The calling thread (and the processes it starts) yield a shared core to LAME,
+    whose speed is the render's: Linux sets a niceness a thread (its tid)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+    except OSError:
+        pass
 
 
 def _widen_pipe(pipe: IO[bytes]) -> None:

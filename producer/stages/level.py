@@ -144,23 +144,38 @@ class FollowedSpeech:
 
     def __init__(self, mp3: Path, channels: int, delay: int, settings: leveler.LevelerSettings) -> None:
         self.settings = settings
-        self.finished = threading.Event()
+        self.encoder_finished = threading.Event()
         chain = f"atrim=start_sample={delay},{conform_filter(channels, 1, VAD_RATE)},{K_WEIGHTING}," \
                 f"{ffmpeg.whole_seconds(VAD_RATE)}"
         self.source = ffmpeg.PcmSource(["-f", "mp3", "-i", "pipe:0", "-vn", "-af", chain, "-f", "f32le", "pipe:1"],
-                                       1, VAD_RATE, mp3, feed=ffmpeg.follow(mp3, self.finished.is_set))
-        self.pool = ThreadPoolExecutor(1)
-        self.future = self.pool.submit(features_of, self.source)
+                                       1, VAD_RATE, mp3, feed=ffmpeg.follow(mp3, self.encoder_finished.is_set),
+                                       background=True)
+        self.features: leveler.TrackFeatures | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        ffmpeg.background_thread()
+        try:
+            self.features = features_of(self.source)
+        except BaseException as e:  # handed to the caller in result()
+            self.error = e
+
+    def finished(self, frames: int) -> None:
+        self.encoder_finished.set()
 
     def result(self) -> tuple[float, float, float]:
-        f = self.future.result()
-        self.pool.shutdown()
-        s = self.settings
+        self.thread.join()
+        if self.error:
+            raise self.error
+        f, s = self.features, self.settings
+        assert f is not None
         return leveler.spread(f.energy, f.voiced, s), leveler.speech_lufs(f, s), leveler.noise_floor(f, s)
 
     def abort(self) -> None:
-        self.finished.set()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.encoder_finished.set()
+        self.thread.join(timeout=10)
 
 
 class Spectrum:

@@ -67,27 +67,26 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     limiters = {fmt: Limiter(att.gain_db, att.ceiling_db, a.sample_rate) for fmt, att in attempts.items()}
     for path in paths.values():
         path.unlink(missing_ok=True)  # the MP3's verifier follows its file: never let it read the last try's
-    verifier = OverlappedVerify(paths[MAIN.name], p) if MAIN.name in attempts else None
-    speech = (level.FollowedSpeech(paths[MAIN.name], p.channels, ASSUMED_DELAY, p.leveler)
-              if MAIN.name in attempts else None)
-    encoders = {fmt: _encoder(plan, fmt, paths[fmt], chapters_meta) for fmt in formats}
+    verifier = speech = None
+    if MAIN.name in attempts:  # both follow the MP3 as LAME writes it
+        verifier = OverlappedVerify(paths[MAIN.name], p)
+        speech = level.FollowedSpeech(paths[MAIN.name], p.channels, ASSUMED_DELAY, p.leveler)
+    followers = [f for f in (verifier, speech) if f is not None]
+    encoders: dict[str, PcmEncoder] = {}
     try:
+        encoders = {fmt: _encoder(plan, fmt, paths[fmt], chapters_meta) for fmt in formats}
         frames = _feed(_limited(assemble.source(a, leveling), limiters), encoders,
                        lambda done: stage.update(done / a.sample_rate))
+        for encoder in encoders.values():
+            encoder.close()
     except BaseException:
         for encoder in encoders.values():
             encoder.abort()
-        if verifier:
-            verifier.abort()
-        if speech:
-            speech.abort()
+        for follower in followers:
+            follower.abort()
         raise
-    for encoder in encoders.values():
-        encoder.close()
-    if verifier:
-        verifier.finished(frames)
-    if speech:
-        speech.finished.set()
+    for follower in followers:
+        follower.finished(frames)
     took = stage.done(", ".join(f"{fmt} gain {attempts[fmt].gain_db:+.2f} dB, "
                                 f"{limiters[fmt].stats.limited_frames} samples limited" for fmt in formats))
     t = time.monotonic()

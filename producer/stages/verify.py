@@ -54,7 +54,7 @@ class OverlappedVerify:
         self.source = ffmpeg.PcmSource(
             ["-f", "mp3", "-i", "pipe:0", "-vn", "-ac", str(preset.channels), "-ar", str(preset.sample_rate),
              "-af", ffmpeg.whole_seconds(preset.sample_rate), "-f", "f32le", "pipe:1"], preset.channels, preset.sample_rate, mp3,
-            feed=ffmpeg.follow(mp3, self.encoder_finished.is_set))
+            feed=ffmpeg.follow(mp3, self.encoder_finished.is_set), background=True)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -69,6 +69,7 @@ class OverlappedVerify:
             self.sink(samples)
 
     def _run(self) -> None:
+        ffmpeg.background_thread()
         try:
             skip, held, fed = ASSUMED_DELAY, np.zeros((0, self.preset.channels), np.float32), 0
             for chunk in self.source:

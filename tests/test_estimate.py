@@ -1,0 +1,88 @@
+"""The episode's loudness added up from the analysis (core.programme) instead of a
+measuring pass: held to ffmpeg's ebur128 on the same episode assembled by an
+ffmpeg command written here, and in the pure core to the meter on built signals."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from producer.core import loudness, programme
+from tests import factory
+from tests.conftest import run_producer
+
+RATE = 44100
+
+
+def test_layers_that_follow_each_other_add_up_to_the_meter_on_the_whole() -> None:
+    rng = np.random.default_rng(4)
+    a = (rng.standard_normal((RATE * 7, 2)) * 0.05).astype(np.float32)
+    b = (rng.standard_normal((RATE * 5, 2)) * 0.2).astype(np.float32)
+    whole = loudness.measure_chunks([np.concatenate([a, b])], RATE, 2, true_peak=False).integrated
+
+    def layer(x: np.ndarray, start: int) -> programme.Layer:
+        m = loudness.Meter(RATE, 2, true_peak=False)
+        m.add(x)
+        return programme.Layer(start, m.mean_squares())
+
+    added = loudness.gated(programme.mean_squares([layer(a, 0), layer(b, 70)]))
+    assert added == pytest.approx(whole, abs=0.02)
+    # a cut takes its blocks out: the loud part alone
+    alone = loudness.measure_chunks([b], RATE, 2, true_peak=False).integrated
+    assert loudness.gated(programme.mean_squares([layer(a, 0), layer(b, 70)], [(0, 70)])) == pytest.approx(alone, abs=0.02)
+
+
+def test_a_recording_counts_in_every_ear_it_reaches() -> None:
+    from producer.core.leveler import TrackFeatures
+    energy = np.full(10, 0.01)
+    assert programme.recording(TrackFeatures(energy, np.ones(10)), 2, None, 3).energy.tolist() == [0.02] * 10
+    gained = programme.recording(TrackFeatures(energy, np.ones(10)), 1, np.full(10, 10.0), 0).energy
+    assert gained == pytest.approx(np.full(10, 0.1))
+    assert programme.ears(0.0, 0.0, 2) == 2.0 and programme.ears(4.0, 1.0, 2) == 4.0
+
+
+@pytest.fixture(scope="module")
+def two_ears(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One stereo recording whose left ear carries the host and right ear the guest
+    (a two-microphone recorder), leveler off, between the show's intro and outro."""
+    ep = factory.make_show(tmp_path_factory.mktemp("ears"), seconds=5, chapters=[("00:00", "Talk", None)],
+                           recordings=1)
+    _, voices = factory.conversation(RATE)
+    pair = np.stack([factory.at_lufs(voices["host"], RATE, -20), factory.at_lufs(voices["guest"], RATE, -26)], 1)
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(RATE), "-ac", "2",
+                    "-i", "pipe:0", "-c:a", "pcm_s16le", str(ep / "raw" / "pair.wav")],
+                   input=np.ascontiguousarray(pair, np.float32).tobytes(), check=True)
+    toml = ep / "episode.toml"
+    toml.write_text('leveler = "off"\n' + toml.read_text(encoding="utf-8").replace("raw/host.wav", "raw/pair.wav"),
+                    encoding="utf-8")
+    r = run_producer("build", str(ep), "--quiet")
+    assert r.code == 0, r.err
+    return ep
+
+
+def assembled_by_ffmpeg(ep: Path, out: Path) -> Path:
+    """The episode as the show describes it (intro crossfaded 2 s into the recording,
+    the outro 3 s over its end), assembled here without producer's filter graph."""
+    music = ep.parent / "music"
+    graph = ("[0:a]aresample=44100,aformat=sample_fmts=flt:channel_layouts=stereo[i];"
+             "[1:a]aresample=44100,aformat=sample_fmts=flt:channel_layouts=stereo[r];"
+             "[2:a]aresample=44100,pan=stereo|c0=c0|c1=c0,aformat=sample_fmts=flt[o];"
+             "[i][r]acrossfade=d=2:c1=qsin:c2=nofade[a];[a][o]acrossfade=d=3:c1=nofade:c2=qsin[out]")
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(music / "intro.wav"), "-i",
+                    str(ep / "raw" / "pair.wav"), "-i", str(music / "outro.wav"), "-filter_complex", graph,
+                    "-map", "[out]", "-c:a", "pcm_f32le", str(out)], check=True)
+    return out
+
+
+def test_the_estimate_hears_a_stereo_recording_in_both_ears(two_ears: Path, tmp_path: Path) -> None:
+    """Folded to mono, a voice in one ear reads 6 dB under what the episode carries;
+    the estimate's ears factor, taken from the excerpts, puts it back."""
+    report = json.loads((two_ears / "dist" / "report.json").read_text(encoding="utf-8"))
+    truth = factory.ebur128(assembled_by_ffmpeg(two_ears, tmp_path / "programme.wav")).integrated
+    assert report["input"]["integrated"] == pytest.approx(truth, abs=0.1)
+    assert report["passes"] == 1 and report["tries"] == 1
+    shipped = factory.ebur128(two_ears / "dist" / "ep7.mp3")
+    assert shipped.integrated == pytest.approx(-16.0, abs=0.3)
