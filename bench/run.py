@@ -97,7 +97,8 @@ def best_of(n: int, name: str, cmd: list[str], out: Path) -> Run:
 
 
 def make_episode(folder: Path, minutes: int) -> Path:
-    """A show whose episode is `minutes` of speech-like audio plus intro and outro."""
+    """A show whose episode is `minutes` of speech-like audio (its pauses 60 dB under
+    the talk) plus intro and outro."""
     ep = folder / "ep1"
     if (ep / "episode.toml").exists():
         return ep
@@ -106,7 +107,9 @@ def make_episode(folder: Path, minutes: int) -> Path:
     (ep / "raw").mkdir(parents=True, exist_ok=True)
     factory.music_like(folder / "music" / "intro.wav", 6.0, 48000, 2)
     factory.music_like(folder / "music" / "outro.wav", 5.0, 44100, 2)
-    factory.speech_like(ep / "raw" / "host.wav", minutes * 60.0, 44100, 2, level_db=8, seed=minutes)
+    # a clean studio floor (cleanup's denoise stays off, as on most shows); a noisy
+    # recording's cost is the cleanup section's
+    factory.speech_like(ep / "raw" / "host.wav", minutes * 60.0, 44100, 2, level_db=8, seed=minutes, pause_db=-60)
     factory.cover(folder / "artwork.jpg")
     (folder / "show.toml").write_text(factory.SHOW_TOML, encoding="utf-8")
     (ep / "episode.toml").write_text(

@@ -18,12 +18,15 @@ def ffmpeg(*args: str) -> None:
 
 
 def speech_like(out: Path, seconds: float, rate: int = 44100, channels: int = 1,
-                level_db: float = 0.0, seed: int = 1, click_at: float | None = None) -> Path:
+                level_db: float = 0.0, seed: int = 1, click_at: float | None = None,
+                pause_db: float = -34.0) -> Path:
     """Band-limited pink noise cut into 4 Hz 'syllables' with pauses: speech-like
     loudness statistics (gating, crest factor) without needing a voice. At 0 dB
-    it measures about -27 LUFS. `click_at` adds a full-scale 0.5 ms transient."""
+    it measures about -27 LUFS. `click_at` adds a full-scale 0.5 ms transient;
+    `pause_db` is the pauses' level under the talk (-34: a noisy room's floor)."""
+    pause = 10 ** (pause_db / 20)
     chain = (f"anoisesrc=d={seconds}:c=pink:r={rate}:a=0.5:s={seed},highpass=f=120,lowpass=f=5000,"
-             f"tremolo=f=3.7:d=0.9,volume='if(lt(mod(t,7),5.5),1,0.02)':eval=frame,"
+             f"tremolo=f=3.7:d=0.9,volume='if(lt(mod(t,7),5.5),1,{pause:g})':eval=frame,"
              f"volume={level_db}dB")
     if click_at is not None:
         chain += (f"[v];aevalsrc='if(between(t,{click_at},{click_at + 0.0005}),1,0)':d={seconds}:s={rate}[c];"

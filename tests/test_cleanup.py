@@ -135,7 +135,7 @@ def test_noise_and_hum_come_down_and_the_voices_stay(noisy: dict[str, Path], tal
     track = report["cleanup"]["tracks"][0]
     shipped = report["cleanup"]["shipped"]["speech_over_floor_db"]
     assert shipped - track["speech_over_floor_db"] >= 10.0  # the floor sits further under the speech
-    assert not list(noisy["on"].glob("dist/.*"))  # the spooled programme is not shipped
+    assert not list(noisy["on"].glob("dist/.*"))  # no working file (gain curves, chapter metadata) is shipped
     assert track["denoise_db"] > 0 and track["hum"]["base_hz"] == 50 and {1, 2, 3} <= set(track["hum"]["harmonics"])
 
 
