@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .errors import EnvironmentFailure, InputError, ProducerError, os_error_text
+from .io import memory
 
 
 def _episodes(args: argparse.Namespace, built_only: bool = False) -> list[Path]:
@@ -227,6 +228,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    memory.return_large_blocks()
     args = parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int | None] = args.func
     try:
