@@ -119,8 +119,9 @@ class PcmSource:
     def __iter__(self) -> Iterator[np.ndarray]:
         with tempfile.TemporaryFile() as err:
             stdin = subprocess.PIPE if self.feed else subprocess.DEVNULL
-            proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err,
-                                    preexec_fn=_lower_priority if self.background else None)
+            proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err)
+            if self.background:  # after the start: a preexec_fn can deadlock a threaded parent's child
+                _lower_priority(proc.pid)
             assert proc.stdout is not None
             _widen_pipe(proc.stdout)
             if proc.stdin is not None:
@@ -189,8 +190,11 @@ class PcmSource:
 BACKGROUND_NICE = 10
 
 
-def _lower_priority() -> None:
-    os.nice(BACKGROUND_NICE)
+def _lower_priority(pid: int) -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, BACKGROUND_NICE)
+    except OSError:  # gone already, or not ours to change
+        pass
 
 
 def background_thread() -> None:
