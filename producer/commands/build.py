@@ -149,9 +149,9 @@ def _with_decoded_lengths(plan: BuildPlan, features: list[leveler.TrackFeatures]
                 raise MediaError(f"{track.path}: decodes to {decoded[track.path]:.3f} s but its header says "
                                  f"{track.duration:.3f} s; is the file truncated?")
         return plan
-    def exact(t: AudioInfo | None) -> AudioInfo | None:
+    def as_decoded(t: AudioInfo | None) -> AudioInfo | None:
         return None if t is None else replace(t, duration=decoded[t.path])
-    return replace(plan, assembly=replace(a, intro=exact(a.intro), outro=exact(a.outro),
+    return replace(plan, assembly=replace(a, intro=as_decoded(a.intro), outro=as_decoded(a.outro),
                                           recordings=tuple(replace(t, duration=decoded[t.path])
                                                            for t in a.recordings)))
 
