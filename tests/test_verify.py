@@ -1,16 +1,23 @@
-"""The verifier that decodes the MP3 while LAME writes it, held to an independent
-decode of the finished file (ffmpeg reading the LAME tag: gapless trimming)."""
+"""The verifiers that decode each file while it is written (the MP3 from its
+file, a rendition from its encoder's stdout), held to an independent decode of
+the finished file (ffmpeg reading the LAME tag, the M4A's edit list, the Ogg
+pre-skip)."""
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from producer.core import renditions
+from producer.core.chapters import Chapter
+from producer.core.formats import FORMATS
 from producer.core.models import Preset
+from producer.errors import EnvironmentFailure
 from producer.io import ffmpeg
 from producer.stages import encode
-from producer.stages.verify import FROM_FILE, OVERLAPPED, OverlappedVerify
+from producer.stages.verify import FROM_FILE, OVERLAPPED, TAPPED, OverlappedVerify, TappedVerify
 from tests import factory
 
 PRESET = Preset("t", -16.0, -1.0, 0.5, 128, 44100, 2)
@@ -47,3 +54,49 @@ def test_a_length_that_does_not_match_falls_back_to_decoding_the_file(tmp_path: 
     _, _, result, _ = encode_verified(tmp_path, claimed_extra=5000)
     assert result.method == FROM_FILE
     assert abs(result.loudness.integrated - factory.ebur128(tmp_path / "out.mp3").integrated) <= 0.1
+
+
+def independent_decode_at(path: Path, rate: int) -> np.ndarray:
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "2",
+                          "-ar", str(rate), "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.float32).reshape(-1, 2)
+
+
+@pytest.mark.parametrize("fmt", ["m4a", "opus"])
+def test_a_rendition_measured_from_its_encoders_stream_is_its_finished_files_decode(tmp_path: Path, fmt: str) -> None:
+    """The copy of the packets on the encoder's stdout decodes, once the priming is
+    dropped, to exactly what ffmpeg decodes the finished file to."""
+    wav = factory.speech_like(tmp_path / "in.wav", 9.3, 44100, 2, level_db=6, seed=5)
+    out = tmp_path / f"out.{fmt}"
+    meta = tmp_path / "chapters.ffmetadata"
+    meta.write_text(renditions.ffmetadata("T", [Chapter(0, "One"), Chapter(4000, "Two")], 9300), encoding="utf-8")
+    seen: list[np.ndarray] = []
+    encoder = encode.tapped_encoder(FORMATS[fmt], out, PRESET)
+    verifier = TappedVerify(encoder, FORMATS[fmt], out, PRESET, sink=seen.append)
+    for chunk in ffmpeg.decode(wav, 44100, 2):
+        encoder.write(chunk)
+    encoder.close()
+    if FORMATS[fmt].tap.beside:
+        encode.remux(FORMATS[fmt], out, meta)
+    result = verifier.result()
+    rate = FORMATS[fmt].tap.rate or PRESET.sample_rate
+    assert result.method == TAPPED
+    assert np.array_equal(np.concatenate(seen), independent_decode_at(out, rate))
+    assert abs(result.loudness.integrated - factory.ebur128(out).integrated) <= 0.1
+    chapters = factory.ffprobe(out, "chapter=start_time")["chapters"] if fmt == "m4a" else []
+    assert [float(c["start_time"]) for c in chapters] == ([0.0, 4.0] if fmt == "m4a" else [])
+
+
+def test_a_full_disk_under_the_copied_stream_fails_cleanly_without_a_hang(tmp_path: Path) -> None:
+    """The Opus file is our copy of its encoder's stdout: a write that fails must
+    neither leave the encoder blocked on its pipe nor pass for a file."""
+    out = tmp_path / "out.opus"
+    out.mkdir()  # opening it for writing fails as a full disk would
+    encoder = encode.tapped_encoder(FORMATS["opus"], out, PRESET)
+    verifier = TappedVerify(encoder, FORMATS["opus"], out, PRESET)
+    wav = factory.speech_like(tmp_path / "in.wav", 20.0, 44100, 2, level_db=6, seed=5)
+    for chunk in ffmpeg.decode(wav, 44100, 2):
+        encoder.write(chunk)
+    encoder.close()
+    with pytest.raises(EnvironmentFailure, match="out.opus"):
+        verifier.result()

@@ -13,15 +13,35 @@ OPUS_RATE = 48000  # the only rate Opus codes at; ffmpeg resamples to it (soxr)
 
 
 @dataclass(frozen=True)
+class Tap:
+    """How a rendition is measured while it is encoded: ffmpeg writes a copy of
+    the encoded packets to its stdout in a streamable container (`muxer`, read
+    back by `demuxer`), which a decoder reads as it comes. `beside`: the file is a second muxer next to that
+    copy (ffmpeg's tee muxer; an MP4's index is written last, so it cannot be read
+    as it grows); otherwise the copy is the file, and we write it to disk.
+    `priming`: the samples the copy decodes to before the file's first (AAC's
+    encoder delay, which the M4A's edit list trims). `rate`: the file's own, when not the preset's."""
+
+    muxer: str
+    demuxer: str
+    beside: bool
+    priming: int
+    rate: int | None
+
+
+@dataclass(frozen=True)
 class Format:
     name: str  # "mp3", as show.toml's renditions and the preset's main name it
     mime: str  # the enclosure's type
     title: str  # podcast:alternateEnclosure's title
-    encoder: Callable[[Preset], list[str]]  # ffmpeg's output options, after the PCM input
+    encoder: Callable[[Preset], list[str]]  # ffmpeg's codec options, after the PCM input
+    muxer: str  # ffmpeg's -f
+    muxer_options: tuple[tuple[str, str], ...]
     first_margin_db: float  # the first render's limiter ceiling, this far under the preset's
     peak_step: float  # a peak overshoot lowers the next ceiling by this many times the overshoot
     tags: str  # the tag writer and reader in io/tags: "id3" | "mp4" | "vorbis"
     chapters: str  # who writes the chapters: "id3" (CHAP/CTOC), "ffmetadata" (ffmpeg), "vorbis" (comments)
+    tap: Tap | None  # None: measured another way (the MP3 is followed on disk)
 
     @property
     def suffix(self) -> str:
@@ -30,22 +50,24 @@ class Format:
 
 def _mp3(p: Preset) -> list[str]:
     quality = ["-b:a", f"{p.bitrate_kbps}k"] if p.mode == "cbr" else ["-q:a", str(vbr_quality(p.bitrate_kbps))]
-    return ["-c:a", "libmp3lame", *quality, "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
-            "-f", "mp3"]
+    return ["-c:a", "libmp3lame", *quality]
 
 
 def _m4a(p: Preset) -> list[str]:
     # the fast coder: half the CPU of the default two-loop search (25 against 51 s an hour
     # on one core), at 128 kb/s no difference a speech listener hears
-    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", f"{p.renditions.m4a_bitrate}k", "-movflags", "+faststart",
-            "-f", "ipod"]
+    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", f"{p.renditions.m4a_bitrate}k"]
 
 
 def _opus(p: Preset) -> list[str]:
     return ["-af", f"aresample={OPUS_RATE}:resampler=soxr", "-c:a", "libopus", "-b:a",
-            f"{p.renditions.opus_bitrate}k", "-vbr", "constrained",
-            "-fflags", "+bitexact", "-f", "ogg"]  # bitexact: the Ogg serial number is not random, so a
-    # rebuild from the same inputs gives the same bytes (and -j 2 those of one-by-one builds)
+            f"{p.renditions.opus_bitrate}k", "-vbr", "constrained"]
+
+
+def output_args(fmt: "Format", p: Preset) -> list[str]:
+    """The codec, then the muxer and its options: everything before the output's name."""
+    muxing = [arg for key, value in fmt.muxer_options for arg in (f"-{key}", value)]
+    return [*fmt.encoder(p), *muxing, "-f", fmt.muxer]
 
 
 def vbr_quality(kbps: int) -> int:
@@ -60,9 +82,14 @@ def vbr_quality(kbps: int) -> int:
 # ffmpeg 5.1 writes Ogg chapter comments with the seconds rounded (10.5 s becomes
 # "00:00:11.500"), so the Opus chapters are written by mutagen, not by ffmpeg.
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("mp3", "audio/mpeg", "MP3", _mp3, 0.5, 1.0, "id3", "id3"),
-    Format("m4a", "audio/mp4", "AAC", _m4a, 0.5, 1.5, "mp4", "ffmetadata"),
-    Format("opus", "audio/ogg", "Opus (small, for metered data)", _opus, 3.5, 1.5, "vorbis", "vorbis"),
+    Format("mp3", "audio/mpeg", "MP3", _mp3, "mp3",
+           (("write_xing", "1"), ("id3v2_version", "0"), ("write_id3v1", "0")), 0.5, 1.0, "id3", "id3", None),
+    Format("m4a", "audio/mp4", "AAC", _m4a, "ipod", (("movflags", "+faststart"),), 0.5, 1.5, "mp4", "ffmetadata",
+           Tap("adts", "aac", beside=True, priming=1024, rate=None)),
+    # bitexact: the Ogg serial number is not random, so a rebuild from the same inputs
+    # gives the same bytes (and -j 2 those of one-by-one builds)
+    Format("opus", "audio/ogg", "Opus (small, for metered data)", _opus, "ogg", (("fflags", "+bitexact"),), 3.5, 1.5,
+           "vorbis", "vorbis", Tap("ogg", "ogg", beside=False, priming=0, rate=OPUS_RATE)),
 )}
 MAIN = FORMATS["mp3"]
 RENDITIONS = tuple(name for name in FORMATS if name != MAIN.name)

@@ -3,8 +3,13 @@ metadata for the containers whose chapters ffmpeg writes, and which streams
 go into each file. Pure; the formats themselves are core.formats."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .chapters import Chapter, ends
-from .formats import FORMATS
+from .formats import FORMATS, Format, output_args
+from .models import Preset
+
+NO_METADATA = ["-map", "0:a", "-map_metadata", "-1", "-map_chapters", "-1"]
 
 
 def _escape(text: str) -> str:
@@ -26,4 +31,33 @@ def stream_args(fmt: str) -> list[str]:
     from input 1 (the ffmetadata file); elsewhere none, their tag writer does."""
     if FORMATS[fmt].chapters == "ffmetadata":
         return ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
-    return ["-map", "0:a", "-map_metadata", "-1", "-map_chapters", "-1"]
+    return NO_METADATA
+
+
+def unmuxed(out: Path) -> Path:
+    """Where a tapped encoder writes a file that a remux then finishes (its chapters
+    and container options go in there: the tee muxer passes on no chapters)."""
+    return out.with_name(out.name + ".unmuxed")
+
+
+def tapped_output(fmt: Format, p: Preset, out: Path) -> list[str]:
+    """A tapped encoder's streams and outputs (core.formats.Tap): the copy on its
+    stdout, and, beside it through ffmpeg's tee muxer, the file to be remuxed."""
+    assert fmt.tap is not None
+    if not fmt.tap.beside:
+        return [*NO_METADATA, *output_args(fmt, p), "pipe:1"]
+    return [*NO_METADATA, *fmt.encoder(p), "-f", "tee",
+            f"[f={fmt.muxer}]{tee_escape(str(unmuxed(out)))}|[f={fmt.tap.muxer}]pipe:1"]
+
+
+def remux_args(fmt: Format, out: Path, chapters_meta: Path) -> list[str]:
+    """The unmuxed file copied into `out` with the chapters and the container's options."""
+    muxing = [arg for key, value in fmt.muxer_options for arg in (f"-{key}", value)]
+    return ["-i", str(unmuxed(out)), "-f", "ffmetadata", "-i", str(chapters_meta), *stream_args(fmt.name),
+            "-c", "copy", *muxing, "-f", fmt.muxer, str(out)]
+
+
+def tee_escape(path: str) -> str:
+    """A file name as the tee muxer reads it (av_get_token: a backslash keeps the
+    next character; | ends a slave, quotes and [ ] would be read as syntax)."""
+    return "".join("\\" + ch if ch in "\\'|[]" or ch.isspace() else ch for ch in path)

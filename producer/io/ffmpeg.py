@@ -21,7 +21,7 @@ from typing import IO, Callable, Iterator, Sequence
 
 import numpy as np
 
-from ..core.formats import FORMATS
+from ..core.formats import FORMATS, output_args
 from ..core.models import AudioInfo, Preset
 from ..errors import EnvironmentFailure, MediaError
 
@@ -258,6 +258,46 @@ def follow(path: Path, finished: Callable[[], bool], poll: float = 0.02) -> Call
     return feed
 
 
+def relay(stream: IO[bytes], copy_to: Path | None) -> Callable[[IO[bytes]], None]:
+    """A feed that passes an encoder's stdout on to a decoder, and into `copy_to`
+    when that stream is the file itself. The stream is read to its end whatever
+    fails, so the encoder never blocks on a full pipe; a failure to write the
+    file is raised then (the decoder reports its own)."""
+
+    def feed(pipe: IO[bytes]) -> None:
+        failure: BaseException | None = None
+        sinks: list[IO[bytes]] = [pipe]
+        file: IO[bytes] | None = None
+        if copy_to is not None:
+            try:
+                file = copy_to.open("wb")
+                sinks.append(file)
+            except OSError as e:
+                failure = _file_failure(copy_to, e)
+        while data := stream.read(1 << 16):
+            for sink in list(sinks):
+                try:
+                    sink.write(data)
+                except (OSError, ValueError) as e:
+                    sinks.remove(sink)
+                    if sink is file:
+                        failure = failure or _file_failure(copy_to, e)
+        for sink in sinks:
+            try:
+                sink.close()
+            except OSError as e:
+                if sink is file:
+                    failure = failure or _file_failure(copy_to, e)
+        if failure is not None:
+            raise failure
+
+    return feed
+
+
+def _file_failure(path: Path | None, e: BaseException) -> BaseException:
+    return _write_failure(Path(str(path)), 0, str(e)) or EnvironmentFailure(f"{path}: cannot write it ({e})")
+
+
 def _open_when_written(path: Path, size: int, finished: Callable[[], bool], poll: float) -> IO[bytes]:
     while not (path.exists() and path.stat().st_size >= size):
         if finished():
@@ -299,20 +339,33 @@ def _write_failure(out: Path, rc: int, reason: str) -> EnvironmentFailure | None
     return None
 
 
+def run(args: Sequence[str], out: Path, what: str) -> None:
+    """One ffmpeg command that writes `out` from files (a remux)."""
+    result = subprocess.run([tool("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", "-y", *args],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        reason = _last_line(result.stderr)
+        raise _write_failure(out, result.returncode, reason) or MediaError(f"{out}: {what} failed ({reason})")
+
+
 class PcmEncoder:
     """ffmpeg reading f32le from stdin and encoding with `output_args` into `out`.
     A writer thread feeds it so that the encoder never waits for our next chunk."""
 
     def __init__(self, out: Path, sample_rate: int, channels: int, output_args: Sequence[str],
-                 extra_inputs: Sequence[str] = (), what: str = "encoding") -> None:
+                 extra_inputs: Sequence[str] = (), what: str = "encoding", tapped: bool = False) -> None:
+        """`tapped`: `output_args` name the outputs themselves, one of them ffmpeg's
+        stdout, which `tap` then reads (see core.formats.Tap)."""
         self.out, self.what = out, what
         self.args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", "-y",
                      "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
-                     *extra_inputs, *output_args, str(out)]
+                     *extra_inputs, *output_args, *([] if tapped else [str(out)])]
         self._err = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stderr=self._err)
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stderr=self._err,
+                                     stdout=subprocess.PIPE if tapped else None)
         assert self.proc.stdin is not None
         _widen_pipe(self.proc.stdin)
+        self.tap: IO[bytes] | None = self.proc.stdout
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=PREFETCH_CHUNKS)
         self._broken = False
         self._writer = threading.Thread(target=self._pump, daemon=True)
@@ -369,5 +422,5 @@ class Mp3Encoder(PcmEncoder):
     """libmp3lame (core.formats' MP3 row); a Xing/LAME header makes the duration exact; the tags are ours."""
 
     def __init__(self, out: Path, preset: Preset) -> None:
-        super().__init__(out, preset.sample_rate, preset.channels, FORMATS["mp3"].encoder(preset),
+        super().__init__(out, preset.sample_rate, preset.channels, output_args(FORMATS["mp3"], preset),
                          what="MP3 encoding")

@@ -7,8 +7,10 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..core.formats import MAIN, Format
+from ..core.formats import MAIN, Format, output_args
 from ..core.models import Preset
+from ..core import renditions
+from ..io import ffmpeg
 from ..io.ffmpeg import Mp3Encoder, PcmEncoder
 
 
@@ -18,8 +20,20 @@ def encoder_for(fmt: Format, out: Path, preset: Preset, streams: Sequence[str] =
     into a rendition's container (its chapters as ffmetadata)."""
     if fmt is MAIN:
         return Mp3Encoder(out, preset)
-    return PcmEncoder(out, preset.sample_rate, preset.channels, [*streams, *fmt.encoder(preset)], extra_inputs,
+    return PcmEncoder(out, preset.sample_rate, preset.channels, [*streams, *output_args(fmt, preset)], extra_inputs,
                       what=f"{fmt.name} encoding")
+
+
+def tapped_encoder(fmt: Format, out: Path, preset: Preset) -> PcmEncoder:
+    """The encoder of a rendition measured as it is written (core.formats.Tap)."""
+    return PcmEncoder(out, preset.sample_rate, preset.channels, renditions.tapped_output(fmt, preset, out),
+                      what=f"{fmt.name} encoding", tapped=True)
+
+
+def remux(fmt: Format, out: Path, chapters_meta: Path) -> None:
+    """A tapped encoder's file, finished: its chapters and container options added."""
+    ffmpeg.run(renditions.remux_args(fmt, out, chapters_meta), out, f"{fmt.name} remux")
+    renditions.unmuxed(out).unlink()
 
 
 def encode(chunks: Iterable[np.ndarray], out: Path, preset: Preset, fmt: Format = MAIN,

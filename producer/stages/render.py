@@ -2,14 +2,14 @@
 programme is decoded and leveled once and teed into one true-peak limiter
 (core.limiter) and one encoder a format, all running at once: LAME, the AAC and
 the Opus encoder are separate processes, so they share the two cores while
-this process limits. The MP3 is decoded and measured while LAME writes it; a
-rendition is measured on its finished file (an M4A's index is written last),
-in a thread each, while the MP3's verification ends."""
+this process limits. Every file is measured while it is written: the MP3 is
+decoded from its file as LAME writes it, a rendition from the copy of its
+packets its encoder writes to stdout (core.formats.Tap).
+"""
 from __future__ import annotations
 
 import itertools
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -24,8 +24,7 @@ from ..core.renditions import stream_args
 from ..io.ffmpeg import PcmEncoder
 from ..io.progress import Progress
 from . import assemble, encode, level
-from .measure import measure_file
-from .verify import ASSUMED_DELAY, FROM_FILE, OverlappedVerify, Verified
+from .verify import ASSUMED_DELAY, OverlappedVerify, TappedVerify, Verified
 
 
 @dataclass(frozen=True)
@@ -67,18 +66,27 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     limiters = {fmt: Limiter(att.gain_db, att.ceiling_db, a.sample_rate) for fmt, att in attempts.items()}
     for path in paths.values():
         path.unlink(missing_ok=True)  # the MP3's verifier follows its file: never let it read the last try's
-    verifier = speech = None
+    verifiers: dict[str, Any] = {}
+    speech = None
     if MAIN.name in attempts:  # both follow the MP3 as LAME writes it
-        verifier = OverlappedVerify(paths[MAIN.name], p)
+        verifiers[MAIN.name] = OverlappedVerify(paths[MAIN.name], p)
         speech = level.FollowedSpeech(paths[MAIN.name], p.channels, ASSUMED_DELAY, p.leveler)
-    followers = [f for f in (verifier, speech) if f is not None]
+    followers: list[Any] = [speech] if speech else []
     encoders: dict[str, PcmEncoder] = {}
     try:
-        encoders = {fmt: _encoder(plan, fmt, paths[fmt], chapters_meta) for fmt in formats}
+        followers += verifiers.values()
+        for fmt in formats:
+            encoders[fmt] = _encoder(plan, fmt, paths[fmt], chapters_meta)
+            if fmt != MAIN.name:
+                verifiers[fmt] = TappedVerify(encoders[fmt], FORMATS[fmt], paths[fmt], p)
+                followers.append(verifiers[fmt])
         frames = _feed(_limited(assemble.source(a, leveling), limiters), encoders,
                        lambda done: stage.update(done / a.sample_rate))
         for encoder in encoders.values():
             encoder.close()
+        for fmt in formats:
+            if FORMATS[fmt].tap is not None and FORMATS[fmt].tap.beside:
+                encode.remux(FORMATS[fmt], paths[fmt], chapters_meta)
     except BaseException:
         for encoder in encoders.values():
             encoder.abort()
@@ -90,7 +98,7 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     took = stage.done(", ".join(f"{fmt} gain {attempts[fmt].gain_db:+.2f} dB, "
                                 f"{limiters[fmt].stats.limited_frames} samples limited" for fmt in formats))
     t = time.monotonic()
-    verified = _verify(paths, verifier, p)
+    verified = {fmt: verifiers[fmt].result() for fmt in formats}
     seconds = {f"render_encode_{number}": took, f"verify_{number}": time.monotonic() - t}
     for fmt in formats:
         out = verified[fmt].loudness
@@ -102,6 +110,8 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
 
 
 def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path) -> PcmEncoder:
+    if FORMATS[fmt].tap is not None:
+        return encode.tapped_encoder(FORMATS[fmt], path, plan.preset)
     return encode.encoder_for(FORMATS[fmt], path, plan.preset, stream_args(fmt),
                               ["-f", "ffmetadata", "-i", str(chapters_meta)])
 
@@ -124,14 +134,3 @@ def _feed(chunks: Iterator[tuple[np.ndarray, ...]], encoders: dict[str, PcmEncod
         frames += len(group[0])
         on_frames(frames)
     return frames
-
-
-def _verify(paths: dict[str, Path], verifier: OverlappedVerify | None, p: Any) -> dict[str, Verified]:
-    """The renditions decoded from their finished files on the other core while the
-    MP3's overlapped measurement drains."""
-    others = [fmt for fmt in paths if fmt != MAIN.name]
-    with ThreadPoolExecutor(max(1, len(others))) as pool:
-        futures = {fmt: pool.submit(measure_file, paths[fmt]) for fmt in others}  # at the file's own rate
-        done = {MAIN.name: verifier.result()} if verifier else {}
-        done.update({fmt: Verified(f.result(), FROM_FILE) for fmt, f in futures.items()})
-    return {fmt: done[fmt] for fmt in paths}

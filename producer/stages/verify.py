@@ -16,7 +16,10 @@ from typing import Callable
 
 import numpy as np
 
+import mutagen.oggopus
+
 from ..core import loudness
+from ..core.formats import OPUS_RATE, Format
 from ..core.models import Preset
 from ..io import ffmpeg
 from .measure import measure_file
@@ -25,7 +28,9 @@ from .measure import measure_file
 # the LAME tag and trims when it decodes the finished file
 ASSUMED_DELAY = 1105
 HOLD_BACK = 8192  # more than one frame of end padding: kept until the length is known
+AAC_FRAME = 1024
 OVERLAPPED = "overlapped decode"
+TAPPED = "decode of the encoder's stream"
 FROM_FILE = "decode of the finished file"
 
 
@@ -40,21 +45,20 @@ def encoder_delay(mp3: Path, rate: int) -> int:
     return round(float(streams[0].get("start_time") or 0) * rate)
 
 
-class OverlappedVerify:
-    """`sink` sees every sample that is measured (tests compare it with an
-    independent decode of the finished file)."""
+class _Follower:
+    """Measures a decode that runs while the encoder writes, in a thread of its own
+    on the core LAME leaves: `skip` samples are dropped at the start, and with
+    `cut` the end is held back until the encoder's frame count cuts it (an MP3's
+    end padding). `sink` sees every sample that is measured (tests compare it with
+    an independent decode of the finished file)."""
 
-    def __init__(self, mp3: Path, preset: Preset, sink: Callable[[np.ndarray], None] | None = None) -> None:
-        self.mp3, self.preset = mp3, preset
+    def __init__(self, source: ffmpeg.PcmSource, channels: int, skip: int, cut: bool,
+                 sink: Callable[[np.ndarray], None] | None = None) -> None:
+        self.source, self.channels, self.skip, self.cut, self.sink = source, channels, skip, cut, sink
         self.encoder_finished = threading.Event()
         self.total_frames: int | None = None
-        self.meter = loudness.Meter(preset.sample_rate, preset.channels)
-        self.sink = sink
+        self.meter = loudness.Meter(source.sample_rate, channels)
         self.error: BaseException | None = None
-        self.source = ffmpeg.PcmSource(
-            ["-f", "mp3", "-i", "pipe:0", "-vn", "-ac", str(preset.channels), "-ar", str(preset.sample_rate),
-             "-af", ffmpeg.whole_seconds(preset.sample_rate), "-f", "f32le", "pipe:1"], preset.channels, preset.sample_rate, mp3,
-            feed=ffmpeg.follow(mp3, self.encoder_finished.is_set), background=True)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -71,32 +75,89 @@ class OverlappedVerify:
     def _run(self) -> None:
         ffmpeg.background_thread()
         try:
-            skip, held, fed = ASSUMED_DELAY, np.zeros((0, self.preset.channels), np.float32), 0
+            skip, held, fed = self.skip, np.zeros((0, self.channels), np.float32), 0
+            back = HOLD_BACK if self.cut else 0
             for chunk in self.source:
                 if skip:
                     dropped = min(skip, len(chunk))
                     chunk, skip = chunk[dropped:], skip - dropped
-                held = np.concatenate([held, chunk])
-                if len(held) > HOLD_BACK:
-                    self._measure(held[:-HOLD_BACK])
-                    fed += len(held) - HOLD_BACK
-                    held = held[-HOLD_BACK:]
+                held = np.concatenate([held, chunk]) if len(held) else chunk
+                if len(held) > back:
+                    self._measure(held[:len(held) - back])
+                    fed += len(held) - back
+                    held = held[len(held) - back:]
             self.encoder_finished.wait()
-            assert self.total_frames is not None
-            self._measure(held[: max(0, self.total_frames - fed)])
+            if self.cut:
+                assert self.total_frames is not None
+                self._measure(held[: max(0, self.total_frames - fed)])
         except BaseException as e:  # handed to the main thread in result()
             self.error = e
 
-    def result(self) -> Verified:
+    def _measured(self) -> int:
         self.thread.join()
         if self.error:
             raise self.error
-        exact = (self.total_frames is not None and self.meter.frames == self.total_frames
+        return self.meter.frames
+
+    def abort(self) -> None:
+        self.encoder_finished.set()
+        self.thread.join(timeout=10)
+
+
+class OverlappedVerify(_Follower):
+    """The MP3, decoded from its file as LAME writes it."""
+
+    def __init__(self, mp3: Path, preset: Preset, sink: Callable[[np.ndarray], None] | None = None) -> None:
+        self.mp3, self.preset = mp3, preset
+        finished = threading.Event()
+        source = ffmpeg.PcmSource(
+            ["-f", "mp3", "-i", "pipe:0", "-vn", "-ac", str(preset.channels), "-ar", str(preset.sample_rate),
+             "-af", ffmpeg.whole_seconds(preset.sample_rate), "-f", "f32le", "pipe:1"], preset.channels,
+            preset.sample_rate, mp3, feed=ffmpeg.follow(mp3, finished.is_set), background=True)
+        super().__init__(source, preset.channels, ASSUMED_DELAY, cut=True, sink=sink)
+        self.encoder_finished = finished
+
+    def result(self) -> Verified:
+        measured = self._measured()
+        exact = (self.total_frames is not None and measured == self.total_frames
                  and encoder_delay(self.mp3, self.preset.sample_rate) == ASSUMED_DELAY)
         if exact:
             return Verified(self.meter.result(), OVERLAPPED)
         return Verified(measure_file(self.mp3, self.preset.sample_rate, self.preset.channels), FROM_FILE)
 
-    def abort(self) -> None:
+
+class TappedVerify(_Follower):
+    """A rendition, decoded from the copy of its packets that its encoder writes to
+    stdout (core.formats.Tap). Exact when the samples measured are as many as the
+    finished file promises; else the finished file is decoded."""
+
+    def __init__(self, encoder: ffmpeg.PcmEncoder, fmt: Format, out: Path, preset: Preset,
+                 sink: Callable[[np.ndarray], None] | None = None) -> None:
+        assert fmt.tap is not None and encoder.tap is not None
+        self.fmt, self.out = fmt, out
+        rate, channels = fmt.tap.rate or preset.sample_rate, preset.channels
+        source = ffmpeg.PcmSource(
+            ["-f", fmt.tap.demuxer, "-i", "pipe:0", "-vn", "-ac", str(channels), "-ar", str(rate),
+             "-af", ffmpeg.whole_seconds(rate), "-f", "f32le", "pipe:1"], channels, rate, out,
+            feed=ffmpeg.relay(encoder.tap, None if fmt.tap.beside else out), background=True)
+        super().__init__(source, channels, fmt.tap.priming, cut=False, sink=sink)
         self.encoder_finished.set()
-        self.thread.join(timeout=10)
+
+    def result(self) -> Verified:
+        if self._measured() == promised_frames(self.out, self.fmt):
+            return Verified(self.meter.result(), TAPPED)
+        return Verified(measure_file(self.out), FROM_FILE)
+
+
+def promised_frames(path: Path, fmt: Format) -> int | None:
+    """How many samples ffmpeg decodes the finished file to, from its index: an MP4
+    decodes to whole AAC frames less the priming its edit list trims; an Ogg Opus
+    stream to its last granule position less the pre-skip."""
+    assert fmt.tap is not None
+    if fmt.tap.demuxer == "aac":
+        streams = ffmpeg.probe_json(path, "stream=codec_type,nb_frames").get("streams") or []
+        count = next((str(s.get("nb_frames")) for s in streams if s.get("codec_type") == "audio"), "")
+        return int(count) * AAC_FRAME - fmt.tap.priming if count.isdigit() else None
+    if fmt.tap.demuxer == "ogg":
+        return round(mutagen.oggopus.OggOpus(path).info.length * OPUS_RATE)  # its granules count at 48 kHz
+    return None
