@@ -62,39 +62,31 @@ class Limiter:
 
     def process(self, chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """Gain-and-limit a stream of (frames, channels) chunks; same total length out."""
-        previous: np.ndarray | None = None
-        current: np.ndarray | None = None
-        for chunk in chunks:
-            chunk = chunk.astype(np.float32) * np.float32(self.gain)
-            if current is not None:
-                yield self._limit(previous, current, chunk)
-                previous = current
-            current = chunk
-        if current is not None:
-            yield self._limit(previous, current, None)
+        return (out for (out,) in LimiterBank([self]).process(chunks))
 
-    def _limit(self, before: np.ndarray | None, chunk: np.ndarray, after: np.ndarray | None) -> np.ndarray:
+    def limit(self, chunk: np.ndarray, window: Window) -> np.ndarray:
+        """One chunk, gained and limited, given its window's peaks."""
         self.stats.frames += len(chunk)
         self.stats.chunks_total += 1
-        n = self.context
-        head = before[-n:] if before is not None else np.zeros((0, chunk.shape[1]), np.float32)
-        tail = after[:n] if after is not None else np.zeros((0, chunk.shape[1]), np.float32)
-        window = np.concatenate([_pad_front(head, n), chunk, _pad_back(tail, n)])
-        largest = float(np.abs(window).max())  # the windows overlap: their largest is the stream's
-        self.stats.peak = max(self.stats.peak, largest)
-        if largest * loudness.peak_bound() <= self.screen:
-            return chunk
+        self.stats.peak = max(self.stats.peak, window.largest * self.gain)
+        gained = chunk * np.float32(self.gain)
+        if not self.examines(window.largest):
+            return gained
         self.stats.chunks_examined += 1
-        need = self._peak_envelope(window)
+        need = window.envelope() * self.gain
         if float(need.max()) <= self.ceiling:  # no peak in reach of this chunk needs limiting
-            return chunk
+            return gained
+        n = self.context
         gains = self._gains(need)[n: n + len(chunk)]
         if gains.min() < 1.0:
-            limited = gains < 1.0
-            self.stats.limited_frames += int(limited.sum())
+            self.stats.limited_frames += int((gains < 1.0).sum())
             self.stats.max_reduction_db = max(self.stats.max_reduction_db, -loudness.db(float(gains.min())))
-            return chunk * gains[:, None].astype(np.float32)
-        return chunk
+            return gained * gains[:, None].astype(np.float32)
+        return gained
+
+    def examines(self, largest: float) -> bool:
+        """Whether any interpolated value near a sample this large could reach the screen."""
+        return largest * self.gain * loudness.peak_bound() > self.screen
 
     def _gains(self, need: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
@@ -107,27 +99,77 @@ class Limiter:
         smooth[smooth > 1.0 - 1e-6] = 1.0
         return np.minimum(smooth, target)
 
-    def _peak_envelope(self, window: np.ndarray) -> np.ndarray:
+
+
+class Window:
+    """A chunk with `context` frames either side, ungained: the peaks every limiter
+    reads, computed once however many limiters read them (they are linear in the
+    gain). `screen`: the loosest of the limiters' screens, over the gain."""
+
+    def __init__(self, samples: np.ndarray, screen: float) -> None:
+        self.samples, self.screen = samples, screen
+        self.frames = loudness.frame_peaks(samples)
+        self.largest = float(self.frames.max())  # the windows overlap: their largest is the stream's
+        self._envelope: np.ndarray | None = None
+
+    def envelope(self) -> np.ndarray:
         """Per sample: the largest of its own value and the interpolated values on
-        either side, the fine ones computed only where the coarse screen reads
-        within SCREEN_DB of the ceiling."""
-        need = loudness.frame_peaks(window)
-        coarse = loudness.candidates(window, self.screen, need)
-        if not len(coarse):
-            return need
-        close = coarse[loudness.interpolated_peaks(window, coarse) > self.screen]
-        if not len(close):
-            return need
-        # coarse group m lies between samples m-6 and m-5: the samples around it, and
-        # the fine groups (between m'-16 and m'-15) that reach them
-        half = loudness.TAPS_PER_PHASE // 2
-        samples = np.unique((close[:, None] - half + np.arange(-2, 4)[None, :]).ravel())
-        fine = np.unique(np.concatenate([samples + DETECT_TAPS // 2, samples + DETECT_TAPS // 2 - 1]))
-        fine = fine[(fine >= DETECT_TAPS - 1) & (fine < len(window))]
-        values = loudness.interpolated_peaks(window, fine, DETECT_OVERSAMPLE, DETECT_TAPS)
-        for shift in (DETECT_TAPS // 2, DETECT_TAPS // 2 - 1):  # fine group m lies between these samples
-            np.maximum.at(need, fine - shift, values)
+        either side, the fine ones computed only where the coarse screen reads above
+        `screen` (where it is some other limiter's, a stricter limiter's extra fine
+        values only make its envelope more exact)."""
+        if self._envelope is None:
+            self._envelope = _peak_envelope(self.samples, self.frames.copy(), self.screen)
+        return self._envelope
+
+
+def _peak_envelope(window: np.ndarray, need: np.ndarray, screen: float) -> np.ndarray:
+    coarse = loudness.candidates(window, screen, need)
+    if not len(coarse):
         return need
+    close = coarse[loudness.interpolated_peaks(window, coarse) > screen]
+    if not len(close):
+        return need
+    # coarse group m lies between samples m-6 and m-5: the samples around it, and
+    # the fine groups (between m'-16 and m'-15) that reach them
+    half = loudness.TAPS_PER_PHASE // 2
+    samples = np.unique((close[:, None] - half + np.arange(-2, 4)[None, :]).ravel())
+    fine = np.unique(np.concatenate([samples + DETECT_TAPS // 2, samples + DETECT_TAPS // 2 - 1]))
+    fine = fine[(fine >= DETECT_TAPS - 1) & (fine < len(window))]
+    values = loudness.interpolated_peaks(window, fine, DETECT_OVERSAMPLE, DETECT_TAPS)
+    for shift in (DETECT_TAPS // 2, DETECT_TAPS // 2 - 1):  # fine group m lies between these samples
+        np.maximum.at(need, fine - shift, values)
+    return need
+
+
+class LimiterBank:
+    """Limiters at their own gains and ceilings over one programme, in lockstep, one
+    chunk each at a time: the window and its peak detection are shared, so three
+    formats cost one detection (and the tee holds no more than a chunk or two)."""
+
+    def __init__(self, limiters: list[Limiter]) -> None:
+        assert limiters and len({lim.context for lim in limiters}) == 1, "one rate for all"
+        self.limiters = limiters
+        self.context = limiters[0].context
+        self.screen = min(lim.screen / lim.gain for lim in limiters)
+
+    def process(self, chunks: Iterable[np.ndarray]) -> Iterator[tuple[np.ndarray, ...]]:
+        previous: np.ndarray | None = None
+        current: np.ndarray | None = None
+        for chunk in chunks:
+            chunk = chunk.astype(np.float32, copy=False)
+            if current is not None:
+                yield self._limit(previous, current, chunk)
+                previous = current
+            current = chunk
+        if current is not None:
+            yield self._limit(previous, current, None)
+
+    def _limit(self, before: np.ndarray | None, chunk: np.ndarray, after: np.ndarray | None) -> tuple[np.ndarray, ...]:
+        n = self.context
+        head = before[-n:] if before is not None else np.zeros((0, chunk.shape[1]), np.float32)
+        tail = after[:n] if after is not None else np.zeros((0, chunk.shape[1]), np.float32)
+        window = Window(np.concatenate([_pad_front(head, n), chunk, _pad_back(tail, n)]), self.screen)
+        return tuple(lim.limit(chunk, window) for lim in self.limiters)
 
 
 def _pad_front(a: np.ndarray, n: int) -> np.ndarray:

@@ -8,7 +8,6 @@ packets its encoder writes to stdout (core.formats.Tap).
 """
 from __future__ import annotations
 
-import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..core.formats import FORMATS, MAIN
-from ..core.limiter import Limiter
+from ..core.limiter import Limiter, LimiterBank
 from ..core.plan import BuildPlan
 from ..core.policy import Attempt
 from ..core.renditions import stream_args
@@ -117,13 +116,7 @@ def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path) -> PcmE
 
 
 def _limited(source: Iterator[np.ndarray], limiters: dict[str, Limiter]) -> Iterator[tuple[np.ndarray, ...]]:
-    """One chunk a format at a time: the limiters run in lockstep, so the tee
-    holds no more than a chunk or two of the programme."""
-    if len(limiters) == 1:
-        (only,) = limiters.values()
-        return ((chunk,) for chunk in only.process(source))
-    branches = itertools.tee(source, len(limiters))
-    return zip(*(lim.process(branch) for lim, branch in zip(limiters.values(), branches)))
+    return LimiterBank(list(limiters.values())).process(source)
 
 
 def _feed(chunks: Iterator[tuple[np.ndarray, ...]], encoders: dict[str, PcmEncoder], on_frames: Any) -> int:
