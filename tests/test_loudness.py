@@ -6,9 +6,11 @@ from pathlib import Path
 import numpy as np
 import pyloudnorm
 import pytest
+from scipy import signal
 
 from producer.core import loudness
 from producer.io import ffmpeg as media
+from producer.stages.measure import measure_file
 from tests import factory
 
 
@@ -24,6 +26,26 @@ def test_integrated_loudness_agrees_with_pyloudnorm(tmp_path: Path, rate: int, c
     ours = loudness.measure_chunks(media.decode(wav, rate, channels, chunk_seconds=1.7), rate, channels)
     reference = pyloudnorm.Meter(rate).integrated_loudness(whole(wav, rate, channels))
     assert abs(ours.integrated - reference) <= 0.1, (ours.integrated, reference)
+
+
+@pytest.mark.parametrize("rate,channels,level", [(44100, 2, 0.0), (48000, 1, -12.0), (16000, 1, -30.0)])
+def test_the_builds_meter_weighted_by_ffmpeg_agrees_with_pyloudnorm(tmp_path: Path, rate: int, channels: int,
+                                                                    level: float) -> None:
+    """A build measures with ffmpeg's biquads doing the K-weighting (no scipy loaded):
+    held to pyloudnorm on the whole signal, and to the meter's own sosfilt path."""
+    wav = factory.speech_like(tmp_path / "s.wav", 23.3, rate, channels, level_db=level, seed=rate)
+    ours = measure_file(wav, rate, channels)
+    reference = pyloudnorm.Meter(rate).integrated_loudness(whole(wav, rate, channels))
+    assert abs(ours.integrated - reference) <= 0.1, (ours.integrated, reference)
+    in_python = loudness.measure_chunks(media.decode(wav, rate, channels), rate, channels)
+    assert abs(ours.integrated - in_python.integrated) <= 0.001 and ours.true_peak == in_python.true_peak
+    assert abs(ours.lra - in_python.lra) <= 0.01
+
+
+def test_the_oversampling_filter_is_scipys_firwin() -> None:
+    for factor, taps in ((loudness.OVERSAMPLE, loudness.TAPS_PER_PHASE), (8, 32)):
+        reference = signal.firwin(factor * taps, 1.0 / factor, window=("kaiser", 6.0)) * factor
+        assert np.allclose(loudness.interpolator(factor, taps), reference, rtol=0, atol=1e-12)
 
 
 def test_chunk_size_does_not_change_the_result(tmp_path: Path) -> None:

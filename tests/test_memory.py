@@ -36,3 +36,15 @@ def test_peak_memory_is_flat_from_1_to_10_minutes(tmp_path: Path, renditions: st
     # whole-file pyloudnorm on 10 minutes of stereo takes about 1.1 GB; streaming stays flat
     assert big < 300, (small, big)
     assert big - small < 25, (small, big)
+
+
+def test_a_build_loads_no_scipy(tmp_path: Path) -> None:
+    """scipy.signal alone is 76 MB of the build's process: its meters read ffmpeg's
+    K-weighting and its limiter filters are numpy's."""
+    show = factory.make_show(tmp_path / "show", seconds=20, chapters=[("00:00", "All", None)], recordings=1)
+    factory.add_renditions(tmp_path / "show")
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "producer", "build", str(show), "--quiet"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    loaded = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
+    assert "numpy" in loaded and not {m for m in loaded if m.startswith(("scipy", "pyloudnorm"))}

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from producer.core.limiter import Limiter
+from scipy import ndimage
+
+from producer.core.limiter import Limiter, box_filter, minimum_filter
 
 
 def programme(seconds: float = 6.0, rate: int = 44100) -> np.ndarray:
@@ -62,3 +64,18 @@ def test_nothing_near_the_ceiling_means_nothing_limited() -> None:
     x = programme() * 0.3
     out, lim = run(x, 0.0, -1.0)
     assert lim.stats.limited_frames == 0 and np.array_equal(out, x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_gain_filters_are_scipy_ndimages(dtype: type) -> None:
+    """The limiter's running minimum and box filter, written in numpy so that a build
+    does not load scipy, against scipy.ndimage's (mode "nearest")."""
+    rng = np.random.default_rng(3)
+    for n in (1, 4, 300, 45490):
+        x = rng.uniform(0.2, 1.0, n).astype(dtype)
+        x[rng.random(n) < 0.9] = 1.0  # mostly exactly one, as the limiter's targets are
+        for size in (3, 221, 883):
+            assert np.array_equal(minimum_filter(x, size), ndimage.minimum_filter1d(x, size, mode="nearest"))
+            box, reference = box_filter(x, size), ndimage.uniform_filter1d(x, size, mode="nearest")
+            assert box.dtype == reference.dtype
+            assert np.abs(box - reference).max() <= (1e-6 if dtype == np.float32 else 1e-10)  # running sums round

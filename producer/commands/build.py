@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import chapters as chap, lazy, leveler, recognition
+from ..core import chapters as chap, leveler, recognition
 from ..core.excerpts import spans as excerpt_spans
 from ..core.artwork import Artwork
 from ..core.build_report import BuildReport, Figures
@@ -67,9 +67,6 @@ def build(episode_dir: Path, progress: Progress, preset_name: str | None = None)
 
 
 def build_context(ctx: Context, progress: Progress) -> BuildResult:
-    # scipy and pyloudnorm load (0.7 s) while ffprobe and the analysis's ffmpeg run;
-    # the measure stage, their first user, waits on the import if it is not done
-    threading.Thread(target=lazy.warm, daemon=True).start()
     plan, cover = prepare(ctx)
     cues = transcript.load(ctx.episode)  # a bad cue fails before any audio work
     if recognise.wanted(ctx.show, ctx.episode):  # a missing model or a language it lacks, before any audio work

@@ -1,10 +1,9 @@
 """scipy and pyloudnorm, imported when first used: scipy.signal alone takes 0.7 s
-to import, and a build warms them in the background (`warm`) while ffmpeg
-analyses the recordings, instead of before it starts anything."""
+and 76 MB to import, and a build never uses them (its meters read ffmpeg's
+K-weighting); measuring samples in memory with Meter.add does."""
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
 from typing import Any
 
 
@@ -17,10 +16,4 @@ class _Lazy:
 
 
 signal: Any = _Lazy("scipy.signal")
-ndimage: Any = _Lazy("scipy.ndimage")
 pyloudnorm: Any = _Lazy("pyloudnorm")
-MODULES = ("scipy.signal", "scipy.ndimage", "pyloudnorm")
-
-
-def warm() -> list[ModuleType]:
-    return [importlib.import_module(name) for name in MODULES]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 import numpy as np
-from .lazy import ndimage
 
 from . import loudness
 
@@ -91,9 +90,8 @@ class Limiter:
     def _gains(self, need: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             target = np.minimum(1.0, self.ceiling / np.maximum(need, 1e-12))
-        held = ndimage.minimum_filter1d(target, size=2 * self.hold + 1, mode="nearest")
-        smooth = ndimage.uniform_filter1d(held, size=self.box, mode="nearest")
-        smooth = ndimage.uniform_filter1d(smooth, size=self.box, mode="nearest")
+        held = minimum_filter(target, 2 * self.hold + 1)
+        smooth = box_filter(box_filter(held, self.box), self.box)
         # The box filters' running sums leave rounding noise: away from peaks the gain
         # must be exactly 1, and nowhere may it rise above what a sample needs.
         smooth[smooth > 1.0 - 1e-6] = 1.0
@@ -170,6 +168,29 @@ class LimiterBank:
         tail = after[:n] if after is not None else np.zeros((0, chunk.shape[1]), np.float32)
         window = Window(np.concatenate([_pad_front(head, n), chunk, _pad_back(tail, n)]), self.screen)
         return tuple(lim.limit(chunk, window) for lim in self.limiters)
+
+
+def minimum_filter(x: np.ndarray, size: int) -> np.ndarray:
+    """The smallest value within ±size//2 of each sample (size odd), the ends held
+    (scipy.ndimage's minimum_filter1d, mode "nearest"; tests hold the two equal):
+    van Herk and Gil-Werman's running minima over blocks of `size`, O(n)."""
+    half = size // 2
+    padded = np.concatenate([np.full(half, x[0]), x, np.full(half + size, x[-1])])
+    blocks = len(padded) // size
+    grid = padded[: blocks * size].reshape(blocks, size)
+    ahead = np.minimum.accumulate(grid, axis=1).ravel()  # the minimum from each block's start
+    behind = np.minimum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()  # to each block's end
+    i = np.arange(len(x))
+    return np.minimum(behind[i], ahead[i + size - 1])
+
+
+def box_filter(x: np.ndarray, size: int) -> np.ndarray:
+    """The mean over ±size//2 of each sample (size odd), the ends held (scipy.ndimage's
+    uniform_filter1d, mode "nearest"), from a running sum."""
+    half = size // 2
+    padded = np.concatenate([np.full(half, x[0]), x, np.full(half, x[-1])])
+    sums = np.concatenate([[0.0], np.cumsum(padded, dtype=np.float64)])  # float32 sums drift by 1e-4
+    return ((sums[size:] - sums[:-size]) / size).astype(x.dtype)
 
 
 def _pad_front(a: np.ndarray, n: int) -> np.ndarray:

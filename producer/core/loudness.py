@@ -92,7 +92,10 @@ def peak_bound(factor: int = OVERSAMPLE, taps: int = TAPS_PER_PHASE) -> float:
 def interpolator(factor: int = OVERSAMPLE, taps: int = TAPS_PER_PHASE) -> np.ndarray:
     """Low-pass FIR for oversampling, `taps` per phase; gain `factor` so each phase has
     unity DC gain."""
-    return signal.firwin(factor * taps, 1.0 / factor, window=("kaiser", 6.0)) * factor
+    n = factor * taps
+    m = np.arange(n) - (n - 1) / 2
+    h = np.sinc(m / factor) * np.kaiser(n, 6.0)  # scipy's firwin(n, 1/factor, window=("kaiser", 6.0)),
+    return h / h.sum() * factor  # without its import (tests hold the two equal)
 
 
 def oversampled(x: np.ndarray) -> np.ndarray:
@@ -170,8 +173,8 @@ class Meter:
     def __init__(self, rate: int, channels: int, true_peak: bool = True) -> None:
         self.rate = rate
         self.channels = channels
-        self.sos = k_weighting(rate)
-        self.zi = np.zeros((self.sos.shape[0], 2, channels))
+        self._sos: np.ndarray | None = None
+        self._zi: np.ndarray | None = None
         self.step = int(round(0.1 * rate))  # 100 ms: BS.1770's 400 ms blocks overlap by 75 %
         self.partial = np.zeros((0, channels))
         self.energies: list[np.ndarray] = []  # per chunk: (blocks, channels) sums of squares per 100 ms
@@ -180,9 +183,33 @@ class Meter:
         self.sample_peak = 0.0
         self.stretch_peaks: list[tuple[int, float]] = []  # (first frame, sample peak) of each chunk
 
+    @property
+    def sos(self) -> np.ndarray:
+        if self._sos is None:
+            self._sos = k_weighting(self.rate)
+        return self._sos
+
+    @property
+    def zi(self) -> np.ndarray:
+        if self._zi is None:
+            self._zi = np.zeros((self.sos.shape[0], 2, self.channels))
+        return self._zi
+
+    @zi.setter
+    def zi(self, value: np.ndarray) -> None:
+        self._zi = value
+
     def add(self, chunk: np.ndarray) -> None:
+        """Samples as they are: K-weighted here (scipy's sosfilt)."""
         if chunk.ndim == 1:
             chunk = chunk[:, None]
+        weighted, self.zi = signal.sosfilt(self.sos, chunk.astype(np.float64), axis=0, zi=self.zi)
+        self.add_weighted(chunk, weighted)
+
+    def add_weighted(self, chunk: np.ndarray, weighted: np.ndarray) -> None:
+        """Samples with their K-weighted copy, weighted by ffmpeg as it decoded them
+        (k_weighting_filters): a build's meters never load scipy, whose import alone
+        is 76 MB of the process."""
         start = self.frames
         self.frames += len(chunk)
         if self.peak is not None:
@@ -193,7 +220,6 @@ class Meter:
             here = float(np.abs(chunk).max())
             self.sample_peak = max(self.sample_peak, here)
             self.stretch_peaks.append((start, here))
-        weighted, self.zi = signal.sosfilt(self.sos, chunk.astype(np.float64), axis=0, zi=self.zi)
         data = np.concatenate([self.partial, weighted]) if len(self.partial) else weighted
         whole = len(data) // self.step * self.step
         if whole:

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import IO, Callable, Iterator, Sequence
+from typing import IO, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -304,6 +304,45 @@ def _open_when_written(path: Path, size: int, finished: Callable[[], bool], poll
             break
         time.sleep(poll)
     return path.open("rb")
+
+
+LAYOUTS = {1: "mono", 2: "stereo"}
+_JOINED = {1: ("FL", "FR"), 2: ("FL", "FR", "BL", "BR")}  # the samples' channels, then the weighted copy's
+
+
+def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None) -> list[str]:
+    """Output options: input 0's first audio stream (through `chain`, if given) as
+    f32le at `rate` and `channels`, in one-second frames, each frame's copy through
+    `weighting` (a filter chain: the meter's K-weighting) following as `channels`
+    more channels, so that the meter reads both from one pipe."""
+    conform = f"aformat=sample_fmts=flt:sample_rates={rate}:channel_layouts={LAYOUTS[channels]}"
+    head = f"{chain},{conform}" if chain else conform
+    names = _JOINED[channels]
+    routes = "|".join(f"{i // channels}.{i % channels}-{name}" for i, name in enumerate(names))
+    graph = (f"[0:a:0]{head},asplit=2[raw][w];[w]{weighting}[k];[raw][k]join=inputs=2:"
+             f"channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes},{whole_seconds(rate)}[out]")
+    return ["-filter_complex", graph, "-map", "[out]", "-f", "f32le", "pipe:1"]
+
+
+def pcm_in(rate: int, channels: int) -> list[str]:
+    """Input options for f32le PCM on stdin."""
+    return ["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0"]
+
+
+def writes(chunks: Iterable[np.ndarray]) -> Callable[[IO[bytes]], None]:
+    """A feed that writes the chunks as f32le, then closes the pipe."""
+
+    def feed(pipe: IO[bytes]) -> None:
+        try:
+            for chunk in chunks:
+                pipe.write(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
+        finally:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    return feed
 
 
 def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import IO, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -20,6 +20,22 @@ from ..io import ffmpeg
 from . import level
 
 
+WEIGHTING = loudness.k_weighting_filters()
+
+
+def metered(input_args: list[str], rate: int, channels: int, what: Path | str, chain: str | None = None,
+            feed: Callable[[IO[bytes]], None] | None = None, background: bool = False) -> ffmpeg.PcmSource:
+    """A decode for a meter: `channels` of samples, then as many of their K-weighted
+    copy (io.ffmpeg.pcm_out; fed to Meter.add_weighted by `meter_chunk`)."""
+    return ffmpeg.PcmSource([*input_args, *ffmpeg.pcm_out(rate, channels, WEIGHTING, chain)], 2 * channels, rate,
+                            what, feed=feed, background=background)
+
+
+def meter_chunk(meter: loudness.Meter, chunk: np.ndarray) -> None:
+    c = meter.channels
+    meter.add_weighted(chunk[:, :c], chunk[:, c:])
+
+
 def measure_file(path: Path, sample_rate: int | None = None, channels: int | None = None,
                  true_peak: bool = True) -> loudness.Loudness:
     """Decode and measure; ffprobe is asked only for what is not given. More than
@@ -28,8 +44,18 @@ def measure_file(path: Path, sample_rate: int | None = None, channels: int | Non
     if sample_rate is None or channels is None:
         info = ffmpeg.probe(path)
         sample_rate, channels = sample_rate or info.sample_rate, channels or min(info.channels, 2)
-    source = ffmpeg.decode(path, sample_rate, channels)
-    return loudness.measure_chunks(source, sample_rate, channels, true_peak)
+    meter = loudness.Meter(sample_rate, channels, true_peak)
+    for chunk in metered(["-i", str(path)], sample_rate, channels, path):
+        meter_chunk(meter, chunk)
+    return meter.result()
+
+
+def measure_pcm(chunks: Iterable[np.ndarray], rate: int, channels: int, true_peak: bool = False) -> loudness.Meter:
+    """Samples in memory, measured as a file is: K-weighted by ffmpeg."""
+    meter = loudness.Meter(rate, channels, true_peak)
+    for chunk in metered(ffmpeg.pcm_in(rate, channels), rate, channels, "samples", feed=ffmpeg.writes(chunks)):
+        meter_chunk(meter, chunk)
+    return meter
 
 
 @dataclass(frozen=True)
@@ -55,11 +81,10 @@ def music(a: Assembly) -> Music:
 
 def _music_energy(track: AudioInfo, fade: str, a: Assembly) -> tuple[np.ndarray, float]:
     chain = f"{fade},{conform_filter(track.channels, a.channels, a.sample_rate)}"
-    source = ffmpeg.PcmSource(["-i", str(track.path), "-vn", "-map", "0:a:0", "-af", chain, "-f", "f32le", "pipe:1"],
-                              a.channels, a.sample_rate, track.path)
+    source = metered(["-i", str(track.path)], a.sample_rate, a.channels, track.path, chain)
     meter = loudness.Meter(a.sample_rate, a.channels, true_peak=False)
     for chunk in source:
-        meter.add(chunk)
+        meter_chunk(meter, chunk)
     return meter.mean_squares(), source.frames / a.sample_rate
 
 
@@ -69,11 +94,8 @@ def ears(a: Assembly, pieces: list[list[np.ndarray]]) -> list[float]:
     out = []
     for track, spans in zip(a.recordings, pieces):
         if track.channels == 2 and a.channels == 2:
-            both = loudness.Meter(a.sample_rate, 2, true_peak=False)
-            fold = loudness.Meter(a.sample_rate, 1, true_peak=False)
-            for piece in spans:
-                both.add(piece)
-                fold.add(piece.mean(axis=1, dtype=np.float32))
+            both = measure_pcm(spans, a.sample_rate, 2)
+            fold = measure_pcm((piece.mean(axis=1, dtype=np.float32) for piece in spans), a.sample_rate, 1)
             out.append(programme.ears(float(both.mean_squares().sum()), float(fold.mean_squares().sum()), 2))
         else:  # a mono voice in each ear, or a stereo track folded as the analysis folds it
             out.append(float(a.channels if track.channels == 1 else 1))

@@ -24,13 +24,12 @@ from typing import Callable
 
 import numpy as np
 
-from ..core import loudness
 from ..core.formats import FORMATS, MAIN, Format
 from ..core.limiter import Limiter
 from ..core.models import Preset
 from ..core.policy import next_gain
 from . import encode
-from .measure import measure_file
+from .measure import measure_file, measure_pcm
 
 FORCED_ERROR_ENV = "PRODUCER_TEST_PREDICTION_ERROR"
 
@@ -53,7 +52,7 @@ def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, prese
     """What the excerpts lose between `gain × excerpt` and its limited, encoded, decoded self."""
     rate, channels = preset.sample_rate, preset.channels
     gain = np.float32(10 ** (gain_db / 20))
-    plain = loudness.measure_chunks((e * gain for e in excerpts), rate, channels, true_peak=False).integrated
+    plain = measure_pcm((e * gain for e in excerpts), rate, channels).result().integrated
     limiters = [Limiter(gain_db, ceiling_db, rate) for _ in excerpts]
     # generators all the way, so that no more than one excerpt is held twice at a time
     rendered = (out for lim, e in zip(limiters, excerpts) for out in lim.process([e]))

@@ -22,7 +22,7 @@ from ..core import loudness
 from ..core.formats import OPUS_RATE, Format
 from ..core.models import Preset
 from ..io import ffmpeg
-from .measure import measure_file
+from .measure import measure_file, meter_chunk, metered
 
 # libmp3lame's encoder delay (576) plus the decoder's (529): what ffmpeg writes in
 # the LAME tag and trims when it decodes the finished file
@@ -46,8 +46,9 @@ def encoder_delay(mp3: Path, rate: int) -> int:
 
 
 class _Follower:
-    """Measures a decode that runs while the encoder writes, in a thread of its own
-    on the core LAME leaves: `skip` samples are dropped at the start, and with
+    """Measures a decode that runs while the encoder writes (stages.measure.metered:
+    the samples and their K-weighted copy), in a thread of its own on the core LAME
+    leaves: `skip` samples are dropped at the start, and with
     `cut` the end is held back until the encoder's frame count cuts it (an MP3's
     end padding). `sink` sees every sample that is measured (tests compare it with
     an independent decode of the finished file)."""
@@ -68,14 +69,14 @@ class _Follower:
         self.encoder_finished.set()
 
     def _measure(self, samples: np.ndarray) -> None:
-        self.meter.add(samples)
+        meter_chunk(self.meter, samples)
         if self.sink is not None:
-            self.sink(samples)
+            self.sink(samples[:, :self.channels])
 
     def _run(self) -> None:
         ffmpeg.background_thread()
         try:
-            skip, held, fed = self.skip, np.zeros((0, self.channels), np.float32), 0
+            skip, held, fed = self.skip, np.zeros((0, 2 * self.channels), np.float32), 0
             back = HOLD_BACK if self.cut else 0
             for chunk in self.source:
                 if skip:
@@ -110,10 +111,8 @@ class OverlappedVerify(_Follower):
     def __init__(self, mp3: Path, preset: Preset, sink: Callable[[np.ndarray], None] | None = None) -> None:
         self.mp3, self.preset = mp3, preset
         finished = threading.Event()
-        source = ffmpeg.PcmSource(
-            ["-f", "mp3", "-i", "pipe:0", "-vn", "-ac", str(preset.channels), "-ar", str(preset.sample_rate),
-             "-af", ffmpeg.whole_seconds(preset.sample_rate), "-f", "f32le", "pipe:1"], preset.channels,
-            preset.sample_rate, mp3, feed=ffmpeg.follow(mp3, finished.is_set), background=True)
+        source = metered(["-f", "mp3", "-i", "pipe:0"], preset.sample_rate, preset.channels, mp3,
+                         feed=ffmpeg.follow(mp3, finished.is_set), background=True)
         super().__init__(source, preset.channels, ASSUMED_DELAY, cut=True, sink=sink)
         self.encoder_finished = finished
 
@@ -136,10 +135,8 @@ class TappedVerify(_Follower):
         assert fmt.tap is not None and encoder.tap is not None
         self.fmt, self.out = fmt, out
         rate, channels = fmt.tap.rate or preset.sample_rate, preset.channels
-        source = ffmpeg.PcmSource(
-            ["-f", fmt.tap.demuxer, "-i", "pipe:0", "-vn", "-ac", str(channels), "-ar", str(rate),
-             "-af", ffmpeg.whole_seconds(rate), "-f", "f32le", "pipe:1"], channels, rate, out,
-            feed=ffmpeg.relay(encoder.tap, None if fmt.tap.beside else out), background=True)
+        source = metered(["-f", fmt.tap.demuxer, "-i", "pipe:0"], rate, channels, out,
+                         feed=ffmpeg.relay(encoder.tap, None if fmt.tap.beside else out), background=True)
         super().__init__(source, channels, fmt.tap.priming, cut=False, sink=sink)
         self.encoder_finished.set()
 
