@@ -319,9 +319,12 @@ def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None) 
     head = f"{chain},{conform}" if chain else conform
     names = _JOINED[channels]
     routes = "|".join(f"{i // channels}.{i % channels}-{name}" for i, name in enumerate(names))
-    graph = (f"[0:a:0]{head},asplit=2[raw][w];[w]{weighting}[k];[raw][k]join=inputs=2:"
-             f"channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes},{whole_seconds(rate)}[out]")
-    return ["-filter_complex", graph, "-map", "[out]", "-f", "f32le", "pipe:1"]
+    # whole seconds before the biquads, and one filter thread: on a decoder's 1152-sample
+    # frames their per-channel jobs cost four times the filtering (1.7 s of system time
+    # in 10 minutes, against 0.2 s)
+    graph = (f"[0:a:0]{head},{whole_seconds(rate)},asplit=2[raw][w];[w]{weighting}[k];[raw][k]join=inputs=2:"
+             f"channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes}[out]")
+    return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]", "-f", "f32le", "pipe:1"]
 
 
 def pcm_in(rate: int, channels: int) -> list[str]:
