@@ -14,7 +14,7 @@ from producer.core.build_report import BuildReport
 from producer.core.chapters import Chapter
 from producer.core.dates import parse_rfc2822, rfc2822
 from producer.core.episode_files import EpisodeFiles
-from producer.core.formats import FORMATS, by_suffix
+from producer.core.formats import FORMATS, by_suffix, output_args
 from producer.core.media_types import content_type
 from producer.core.models import Episode, Person, Preset, RenditionSettings, Show, Soundbite
 from producer.core.policy import Attempt, Tried, first_ceiling, next_attempt
@@ -30,7 +30,7 @@ def test_every_format_is_one_row_and_media_types_follow_it() -> None:
     for fmt in FORMATS.values():
         assert by_suffix(fmt.suffix.upper()) is fmt
         assert content_type(f"ep1{fmt.suffix}") == fmt.mime
-        assert "-f" in fmt.encoder(STEREO)
+        assert output_args(fmt, STEREO)[-2:] == ["-f", fmt.muxer]
     assert FORMATS["mp3"].encoder(STEREO)[:4] == ["-c:a", "libmp3lame", "-b:a", "128k"]
     assert "libopus" in FORMATS["opus"].encoder(STEREO) and "aac" in FORMATS["m4a"].encoder(STEREO)
 
