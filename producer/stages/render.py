@@ -67,33 +67,30 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
         path.unlink(missing_ok=True)  # the MP3's verifier follows its file: never let it read the last try's
     verifiers: dict[str, Any] = {}
     speech = None
-    if MAIN.name in attempts:  # both follow the MP3 as LAME writes it
-        verifiers[MAIN.name] = OverlappedVerify(paths[MAIN.name], p)
-        speech = level.FollowedSpeech(paths[MAIN.name], p.channels, ASSUMED_DELAY, p.leveler)
-    followers: list[Any] = [speech] if speech else []
     encoders: dict[str, PcmEncoder] = {}
     try:
-        followers += verifiers.values()
+        if MAIN.name in attempts:  # both follow the MP3 as LAME writes it
+            verifiers[MAIN.name] = OverlappedVerify(paths[MAIN.name], p)
+            speech = level.FollowedSpeech(paths[MAIN.name], p.channels, ASSUMED_DELAY, p.leveler)
         for fmt in formats:
             encoders[fmt] = _encoder(plan, fmt, paths[fmt], chapters_meta)
             if fmt != MAIN.name:
                 verifiers[fmt] = TappedVerify(encoders[fmt], FORMATS[fmt], paths[fmt], p)
-                followers.append(verifiers[fmt])
         frames = _feed(_limited(assemble.source(a, leveling), limiters), encoders,
                        lambda done: stage.update(done / a.sample_rate))
         for encoder in encoders.values():
             encoder.close()
+        for follower in _followers(verifiers, speech):
+            follower.finished(frames)
         for fmt in formats:
             if FORMATS[fmt].tap is not None and FORMATS[fmt].tap.beside:
                 encode.remux(FORMATS[fmt], paths[fmt], chapters_meta)
     except BaseException:
         for encoder in encoders.values():
             encoder.abort()
-        for follower in followers:
+        for follower in _followers(verifiers, speech):
             follower.abort()
         raise
-    for follower in followers:
-        follower.finished(frames)
     took = stage.done(", ".join(f"{fmt} gain {attempts[fmt].gain_db:+.2f} dB, "
                                 f"{limiters[fmt].stats.limited_frames} samples limited" for fmt in formats))
     t = time.monotonic()
@@ -106,6 +103,10 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     files = {fmt: Rendered(fmt, paths[fmt], attempts[fmt], verified[fmt], limiters[fmt].stats.as_dict(), seconds)
              for fmt in formats}
     return Pass(files, frames, speech.result() if speech else None)
+
+
+def _followers(verifiers: dict[str, Any], speech: level.FollowedSpeech | None) -> list[Any]:
+    return [*verifiers.values(), *([speech] if speech else [])]
 
 
 def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path) -> PcmEncoder:
