@@ -100,3 +100,21 @@ def test_a_full_disk_under_the_copied_stream_fails_cleanly_without_a_hang(tmp_pa
     encoder.close()
     with pytest.raises(EnvironmentFailure, match="out.opus"):
         verifier.result()
+
+
+def test_the_tee_muxer_writes_a_file_whose_name_it_would_read_as_syntax(tmp_path: Path) -> None:
+    """The M4A goes through ffmpeg's tee muxer, which reads | [ ] ' \\ and spaces in
+    the name it is given: a folder named with all of them still gets its file."""
+    folder = tmp_path / "a show [2026] | 'pilot' \\ take"
+    folder.mkdir()
+    out = folder / "ep 1.m4a"
+    meta = tmp_path / "chapters.ffmetadata"
+    meta.write_text(renditions.ffmetadata("T", [Chapter(0, "One")], 2000), encoding="utf-8")
+    encoder = encode.tapped_encoder(FORMATS["m4a"], out, PRESET)
+    verifier = TappedVerify(encoder, FORMATS["m4a"], out, PRESET)
+    encoder.write(np.zeros((88200, 2), np.float32))
+    encoder.close()
+    encode.remux(FORMATS["m4a"], out, meta)
+    assert verifier.result().method == TAPPED
+    assert sorted(p.name for p in folder.iterdir()) == ["ep 1.m4a"]
+    assert factory.decoded_frames(out) == 88200 + 1024 - 88200 % 1024  # whole AAC frames, as ffmpeg decodes them
