@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
 import mutagen.oggopus
+import numpy as np
 
 from ..core import loudness
 from ..core.formats import OPUS_RATE, Format
@@ -54,9 +53,9 @@ class _Follower:
     an independent decode of the finished file)."""
 
     def __init__(self, source: ffmpeg.PcmSource, channels: int, skip: int, cut: bool,
-                 sink: Callable[[np.ndarray], None] | None = None) -> None:
+                 finished: threading.Event, sink: Callable[[np.ndarray], None] | None = None) -> None:
         self.source, self.channels, self.skip, self.cut, self.sink = source, channels, skip, cut, sink
-        self.encoder_finished = threading.Event()
+        self.encoder_finished = finished  # the same event the source's feed watches, where it does
         self.total_frames: int | None = None
         self.meter = loudness.Meter(source.sample_rate, channels)
         self.error: BaseException | None = None
@@ -113,8 +112,7 @@ class OverlappedVerify(_Follower):
         finished = threading.Event()
         source = metered(["-f", "mp3", "-i", "pipe:0"], preset.sample_rate, preset.channels, mp3,
                          feed=ffmpeg.follow(mp3, finished.is_set), background=True)
-        super().__init__(source, preset.channels, ASSUMED_DELAY, cut=True, sink=sink)
-        self.encoder_finished = finished
+        super().__init__(source, preset.channels, ASSUMED_DELAY, True, finished, sink)
 
     def result(self) -> Verified:
         measured = self._measured()
@@ -137,8 +135,9 @@ class TappedVerify(_Follower):
         rate, channels = fmt.tap.rate or preset.sample_rate, preset.channels
         source = metered(["-f", fmt.tap.demuxer, "-i", "pipe:0"], rate, channels, out,
                          feed=ffmpeg.relay(encoder.tap, None if fmt.tap.beside else out), background=True)
-        super().__init__(source, channels, fmt.tap.priming, cut=False, sink=sink)
-        self.encoder_finished.set()
+        finished = threading.Event()
+        finished.set()  # nothing waits on the encoder's frame count: the stream ends with the encoder
+        super().__init__(source, channels, fmt.tap.priming, False, finished, sink)
 
     def result(self) -> Verified:
         if self._measured() == promised_frames(self.out, self.fmt):
