@@ -16,11 +16,12 @@ OPUS_RATE = 48000  # the only rate Opus codes at; ffmpeg resamples to it (soxr)
 class Tap:
     """How a rendition is measured while it is encoded: ffmpeg writes a copy of
     the encoded packets to its stdout in a streamable container (`muxer`, read
-    back by `demuxer`), which a decoder reads as it comes. `beside`: the file is a second muxer next to that
-    copy (ffmpeg's tee muxer; an MP4's index is written last, so it cannot be read
-    as it grows); otherwise the copy is the file, and we write it to disk.
-    `priming`: the samples the copy decodes to before the file's first (AAC's
-    encoder delay, which the M4A's edit list trims). `rate`: the file's own, when not the preset's."""
+    back by `demuxer`), which a decoder reads as it comes. `beside`: the file is
+    a second muxer next to that copy (ffmpeg's tee muxer; an MP4's index is
+    written last, so it cannot be read as it grows); otherwise the copy is the
+    file, and we write it to disk. `priming`: the samples the copy decodes to
+    before the file's first (AAC's encoder delay, which the M4A's edit list
+    trims). `rate`: the file's own, when not the preset's."""
 
     muxer: str
     demuxer: str
@@ -64,7 +65,7 @@ def _opus(p: Preset) -> list[str]:
             f"{p.renditions.opus_bitrate}k", "-vbr", "constrained"]
 
 
-def output_args(fmt: "Format", p: Preset) -> list[str]:
+def output_args(fmt: Format, p: Preset) -> list[str]:
     """The codec, then the muxer and its options: everything before the output's name."""
     muxing = [arg for key, value in fmt.muxer_options for arg in (f"-{key}", value)]
     return [*fmt.encoder(p), *muxing, "-f", fmt.muxer]
