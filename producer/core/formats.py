@@ -67,8 +67,12 @@ def _opus(p: Preset) -> list[str]:
 
 def output_args(fmt: Format, p: Preset) -> list[str]:
     """The codec, then the muxer and its options: everything before the output's name."""
-    muxing = [arg for key, value in fmt.muxer_options for arg in (f"-{key}", value)]
-    return [*fmt.encoder(p), *muxing, "-f", fmt.muxer]
+    return [*fmt.encoder(p), *muxer_args(fmt)]
+
+
+def muxer_args(fmt: Format) -> list[str]:
+    """The muxer's options, then the muxer (for an encode, or a remux's stream copy)."""
+    return [*(arg for key, value in fmt.muxer_options for arg in (f"-{key}", value)), "-f", fmt.muxer]
 
 
 def vbr_quality(kbps: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .chapters import Chapter, ends
-from .formats import FORMATS, Format, output_args
+from .formats import FORMATS, Format, muxer_args, output_args
 from .models import Preset
 
 NO_METADATA = ["-map", "0:a", "-map_metadata", "-1", "-map_chapters", "-1"]
@@ -52,9 +52,8 @@ def tapped_output(fmt: Format, p: Preset, out: Path) -> list[str]:
 
 def remux_args(fmt: Format, out: Path, chapters_meta: Path) -> list[str]:
     """The unmuxed file copied into `out` with the chapters and the container's options."""
-    muxing = [arg for key, value in fmt.muxer_options for arg in (f"-{key}", value)]
     return ["-i", str(unmuxed(out)), "-f", "ffmetadata", "-i", str(chapters_meta), *stream_args(fmt.name),
-            "-c", "copy", *muxing, "-f", fmt.muxer, str(out)]
+            "-c", "copy", *muxer_args(fmt), str(out)]
 
 
 def tee_escape(path: str) -> str:

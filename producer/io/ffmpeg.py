@@ -163,10 +163,7 @@ class PcmSource:
             self.feed(stdin)
         except BaseException as e:  # handed to the consumer once the stream ends
             self.feed_error = e
-            try:
-                stdin.close()
-            except OSError:
-                pass
+            _close_quietly(stdin)
 
     def _pump(self, pipe: IO[bytes], blocks: "queue.Queue[bytes | None]") -> None:
         frame_bytes = 4 * self.channels
@@ -200,10 +197,7 @@ def _lower_priority(pid: int) -> None:
 def background_thread() -> None:
     """The calling thread (and the processes it starts) yield a shared core to LAME,
     whose speed is the render's: Linux sets a niceness a thread (its tid)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
-    except OSError:
-        pass
+    _lower_priority(threading.get_native_id())
 
 
 def _widen_pipe(pipe: IO[bytes]) -> None:
@@ -250,10 +244,7 @@ def follow(path: Path, finished: Callable[[], bool], poll: float = 0.02) -> Call
         except (OSError, ValueError, MediaError):
             pass  # the reader went away, or no MP3 came: the reader reports it
         finally:
-            try:
-                pipe.close()
-            except OSError:
-                pass
+            _close_quietly(pipe)
 
     return feed
 
@@ -298,6 +289,14 @@ def _file_failure(path: Path | None, e: BaseException) -> BaseException:
     return _write_failure(Path(str(path)), 0, str(e)) or EnvironmentFailure(f"{path}: cannot write it ({e})")
 
 
+def _close_quietly(pipe: IO[bytes]) -> None:
+    """A pipe whose reader may be gone already: that is the reader's to report."""
+    try:
+        pipe.close()
+    except OSError:
+        pass
+
+
 def _open_when_written(path: Path, size: int, finished: Callable[[], bool], poll: float) -> IO[bytes]:
     while not (path.exists() and path.stat().st_size >= size):
         if finished():
@@ -340,10 +339,7 @@ def writes(chunks: Iterable[np.ndarray]) -> Callable[[IO[bytes]], None]:
             for chunk in chunks:
                 pipe.write(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
         finally:
-            try:
-                pipe.close()
-            except OSError:
-                pass
+            _close_quietly(pipe)
 
     return feed
 
