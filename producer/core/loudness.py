@@ -173,8 +173,7 @@ class Meter:
     def __init__(self, rate: int, channels: int, true_peak: bool = True) -> None:
         self.rate = rate
         self.channels = channels
-        self._sos: np.ndarray | None = None
-        self._zi: np.ndarray | None = None
+        self.zi: np.ndarray | None = None  # sosfilt's state, from the first raw chunk on (add)
         self.step = int(round(0.1 * rate))  # 100 ms: BS.1770's 400 ms blocks overlap by 75 %
         self.partial = np.zeros((0, channels))
         self.energies: list[np.ndarray] = []  # per chunk: (blocks, channels) sums of squares per 100 ms
@@ -183,27 +182,13 @@ class Meter:
         self.sample_peak = 0.0
         self.stretch_peaks: list[tuple[int, float]] = []  # (first frame, sample peak) of each chunk
 
-    @property
-    def sos(self) -> np.ndarray:
-        if self._sos is None:
-            self._sos = k_weighting(self.rate)
-        return self._sos
-
-    @property
-    def zi(self) -> np.ndarray:
-        if self._zi is None:
-            self._zi = np.zeros((self.sos.shape[0], 2, self.channels))
-        return self._zi
-
-    @zi.setter
-    def zi(self, value: np.ndarray) -> None:
-        self._zi = value
-
     def add(self, chunk: np.ndarray) -> None:
         """Samples as they are: K-weighted here (scipy's sosfilt)."""
         if chunk.ndim == 1:
             chunk = chunk[:, None]
-        weighted, self.zi = signal.sosfilt(self.sos, chunk.astype(np.float64), axis=0, zi=self.zi)
+        sos = k_weighting(self.rate)  # only a meter fed raw samples loads pyloudnorm and scipy
+        zi = self.zi if self.zi is not None else np.zeros((sos.shape[0], 2, self.channels))
+        weighted, self.zi = signal.sosfilt(sos, chunk.astype(np.float64), axis=0, zi=zi)
         self.add_weighted(chunk, weighted)
 
     def add_weighted(self, chunk: np.ndarray, weighted: np.ndarray) -> None:
