@@ -5,6 +5,7 @@ pre-skip)."""
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ from producer.core.formats import FORMATS
 from producer.core.models import Preset
 from producer.errors import EnvironmentFailure
 from producer.io import ffmpeg
-from producer.stages import encode
-from producer.stages.verify import FROM_FILE, OVERLAPPED, TAPPED, OverlappedVerify, TappedVerify
+from producer.stages import encode, level
+from producer.stages.verify import ASSUMED_DELAY, FROM_FILE, OVERLAPPED, TAPPED, OverlappedVerify, TappedVerify
 from tests import factory
 
 PRESET = Preset("t", -16.0, -1.0, 0.5, 128, 44100, 2)
@@ -48,6 +49,43 @@ def test_overlapped_decode_is_the_finished_files_decode_sample_for_sample(tmp_pa
     # ffmpeg may hand out up to one MP3 frame of the encoder's padding past the end
     assert 0 <= len(reference) - frames < 1152, (len(reference), frames)
     assert np.array_equal(measured, reference[:frames])
+
+
+def test_the_speech_figures_read_the_verifying_decode_through_their_own_chain(tmp_path: Path) -> None:
+    """One decode of the MP3 feeds its meter and, through a second pipe, the speech
+    figures: what that pipe carries is what a decode of the finished file through
+    the same chain gives (the pipe's own end padding aside)."""
+    wav = factory.speech_like(tmp_path / "in.wav", 9.3, 44100, 2, level_db=6, seed=5)
+    mp3 = tmp_path / "out.mp3"
+    side = ffmpeg.SideOutput(1, level.VAD_RATE)
+    speech: list[np.ndarray] = []
+    reader = threading.Thread(target=lambda: speech.extend(side))
+    reader.start()
+    verifier = OverlappedVerify(mp3, PRESET, side=(level.speech_chain(2, ASSUMED_DELAY), side))
+    verifier.finished(encode.encode(ffmpeg.decode(wav, 44100, 2), mp3, PRESET))
+    assert verifier.result().method == OVERLAPPED
+    reader.join(timeout=30)
+    assert not reader.is_alive()  # the pipe ended with ffmpeg
+    piped = np.concatenate(speech)[:, 0]
+    chain = level.speech_chain(2, 0).split(",", 1)[1]  # the finished file's decode drops the delay itself
+    reference = np.concatenate(list(ffmpeg.PcmSource(["-i", str(mp3), "-af", chain, "-f", "f32le", "pipe:1"],
+                                                     1, level.VAD_RATE, mp3)))[:, 0]
+    assert len(piped) >= len(reference) >= 9.3 * level.VAD_RATE - 1
+    assert np.allclose(piped[:len(reference) - 500], reference[:-500], atol=1e-6)
+
+
+def test_a_side_reader_that_stops_early_does_not_hold_up_the_verifier(tmp_path: Path) -> None:
+    wav = factory.speech_like(tmp_path / "in.wav", 9.3, 44100, 2, level_db=6, seed=5)
+    mp3 = tmp_path / "out.mp3"
+    side = ffmpeg.SideOutput(1, level.VAD_RATE)
+    reader = threading.Thread(target=lambda: next(iter(side)))  # one chunk, then the pipe is closed
+    reader.start()
+    verifier = OverlappedVerify(mp3, PRESET, side=(level.speech_chain(2, ASSUMED_DELAY), side))
+    verifier.finished(encode.encode(ffmpeg.decode(wav, 44100, 2), mp3, PRESET))
+    verifier.thread.join(timeout=60)
+    assert not verifier.thread.is_alive()
+    reader.join(timeout=5)
+    assert not reader.is_alive()
 
 
 def test_a_length_that_does_not_match_falls_back_to_decoding_the_file(tmp_path: Path) -> None:

@@ -100,8 +100,10 @@ class PcmSource:
     def __init__(self, args: Sequence[str], channels: int, sample_rate: int, what: Path | str,
                  chunk_seconds: float = CHUNK_SECONDS,
                  feed: Callable[[IO[bytes]], None] | None = None, keep_log: bool = False,
-                 background: bool = False) -> None:
+                 background: bool = False, sides: Sequence[SideOutput] = ()) -> None:
+        """`sides`: second outputs that `args` write to (pcm_out's `side`)."""
         level = ["-v", "info", "-nostats"] if keep_log else ["-v", "error"]
+        self.sides = list(sides)
         self.background = background
         self.args = [tool("ffmpeg"), "-hide_banner", *level, *args]
         self.keep_log = keep_log
@@ -119,7 +121,12 @@ class PcmSource:
     def __iter__(self) -> Iterator[np.ndarray]:
         with tempfile.TemporaryFile() as err:
             stdin = subprocess.PIPE if self.feed else subprocess.DEVNULL
-            proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err)
+            try:
+                proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err,
+                                        pass_fds=[side.fd for side in self.sides])
+            finally:
+                for side in self.sides:
+                    side.release()
             if self.background:  # after the start: a preexec_fn can deadlock a threaded parent's child
                 _lower_priority(proc.pid)
             assert proc.stdout is not None
@@ -309,11 +316,13 @@ LAYOUTS = {1: "mono", 2: "stereo"}
 _JOINED = {1: ("FL", "FR"), 2: ("FL", "FR", "BL", "BR")}  # the samples' channels, then the weighted copy's
 
 
-def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None) -> list[str]:
+def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None,
+            side: tuple[str, SideOutput] | None = None) -> list[str]:
     """Output options: input 0's first audio stream (through `chain`, if given) as
     f32le at `rate` and `channels`, in one-second frames, each frame's copy through
     `weighting` (a filter chain: the meter's K-weighting) following as `channels`
-    more channels, so that the meter reads both from one pipe."""
+    more channels, so that the meter reads both from one pipe. `side`: the same
+    decoded stream through a chain of its own, into a second pipe."""
     conform = f"aformat=sample_fmts=flt:sample_rates={rate}:channel_layouts={LAYOUTS[channels]}"
     head = f"{chain},{conform}" if chain else conform
     names = _JOINED[channels]
@@ -321,9 +330,43 @@ def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None) 
     # whole seconds before the biquads, and one filter thread: on a decoder's 1152-sample
     # frames their per-channel jobs cost four times the filtering (1.7 s of system time
     # in 10 minutes, against 0.2 s)
-    graph = (f"[0:a:0]{head},{whole_seconds(rate)},asplit=2[raw][w];[w]{weighting}[k];[raw][k]join=inputs=2:"
+    start = "[0:a:0]" if side is None else f"[0:a:0]asplit=2[main][branch];[branch]{side[0]}[side];[main]"
+    graph = (f"{start}{head},{whole_seconds(rate)},asplit=2[raw][w];[w]{weighting}[k];[raw][k]join=inputs=2:"
              f"channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes}[out]")
-    return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]", "-f", "f32le", "pipe:1"]
+    also = [] if side is None else ["-map", "[side]", "-f", "f32le", side[1].target]
+    return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]", "-f", "f32le", "pipe:1", *also]
+
+
+class SideOutput:
+    """A second f32le output of a PcmSource's ffmpeg on a pipe of its own, so that
+    one decode feeds two consumers (the MP3's meter and its speech figures: a
+    second decode of the MP3 cost 4 s of CPU an hour). Iterate it in a thread of
+    its own while the source is iterated: ffmpeg writes the two in turn, so each
+    consumer goes at the slower one's pace, and either one stopping ends both."""
+
+    def __init__(self, channels: int, sample_rate: int) -> None:
+        self.channels, self.sample_rate = channels, sample_rate
+        self.frames = 0
+        self._read, self.fd = os.pipe()  # fd: the write end, ffmpeg's `pipe:fd`
+        self.target = f"pipe:{self.fd}"
+
+    def release(self) -> None:
+        """Our copy of the write end, closed once ffmpeg holds its own (or never
+        will): the reader sees the end of the stream when ffmpeg's closes."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        frame_bytes = 4 * self.channels
+        want = int(CHUNK_SECONDS * self.sample_rate) * frame_bytes
+        with os.fdopen(self._read, "rb") as pipe:
+            _widen_pipe(pipe)
+            while data := pipe.read(want):
+                chunk = np.frombuffer(data[:len(data) - len(data) % frame_bytes], np.float32)
+                chunk = chunk.reshape(-1, self.channels)
+                self.frames += len(chunk)
+                yield chunk
 
 
 def pcm_in(rate: int, channels: int) -> list[str]:

@@ -104,7 +104,7 @@ def analyse_span(track: AudioInfo, with_peaks: bool, start: int = 0,
     return features_of(source), (_peaks(source.log) if with_peaks else None)
 
 
-def features_of(source: ffmpeg.PcmSource) -> leveler.TrackFeatures:
+def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput) -> leveler.TrackFeatures:
     """The per-block figures of a mono, K-weighted stream at VAD_RATE."""
     vad = webrtcvad.Vad(VAD_AGGRESSIVENESS)
     energies: list[np.ndarray] = []
@@ -135,21 +135,23 @@ def features_of(source: ffmpeg.PcmSource) -> leveler.TrackFeatures:
                                  seconds=source.frames / VAD_RATE)
 
 
+def speech_chain(channels: int, delay: int) -> str:
+    """What the speech figures hear of an MP3 decoded from a pipe: the encoder delay
+    cut (a pipe's decode keeps it), 16 kHz mono, K-weighted."""
+    return f"atrim=start_sample={delay},{conform_filter(channels, 1, VAD_RATE)},{K_WEIGHTING}," \
+           f"{ffmpeg.whole_seconds(VAD_RATE)}"
+
+
 class FollowedSpeech:
     """The shipped MP3's speech figures (spread, speech loudness, noise floor), from
-    a decode that follows the file while LAME writes it, on the core LAME leaves
-    free: the build's own check needs them, and a decode of the finished file cost
-    2.7 s an hour after the render. From a pipe the encoder delay is not trimmed,
-    so it is cut here; the end padding (silence) falls in the last block."""
+    the decode that verifies the MP3 while LAME writes it (a second output of its
+    ffmpeg, through speech_chain), on the core LAME leaves free: the build's own
+    check needs them, and a decode of the finished file cost 2.7 s an hour after
+    the render. The end padding (silence) falls in the last block."""
 
-    def __init__(self, mp3: Path, channels: int, delay: int, settings: leveler.LevelerSettings) -> None:
+    def __init__(self, source: ffmpeg.SideOutput, settings: leveler.LevelerSettings) -> None:
         self.settings = settings
-        self.encoder_finished = threading.Event()
-        chain = f"atrim=start_sample={delay},{conform_filter(channels, 1, VAD_RATE)},{K_WEIGHTING}," \
-                f"{ffmpeg.whole_seconds(VAD_RATE)}"
-        self.source = ffmpeg.PcmSource(["-f", "mp3", "-i", "pipe:0", "-vn", "-af", chain, "-f", "f32le", "pipe:1"],
-                                       1, VAD_RATE, mp3, feed=ffmpeg.follow(mp3, self.encoder_finished.is_set),
-                                       background=True)
+        self.source = source
         self.features: leveler.TrackFeatures | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -162,9 +164,6 @@ class FollowedSpeech:
         except BaseException as e:  # handed to the caller in result()
             self.error = e
 
-    def finished(self, frames: int) -> None:
-        self.encoder_finished.set()
-
     def result(self) -> tuple[float, float, float]:
         self.thread.join()
         if self.error:
@@ -174,7 +173,6 @@ class FollowedSpeech:
         return leveler.spread(f.energy, f.voiced, s), leveler.speech_lufs(f, s), leveler.noise_floor(f, s)
 
     def abort(self) -> None:
-        self.encoder_finished.set()
         self.thread.join(timeout=10)
 
 

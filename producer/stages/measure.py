@@ -24,11 +24,13 @@ WEIGHTING = loudness.k_weighting_filters()
 
 
 def metered(input_args: list[str], rate: int, channels: int, what: Path | str, chain: str | None = None,
-            feed: Callable[[IO[bytes]], None] | None = None, background: bool = False) -> ffmpeg.PcmSource:
+            feed: Callable[[IO[bytes]], None] | None = None, background: bool = False,
+            side: tuple[str, ffmpeg.SideOutput] | None = None) -> ffmpeg.PcmSource:
     """A decode for a meter: `channels` of samples, then as many of their K-weighted
-    copy (io.ffmpeg.pcm_out; fed to Meter.add_weighted by `meter_chunk`)."""
-    return ffmpeg.PcmSource([*input_args, *ffmpeg.pcm_out(rate, channels, WEIGHTING, chain)], 2 * channels, rate,
-                            what, feed=feed, background=background)
+    copy (io.ffmpeg.pcm_out; fed to Meter.add_weighted by `meter_chunk`); `side`, the
+    decode through another chain into a second pipe."""
+    return ffmpeg.PcmSource([*input_args, *ffmpeg.pcm_out(rate, channels, WEIGHTING, chain, side)], 2 * channels,
+                            rate, what, feed=feed, background=background, sides=[side[1]] if side else [])
 
 
 def meter_chunk(meter: loudness.Meter, chunk: np.ndarray) -> None:

@@ -20,6 +20,7 @@ from ..core.limiter import Limiter, LimiterBank
 from ..core.plan import BuildPlan
 from ..core.policy import Attempt
 from ..core.renditions import stream_args
+from ..io import ffmpeg
 from ..io.ffmpeg import PcmEncoder
 from ..io.progress import Progress
 from . import assemble, encode, level
@@ -69,9 +70,11 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     speech = None
     encoders: dict[str, PcmEncoder] = {}
     try:
-        if MAIN.name in attempts:  # both follow the MP3 as LAME writes it
-            verifiers[MAIN.name] = OverlappedVerify(paths[MAIN.name], p)
-            speech = level.FollowedSpeech(paths[MAIN.name], p.channels, ASSUMED_DELAY, p.leveler)
+        if MAIN.name in attempts:  # one decode follows the MP3 as LAME writes it, for both
+            speech_pipe = ffmpeg.SideOutput(1, level.VAD_RATE)
+            verifiers[MAIN.name] = OverlappedVerify(paths[MAIN.name], p,
+                                                    side=(level.speech_chain(p.channels, ASSUMED_DELAY), speech_pipe))
+            speech = level.FollowedSpeech(speech_pipe, p.leveler)
         for fmt in formats:
             encoders[fmt] = _encoder(plan, fmt, paths[fmt], chapters_meta)
             if fmt != MAIN.name:
@@ -80,8 +83,8 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
                        lambda done: stage.update(done / a.sample_rate))
         for encoder in encoders.values():
             encoder.close()
-        for follower in _followers(verifiers, speech):
-            follower.finished(frames)
+        for verifier in verifiers.values():
+            verifier.finished(frames)
         for fmt in formats:
             if FORMATS[fmt].tap is not None and FORMATS[fmt].tap.beside:
                 encode.remux(FORMATS[fmt], paths[fmt], chapters_meta)

@@ -107,11 +107,14 @@ class _Follower:
 class OverlappedVerify(_Follower):
     """The MP3, decoded from its file as LAME writes it."""
 
-    def __init__(self, mp3: Path, preset: Preset, sink: Callable[[np.ndarray], None] | None = None) -> None:
+    def __init__(self, mp3: Path, preset: Preset, sink: Callable[[np.ndarray], None] | None = None,
+                 side: tuple[str, ffmpeg.SideOutput] | None = None) -> None:
+        """`side`: the same decode through another chain, for another reader (the
+        speech figures: level.FollowedSpeech)."""
         self.mp3, self.preset = mp3, preset
         finished = threading.Event()
         source = metered(["-f", "mp3", "-i", "pipe:0"], preset.sample_rate, preset.channels, mp3,
-                         feed=ffmpeg.follow(mp3, finished.is_set), background=True)
+                         feed=ffmpeg.follow(mp3, finished.is_set), background=True, side=side)
         super().__init__(source, preset.channels, ASSUMED_DELAY, True, finished, sink)
 
     def result(self) -> Verified:
