@@ -47,14 +47,13 @@ def encoder_delay(mp3: Path, rate: int) -> int:
 class _Follower:
     """Measures a decode that runs while the encoder writes (stages.measure.metered:
     the samples and their K-weighted copy), in a thread of its own on the core LAME
-    leaves: `skip` samples are dropped at the start, and with
-    `cut` the end is held back until the encoder's frame count cuts it (an MP3's
-    end padding). `sink` sees every sample that is measured (tests compare it with
+    leaves: with `cut` the end is held back until the encoder's frame count cuts it
+    (an MP3's end padding). The source drops what comes before the audio (trim). `sink` sees every sample that is measured (tests compare it with
     an independent decode of the finished file)."""
 
-    def __init__(self, source: ffmpeg.PcmSource, channels: int, skip: int, cut: bool,
+    def __init__(self, source: ffmpeg.PcmSource, channels: int, cut: bool,
                  finished: threading.Event, sink: Callable[[np.ndarray], None] | None = None) -> None:
-        self.source, self.channels, self.skip, self.cut, self.sink = source, channels, skip, cut, sink
+        self.source, self.channels, self.cut, self.sink = source, channels, cut, sink
         self.encoder_finished = finished  # the same event the source's feed watches, where it does
         self.total_frames: int | None = None
         self.meter = loudness.Meter(source.sample_rate, channels)
@@ -75,12 +74,9 @@ class _Follower:
     def _run(self) -> None:
         ffmpeg.background_thread()
         try:
-            skip, held, fed = self.skip, np.zeros((0, 2 * self.channels), np.float32), 0
+            held, fed = np.zeros((0, 2 * self.channels), np.float32), 0
             back = HOLD_BACK if self.cut else 0
             for chunk in self.source:
-                if skip:
-                    dropped = min(skip, len(chunk))
-                    chunk, skip = chunk[dropped:], skip - dropped
                 held = np.concatenate([held, chunk]) if len(held) else chunk
                 if len(held) > back:
                     self._measure(held[:len(held) - back])
@@ -104,6 +100,12 @@ class _Follower:
         self.thread.join(timeout=10)
 
 
+def trim(samples: int) -> str | None:
+    """What comes before the audio, dropped by ffmpeg: the meter's blocks then start
+    on its whole seconds (no block straddles two chunks)."""
+    return f"atrim=start_sample={samples}" if samples else None
+
+
 class OverlappedVerify(_Follower):
     """The MP3, decoded from its file as LAME writes it."""
 
@@ -113,9 +115,9 @@ class OverlappedVerify(_Follower):
         speech figures: level.FollowedSpeech)."""
         self.mp3, self.preset = mp3, preset
         finished = threading.Event()
-        source = metered(["-f", "mp3", "-i", "pipe:0"], preset.sample_rate, preset.channels, mp3,
+        source = metered(["-f", "mp3", "-i", "pipe:0"], preset.sample_rate, preset.channels, mp3, trim(ASSUMED_DELAY),
                          feed=ffmpeg.follow(mp3, finished.is_set), background=True, side=side)
-        super().__init__(source, preset.channels, ASSUMED_DELAY, True, finished, sink)
+        super().__init__(source, preset.channels, True, finished, sink)
 
     def result(self) -> Verified:
         measured = self._measured()
@@ -136,11 +138,11 @@ class TappedVerify(_Follower):
         assert fmt.tap is not None and encoder.tap is not None
         self.fmt, self.out = fmt, out
         rate, channels = fmt.tap.rate or preset.sample_rate, preset.channels
-        source = metered(["-f", fmt.tap.demuxer, "-i", "pipe:0"], rate, channels, out,
+        source = metered(["-f", fmt.tap.demuxer, "-i", "pipe:0"], rate, channels, out, trim(fmt.tap.priming),
                          feed=ffmpeg.relay(encoder.tap, None if fmt.tap.beside else out), background=True)
         finished = threading.Event()
         finished.set()  # nothing waits on the encoder's frame count: the stream ends with the encoder
-        super().__init__(source, channels, fmt.tap.priming, False, finished, sink)
+        super().__init__(source, channels, False, finished, sink)
 
     def result(self) -> Verified:
         if self._measured() == promised_frames(self.out, self.fmt):
