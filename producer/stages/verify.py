@@ -47,9 +47,10 @@ def encoder_delay(mp3: Path, rate: int) -> int:
 class _Follower:
     """Measures a decode that runs while the encoder writes (stages.measure.metered:
     the samples and their K-weighted copy), in a thread of its own on the core LAME
-    leaves: with `cut` the end is held back until the encoder's frame count cuts it
-    (an MP3's end padding). The source drops what comes before the audio (trim). `sink` sees every sample that is measured (tests compare it with
-    an independent decode of the finished file)."""
+    leaves. The source drops what comes before the audio (trim); with `cut` the end
+    is held back until the encoder's frame count cuts it (an MP3's end padding).
+    `sink` sees every sample that is measured (tests compare it with an independent
+    decode of the finished file)."""
 
     def __init__(self, source: ffmpeg.PcmSource, channels: int, cut: bool,
                  finished: threading.Event, sink: Callable[[np.ndarray], None] | None = None) -> None:
