@@ -4,6 +4,8 @@ the finished file (ffmpeg reading the LAME tag, the M4A's edit list, the Ogg
 pre-skip)."""
 from __future__ import annotations
 
+import gc
+import os
 import subprocess
 import threading
 from pathlib import Path
@@ -156,3 +158,12 @@ def test_the_tee_muxer_writes_a_file_whose_name_it_would_read_as_syntax(tmp_path
     assert verifier.result().method == TAPPED
     assert sorted(p.name for p in folder.iterdir()) == ["ep 1.m4a"]
     assert factory.decoded_frames(out) == 88200 + 1024 - 88200 % 1024  # whole AAC frames, as ffmpeg decodes them
+
+
+def test_a_side_output_never_used_leaves_no_descriptor_open() -> None:
+    """A build that fails before the verifying decode starts drops its side pipe."""
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        ffmpeg.SideOutput(1, level.VAD_RATE)
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) == before

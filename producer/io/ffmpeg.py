@@ -357,10 +357,19 @@ class SideOutput:
             os.close(self.fd)
             self.fd = -1
 
+    def __del__(self) -> None:
+        """A build that failed before ffmpeg started or before the pipe was read
+        leaves no descriptor open behind it."""
+        self.release()
+        if self._read >= 0:
+            os.close(self._read)
+            self._read = -1
+
     def __iter__(self) -> Iterator[np.ndarray]:
         frame_bytes = 4 * self.channels
         want = int(CHUNK_SECONDS * self.sample_rate) * frame_bytes
-        with os.fdopen(self._read, "rb") as pipe:
+        read, self._read = self._read, -1  # the file object below owns it from here
+        with os.fdopen(read, "rb") as pipe:
             _widen_pipe(pipe)
             while data := pipe.read(want):
                 chunk = np.frombuffer(data[:len(data) - len(data) % frame_bytes], np.float32)
