@@ -162,8 +162,9 @@ def test_the_tee_muxer_writes_a_file_whose_name_it_would_read_as_syntax(tmp_path
 
 def test_a_side_output_never_used_leaves_no_descriptor_open() -> None:
     """A build that fails before the verifying decode starts drops its side pipe."""
+    gc.collect()  # what earlier tests left to the collector goes first
     before = len(os.listdir("/proc/self/fd"))
     for _ in range(20):
-        ffmpeg.SideOutput(1, level.VAD_RATE)
+        ffmpeg.SideOutput(1, level.VAD_RATE)  # two descriptors each
     gc.collect()
-    assert len(os.listdir("/proc/self/fd")) == before
+    assert len(os.listdir("/proc/self/fd")) <= before
