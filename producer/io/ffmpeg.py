@@ -173,13 +173,9 @@ class PcmSource:
             _close_quietly(stdin)
 
     def _pump(self, pipe: IO[bytes], blocks: "queue.Queue[bytes | None]") -> None:
-        frame_bytes = 4 * self.channels
-        want = self.chunk_frames * frame_bytes
         try:
-            while data := pipe.read(want):
-                usable = len(data) - len(data) % frame_bytes  # only at the very end
-                if usable:
-                    blocks.put(data[:usable])
+            for data in _whole_frames(pipe, self.channels, self.chunk_frames):
+                blocks.put(data)
         except (OSError, ValueError):
             pass  # the consumer closed the pipe: it stopped early
         finally:
@@ -189,6 +185,15 @@ class PcmSource:
         chunk = np.frombuffer(data, dtype=np.float32).reshape(-1, self.channels)
         self.frames += chunk.shape[0]
         return chunk
+
+
+def _whole_frames(pipe: IO[bytes], channels: int, chunk_frames: int) -> Iterator[bytes]:
+    """f32le from a pipe, `chunk_frames` at a time, in whole frames only (a part
+    frame can come only at the very end)."""
+    frame_bytes = 4 * channels
+    while data := pipe.read(chunk_frames * frame_bytes):
+        if usable := len(data) - len(data) % frame_bytes:
+            yield data[:usable]
 
 
 BACKGROUND_NICE = 10
@@ -366,14 +371,11 @@ class SideOutput:
             self._read = -1
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        frame_bytes = 4 * self.channels
-        want = int(CHUNK_SECONDS * self.sample_rate) * frame_bytes
         read, self._read = self._read, -1  # the file object below owns it from here
         with os.fdopen(read, "rb") as pipe:
             _widen_pipe(pipe)
-            while data := pipe.read(want):
-                chunk = np.frombuffer(data[:len(data) - len(data) % frame_bytes], np.float32)
-                chunk = chunk.reshape(-1, self.channels)
+            for data in _whole_frames(pipe, self.channels, int(CHUNK_SECONDS * self.sample_rate)):
+                chunk = np.frombuffer(data, np.float32).reshape(-1, self.channels)
                 self.frames += len(chunk)
                 yield chunk
 
