@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core import chapters as chap, leveler, recognition
+from ..core import chapters as chap, leveler, recognition, speech as speech_map
 from ..core.excerpts import spans as excerpt_spans
 from ..core.artwork import Artwork
 from ..core.build_report import BuildReport, Figures
@@ -40,7 +40,7 @@ from ..stages import assemble, cleanup, level, measure, recognise, predict, rend
 from ..stages.judge import failure_text, judge
 
 TRUNCATION_SLACK_S = 0.5
-SPREAD_MARGIN_LU = 1.0  # the MP3's speech spread this far under the limit stands for the renditions'
+SPREAD_MARGIN_LU = 1.0  # with require_balance: nearer the limit than this, each file's own map decides, as check's
 
 
 @dataclass
@@ -128,8 +128,9 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
         words = (recogniser.submit(recognise.recognise, plan, features, digests, progress, stop)
                  if recognise.wanted(plan.show, plan.episode) else None)
         try:
+            own = leveler.own_speech(leveler.padded(features), plan.preset.leveler)
             return _render_and_ship(cleaned, cover, work, progress, cues, words, leveling, estimated, excerpts,
-                                    seconds, started)
+                                    seconds, started, own)
         finally:
             stop.set()
 
@@ -156,7 +157,7 @@ def _with_decoded_lengths(plan: BuildPlan, features: list[leveler.TrackFeatures]
 def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progress: Progress,
                      cues: list[Cue] | None, words: Future[recognise.Heard] | None,
                      leveling: level.Leveling | None, estimated: Loudness, excerpts: list[np.ndarray],
-                     seconds: dict[str, float], started: float) -> BuildReport:
+                     seconds: dict[str, float], started: float, own: list[np.ndarray]) -> BuildReport:
     plan = cleaned.plan
     expected_ms = round(plan.assembly.expected_seconds * 1000)  # the renditions' chapters end there
     chap.validate_against_duration(plan.chapters, expected_ms, str(plan.episode.file))
@@ -178,8 +179,8 @@ def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progr
     tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
     seconds["tag"] = time.monotonic() - t
     t = time.monotonic()
-    speech = _mp3_speech(plan, mp3.path, runs.mp3_speech)
-    checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()}, speech[0])
+    heard = _shipped_speech(plan, mp3.path, runs.mp3_energy, own)
+    checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()}, heard)
     seconds["check"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
     mp3_runs = runs.tries[MAIN.name]
@@ -191,43 +192,57 @@ def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progr
         attempts=[r.as_dict() for r in mp3_runs], seconds={k: round(v, 3) for k, v in seconds.items()},
         leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
         transcript=written, renditions={fmt: _rendition_record(runs.tries[fmt]) for fmt in plan.renditions},
-        passes=runs.passes, cleanup=cleaned.report(*speech[1:]), cuts=cleaned.cuts())
+        passes=runs.passes, cleanup=cleaned.report(heard.speech_lufs, heard.noise_floor), cuts=cleaned.cuts(),
+        speech=heard.balance.as_dict())
     (work / REPORT_PAGE).write_text(
         report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
 
 
-def _mp3_speech(plan: BuildPlan, mp3: Path, followed: tuple[float, float, float] | None) -> tuple[float, float, float]:
-    """The shipped MP3's (speech spread, speech loudness, noise floor): as the render's
-    follower heard them, or, within SPREAD_MARGIN_LU of the spread's limit, from the
-    finished file exactly as `producer check` decodes it (the follower's decode is one
-    pass where check's is two halves: a few hundredths of an LU apart)."""
-    limit = plan.preset.leveler.max_spread_lu - SPREAD_MARGIN_LU
-    if followed is not None and followed[0] <= limit:
-        return followed
-    return level.shipped_speech(mp3, plan.preset.leveler)
+def _shipped_speech(plan: BuildPlan, mp3: Path, energy: np.ndarray | None,
+                    own: list[np.ndarray]) -> speech_map.Heard:
+    """The shipped MP3's speech figures: its own block energies (the render's follower)
+    read through the build's speech map, moved past the intro and the cuts, so each
+    turn is where the analysis heard it (Silero does not run a second time). Where
+    the balance decides the build (require_balance) and the figure is within
+    SPREAD_MARGIN_LU of the limit, the finished file is judged exactly as `producer
+    check` judges it, by its own map."""
+    s = plan.preset.leveler
+    a = plan.assembly
+    if energy is None:
+        return level.file_speech(mp3, s)
+    block_ms = round(leveler.BLOCK_S * 1000)
+    spans = [(c.start_ms, c.end_ms) for c in a.cuts]
+    placed = [speech_map.episode_map(m, a.programme_offset_ms, spans, len(energy), block_ms) for m in own]
+    heard = speech_map.heard(energy, [m for m, _ in placed], leveler.BLOCK_S, placed[0][1])
+    if s.require_balance and heard.balance.spread_lu > s.max_spread_lu - SPREAD_MARGIN_LU:
+        return level.file_speech(mp3, s)
+    return heard
 
 
-def _own_check(plan: BuildPlan, work: Path, shipped: dict[str, Loudness], mp3_spread: float) -> dict[str, Any]:
+def _own_check(plan: BuildPlan, work: Path, shipped: dict[str, Loudness], heard: speech_map.Heard) -> dict[str, Any]:
     """`producer check --episode` on every file about to ship, from the figures the
     build measured on each file's own samples: what fails it fails the build (exit 1,
-    check's own words), and the previous dist/ stays.
+    check's own words), and the previous dist/ stays. A warning (the speech balance,
+    unless the preset requires it) is reported and ships.
 
-    The renditions carry the MP3's programme: a codec moves its 3-s speech loudness by
-    hundredths of an LU, so where the MP3's spread is SPREAD_MARGIN_LU clear of the
-    limit the renditions are judged by it (an analysis of each file saved: 3 s an hour
-    each); nearer the limit each rendition's own spread is measured, as check does."""
-    clear = mp3_spread <= plan.preset.leveler.max_spread_lu - SPREAD_MARGIN_LU
+    The renditions carry the MP3's programme: a codec moves a turn's loudness by
+    hundredths of an LU, so they are judged by the MP3's speech figures, unless the
+    balance decides and the MP3's figure is near the limit, when each file's own is
+    measured, as check does."""
+    s = plan.preset.leveler
+    near = s.require_balance and heard.balance.spread_lu > s.max_spread_lu - SPREAD_MARGIN_LU
     with ThreadPoolExecutor(2) as pool:
         reports = dict(zip(shipped, pool.map(
             lambda fmt: judge(work / plan.files.audio(fmt), plan.preset, plan.episode, shipped[fmt],
-                              mp3_spread if fmt == "mp3" or clear else None), shipped)))
+                              heard if fmt == MAIN.name or not near else None), shipped)))
     failed = {fmt: r for fmt, r in reports.items() if not r.ok}
     if failed:
         raise CheckFailed("; ".join(f"{plan.out_dir / plan.files.audio(fmt)} would fail producer check: "
                                     f"{failure_text(r)}" for fmt, r in failed.items()))
     return {"pass": True, "files": {plan.files.audio(fmt): {"pass": r.ok, "checks": len(r.verdicts),
+                                                              "warnings": [v.name for v in r.warnings],
                                                               "speech_spread_lu": r.figures.get("speech_spread_lu")}
                                     for fmt, r in reports.items()}}
 
@@ -248,7 +263,7 @@ class Runs:
     tries: dict[str, list[render.Rendered]]
     passes: int
     frames: int = 0  # the programme's length, as the first pass read it
-    mp3_speech: tuple[float, float, float] | None = None  # the last MP3's, as the render's follower heard it
+    mp3_energy: np.ndarray | None = None  # the last MP3's block energies, as the render's follower heard them
 
     @property
     def shipped(self) -> dict[str, render.Rendered]:
@@ -275,7 +290,7 @@ def _render_until_each_ships(plan: BuildPlan, estimated: float, excerpts: list[n
         runs.passes += 1
         rendered = render.render(plan, pending, work, meta, progress, runs.passes, leveling)
         runs.frames = runs.frames or rendered.frames
-        runs.mp3_speech = rendered.mp3_speech or runs.mp3_speech
+        runs.mp3_energy = rendered.mp3_energy if rendered.mp3_energy is not None else runs.mp3_energy
         done = rendered.files
         seconds.update(next(iter(done.values())).seconds)
         pending = {}

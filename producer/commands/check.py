@@ -157,9 +157,12 @@ def _print_report(r: FileReport, out: TextIO) -> None:
         out.write(f"✗ {r.error}\n")
         return
     for v in r.verdicts:
-        mark = "✓" if v.ok else "✗"
+        mark = "✓" if v.ok else ("!" if v.warns else "✗")
         line = f"{mark} {v.name}: {v.measured} (expected {v.expected})"
-        out.write(line + (f" — {v.reason}" if v.reason else "") + "\n")
-    failed = [v.name for v in r.verdicts if not v.ok]
+        out.write(line + (f" — {v.reason}" if v.reason else "") + ("" if not v.warns else " (warning)") + "\n")
+    failed = [v.name for v in r.verdicts if v.fails]
+    warned = [v.name for v in r.warnings]
     summary = "PASS" if not failed else "FAIL (" + ", ".join(failed) + ")"
+    if warned:
+        summary += f", {len(warned)} warning{'s' if len(warned) > 1 else ''} ({', '.join(warned)})"
     out.write(f"{r.file}: {summary}, {sum(v.ok for v in r.verdicts)}/{len(r.verdicts)} checks passed\n")

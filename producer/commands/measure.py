@@ -7,7 +7,7 @@ from typing import Any, TextIO
 from ..core.verdicts import figure
 from ..errors import ProducerError
 from ..core.leveler import LevelerSettings
-from ..stages.level import speech_spread
+from ..stages.level import file_speech
 from ..stages.measure import measure_file
 from .check import expand
 
@@ -17,8 +17,8 @@ def measure_files(patterns: list[str], as_json: bool, out: TextIO) -> None:
     failures: list[ProducerError] = []
     for path in expand(patterns):
         try:
-            spread = speech_spread(path, LevelerSettings())
-            results.append({"file": str(path), **measure_file(path).as_dict(), "speech_spread_lu": round(spread, 2)})
+            balance = file_speech(path, LevelerSettings()).balance
+            results.append({"file": str(path), **measure_file(path).as_dict(), **balance.as_dict()})
         except ProducerError as e:
             results.append({"file": str(path), "error": str(e)})
             failures.append(e)
@@ -37,5 +37,6 @@ def _line(r: dict[str, Any]) -> str:
         return f"✗ {r['error']}\n"
     return (f"{r['file']}: integrated {figure(r['integrated'], 'LUFS')}, true peak "
             f"{figure(r['true_peak'], 'dBTP')}, LRA {figure(r['lra'], 'LU')}, sample peak "
-            f"{figure(r['sample_peak'], 'dBFS')}, speech spread {r['speech_spread_lu']:.1f} LU, "
+            f"{figure(r['sample_peak'], 'dBFS')}, speech spread {r['speech_spread_lu']:.1f} LU "
+            f"over {r['turns']} turns, "
             f"duration {r['duration']:.3f} s\n")

@@ -90,6 +90,7 @@ class BuildReport:
     passes: int = 1  # passes over the programme that rendered files (every format rides each pass)
     cleanup: dict[str, Any] = field(default_factory=dict)  # per track (noise floor, denoise, hum), the shipped floor
     cuts: list[dict[str, Any]] = field(default_factory=list)  # each cut: recording start/end, episode position, …
+    speech: dict[str, Any] = field(default_factory=dict)  # the shipped file's balance (core.speech.Balance.as_dict)
 
     @property
     def cut_list(self) -> list[Cut]:
@@ -121,6 +122,6 @@ class BuildReport:
                        inputs=Inputs.from_dict(d["inputs"]) if d.get("inputs") else None,
                        outputs=_stamps(d.get("outputs") or {}), built_at=d.get("built_at"),
                        passes=int(d.get("passes", d["tries"])), cleanup=dict(d.get("cleanup") or {}),
-                       cuts=list(d.get("cuts") or []))
+                       cuts=list(d.get("cuts") or []), speech=dict(d.get("speech") or {}))
         except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise ValueError(f"not a build report of this version ({e})") from None

@@ -32,6 +32,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .speech import runs
+
 BLOCK_S = 0.1
 PAUSE_OVER_LOUDEST_DB = 1.0  # pauses at most this far above the gain of the loudest voice
 MODES = ("adaptive", "tracks", "off")
@@ -50,7 +52,8 @@ class LevelerSettings:
     voiced_share: float = 0.3  # of a block's frames, for the block to count as speech
     floor_margin_db: float = 12.0  # above the track's noise floor, for speech
     bleed_margin_db: float = 6.0  # relative level under another active track that counts as bleed
-    max_spread_lu: float = 8.0  # `producer check`: short-term speech loudness spread allowed
+    max_spread_lu: float = 8.0  # `producer check`: the turns' loudness spread (core.speech.balance) past which it warns
+    require_balance: bool = False  # a spread past max_spread_lu fails check (and the build) instead of warning
 
 
 @dataclass(frozen=True)
@@ -128,10 +131,11 @@ def speech_reference(level: np.ndarray, candidates: np.ndarray) -> float:
     return float(np.percentile(level[candidates], 90)) if candidates.any() else 0.0
 
 
-def activity(tracks: Sequence[TrackFeatures], s: LevelerSettings) -> list[np.ndarray]:
+def own_speech(tracks: Sequence[TrackFeatures], s: LevelerSettings) -> list[np.ndarray]:
     """Per track, the blocks where its own speaker talks: candidates, minus blocks
-    where the track is far below another active track relative to each one's
-    own speech level (the other speaker's bleed), with short gaps closed."""
+    where the track is far below another active track relative to each one's own
+    speech level (the other speaker's bleed). Gaps are left as heard (the balance
+    figure splits turns at them)."""
     candidates = [speech_candidates(t, s) for t in tracks]
     if len(tracks) > 1:
         levels = [lufs(np.maximum(t.energy, 1e-12)) for t in tracks]
@@ -139,8 +143,15 @@ def activity(tracks: Sequence[TrackFeatures], s: LevelerSettings) -> list[np.nda
         relative = np.where(np.stack(candidates), relative, -np.inf)
         loudest = relative.max(axis=0)
         candidates = [c & (relative[i] >= loudest - s.bleed_margin_db) for i, c in enumerate(candidates)]
+    return candidates
+
+
+def activity(tracks: Sequence[TrackFeatures], s: LevelerSettings,
+             own: Sequence[np.ndarray] | None = None) -> list[np.ndarray]:
+    """Per track, its own speech (own_speech) with gaps shorter than min_pause_s
+    closed: what the gains, gates, pauses and the recogniser's windows follow."""
     gap = max(1, round(s.min_pause_s / BLOCK_S))
-    return [close_gaps(c, gap) for c in candidates]
+    return [close_gaps(c, gap) for c in (own_speech(tracks, s) if own is None else own)]
 
 
 def padded(tracks: Sequence[TrackFeatures]) -> list[TrackFeatures]:
@@ -149,12 +160,6 @@ def padded(tracks: Sequence[TrackFeatures]) -> list[TrackFeatures]:
     blocks = max(len(t.energy) for t in tracks)
     return [TrackFeatures(np.pad(t.energy, (0, blocks - len(t.energy))), np.pad(t.voiced, (0, blocks - len(t.voiced))))
             for t in tracks]
-
-
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) block indices of each run of True."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def close_gaps(active: np.ndarray, shorter_than: int) -> np.ndarray:
@@ -268,14 +273,3 @@ def gains_at(block_gains_db: np.ndarray, start_frame: int, frames: int, rate: in
     centres = (np.arange(first, last) + 0.5) * BLOCK_S
     linear = 10 ** (block_gains_db[first:last] / 20)
     return np.interp(positions, centres, linear).astype(np.float32)
-
-
-def spread(energy: np.ndarray, voiced: np.ndarray, s: LevelerSettings) -> float:
-    """Spread (95th − 10th percentile, LU) of the 3-s loudness over speech-only
-    windows: an unbalanced pair of voices shows as a wide spread."""
-    active = close_gaps(speech_candidates(TrackFeatures(energy, voiced), s), round(s.min_pause_s / BLOCK_S))
-    local = local_loudness(energy, active, 15)
-    values = local[active & np.isfinite(local)]
-    if len(values) < 10:
-        return 0.0
-    return float(np.percentile(values, 95) - np.percentile(values, 10))

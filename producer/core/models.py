@@ -42,7 +42,7 @@ def preset_record(p: Preset) -> str:
     judges the file by the preset it was made for."""
     return json.dumps({"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak,
                        "tolerance": p.tolerance, "max_spread_lu": p.leveler.max_spread_lu,
-                       "bitrate_kbps": p.bitrate_kbps, "sample_rate": p.sample_rate, "channels": p.channels,
+                       "require_balance": p.leveler.require_balance, "bitrate_kbps": p.bitrate_kbps, "sample_rate": p.sample_rate, "channels": p.channels,
                        "mode": p.mode}, sort_keys=True)
 
 
@@ -50,7 +50,8 @@ def preset_from_record(text: str) -> Preset | None:
     """The preset a build recorded; None for a record this version cannot read."""
     try:
         d = json.loads(text)
-        leveler = replace(LevelerSettings(), max_spread_lu=float(d["max_spread_lu"]))
+        leveler = replace(LevelerSettings(), max_spread_lu=float(d["max_spread_lu"]),
+                          require_balance=bool(d.get("require_balance", False)))
         return Preset(name=str(d["name"]), integrated=float(d["integrated"]), true_peak=float(d["true_peak"]),
                       tolerance=float(d["tolerance"]), bitrate_kbps=int(d["bitrate_kbps"]),
                       sample_rate=int(d["sample_rate"]), channels=int(d["channels"]), mode=str(d["mode"]),

@@ -47,10 +47,12 @@ class PageData:
 
 
 def page(d: PageData) -> str:
-    ok = all(v.ok for v in d.verdicts)
+    ok = not any(v.fails for v in d.verdicts)
+    warned = sum(v.warns for v in d.verdicts)
     body = [f"<header><h1>{escape(d.title)}</h1><p class=\"file\">{escape(d.file)} · preset "
             f"{escape(d.preset)}</p><p class=\"verdict {'pass' if ok else 'fail'}\">"
-            f"{'PASS' if ok else 'FAIL'}: {sum(v.ok for v in d.verdicts)} of {len(d.verdicts)} checks</p></header>",
+            f"{'PASS' if ok else 'FAIL'}: {sum(v.ok for v in d.verdicts)} of {len(d.verdicts)} checks"
+            + (f", {warned} warning{'s' if warned > 1 else ''}" if warned else "") + "</p></header>",
             _figures(d), _loudness_section(d)]
     if d.chapters:
         body.append(_chapters(d.chapters))
@@ -214,8 +216,12 @@ def _num(v: float | None, unit: str) -> str:
     return "–" if v is None else f"{v:.2f}{unit}"
 
 
+def _row_class(v: Verdict) -> str:
+    return "pass" if v.ok else "warn" if v.warns else "fail"
+
+
 def _checks(verdicts: list[Verdict]) -> str:
-    rows = "".join(f"<tr class=\"{'pass' if v.ok else 'fail'}\"><td>{'✓' if v.ok else '✗'}</td>"
+    rows = "".join(f"<tr class=\"{_row_class(v)}\"><td>{'✓' if v.ok else '!' if v.warns else '✗'}</td>"
                    f"<th>{escape(v.name)}</th><td>{escape(str(v.measured))}</td><td>{escape(str(v.expected))}</td>"
                    f"<td>{escape(v.reason)}</td></tr>" for v in verdicts)
     return ("<section><h2>Checks</h2><table class=\"checks\"><tr><th></th><th>check</th><th>measured</th>"
@@ -223,13 +229,13 @@ def _checks(verdicts: list[Verdict]) -> str:
 
 
 CSS = """
-:root{--fg:#1d232b;--mut:#5b6673;--bg:#fff;--line:#d8dde3;--ok:#17803d;--bad:#b42318}
+:root{--fg:#1d232b;--mut:#5b6673;--bg:#fff;--line:#d8dde3;--ok:#17803d;--bad:#b42318;--warn:#9a5b00}
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 main{max-width:1040px;margin:0 auto;padding:16px}h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.4em 0 .4em}
 .file{color:var(--mut);margin:0}.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:600}
 .verdict.pass{background:var(--ok)}.verdict.fail{background:var(--bad)}
 table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);white-space:nowrap}
-tr.fail td,tr.fail th{color:var(--bad)}tr.pass td:first-child{color:var(--ok)}
+tr.fail td,tr.fail th{color:var(--bad)}tr.warn td,tr.warn th{color:var(--warn)}tr.pass td:first-child{color:var(--ok)}
 svg.plot{width:100%;height:auto;display:block;font-size:13px}
 .frame{fill:#fafbfc;stroke:var(--line)}.grid{stroke:#e9ecef}.tick,.unit,.level-label{fill:var(--mut);font-size:12px}
 .out-mom{fill:#9ec5fe;stroke:none;opacity:.7}polyline.out-mom{fill:none;stroke:#9ec5fe;stroke-width:1;opacity:1}

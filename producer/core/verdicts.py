@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .artwork import problem as artwork_problem
 from .chapters import Chapter, order_problems
@@ -18,6 +18,9 @@ from .timecode import format_time
 END_SLACK_MS = 1000  # last chapter must end within 1 s of the file's end
 
 
+Level = Literal["failure", "warning"]  # a failure is objectively wrong; a warning is a quality hint
+
+
 @dataclass
 class Verdict:
     name: str
@@ -25,6 +28,15 @@ class Verdict:
     measured: Any
     expected: Any
     reason: str = ""
+    level: Level = "failure"
+
+    @property
+    def fails(self) -> bool:
+        return not self.ok and self.level == "failure"
+
+    @property
+    def warns(self) -> bool:
+        return not self.ok and self.level == "warning"
 
 
 @dataclass
@@ -36,7 +48,12 @@ class FileReport:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and all(v.ok for v in self.verdicts)
+        """Nothing objectively wrong: warnings do not count."""
+        return self.error is None and not any(v.fails for v in self.verdicts)
+
+    @property
+    def warnings(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.warns]
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "pass": self.ok, "error": self.error, "figures": self.figures,
@@ -59,10 +76,13 @@ def loudness_verdicts(measured: Loudness, preset: Preset) -> list[Verdict]:
 
 
 def balance_verdict(spread_lu: float, preset: Preset) -> Verdict:
+    """The turns' loudness spread (core.speech.balance): a quality hint, unless the
+    preset requires balance, when it is a failure."""
     limit = preset.leveler.max_spread_lu
     ok = spread_lu <= limit
     return Verdict("speech balance", ok, f"{spread_lu:.1f} LU spread", f"≤ {limit:g} LU ({preset.name})",
-                   "" if ok else "short-term loudness of the speech varies widely: are the voices unbalanced?")
+                   "" if ok else "the loud and the quiet turns of speech sound far apart: are the voices unbalanced?",
+                   "failure" if preset.leveler.require_balance else "warning")
 
 
 def tag_verdicts(tags: Id3Summary) -> list[Verdict]:

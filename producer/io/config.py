@@ -492,9 +492,12 @@ def load_preset(name_or_path: str, show_root: Path | None = None) -> Preset:
 
 
 def _leveler_settings(t: _Table) -> LevelerSettings:
-    """Every field of LevelerSettings may be set; each a non-negative number."""
+    """Every field of LevelerSettings may be set; each a non-negative number, but
+    require_balance, true or false."""
     defaults = LevelerSettings()
-    values = {name: t.number(name, getattr(defaults, name)) for name in defaults.__dataclass_fields__}
+    values: dict[str, Any] = {name: t.number(name, getattr(defaults, name))
+                              for name, f in defaults.__dataclass_fields__.items() if f.type != "bool"}
+    values["require_balance"] = t.take("require_balance", bool, False, defaults.require_balance, "true or false")
     t.done()
     if values["voiced_share"] > 1:
         raise t.fail("voiced_share", f"must be 0 to 1, not {values['voiced_share']:g}")

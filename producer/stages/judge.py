@@ -7,32 +7,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.id3 import Id3Summary
+from ..core.speech import Heard
 from ..core.loudness import Loudness
 from ..core.models import Episode, Preset
 from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
                              rendition_verdicts, tag_verdicts)
 from ..errors import MediaError
 from ..io import tags as tag_io
-from .level import speech_spread
+from .level import file_speech
 from .measure import measure_file
 
 
 def judge(path: Path, preset: Preset, episode: Episode | None, measured: Loudness | None = None,
-          spread: float | None = None, tags: Id3Summary | None = None) -> FileReport:
-    """Every verdict on `path`. `measured` and `spread`, when the caller has them
+          heard: Heard | None = None, tags: Id3Summary | None = None) -> FileReport:
+    """Every verdict on `path`. `measured` and `heard`, when the caller has them
     from the file's own samples (the build's verifying decode), are not measured again."""
     report = FileReport(str(path))
     try:
         found = tags if tags is not None else tag_io.read(path)
         measured = measured or measure_file(path)
-        spread = speech_spread(path, preset.leveler) if spread is None else spread
+        heard = file_speech(path, preset.leveler) if heard is None else heard
     except MediaError as e:
         report.error = str(e)
         return report
     duration_ms = round(measured.duration * 1000)
-    report.figures = measured.as_dict() | {"speech_spread_lu": round(spread, 2)}
+    report.figures = measured.as_dict() | heard.balance.as_dict()
     report.verdicts += loudness_verdicts(measured, preset)
-    report.verdicts.append(balance_verdict(spread, preset))
+    report.verdicts.append(balance_verdict(heard.balance.spread_lu, preset))
     chapterless = episode is not None and not episode.chapters and not found.chapters
     if isinstance(found, Id3Summary):
         report.verdicts += tag_verdicts(found) + ([] if chapterless else chapter_verdicts(found, duration_ms))
@@ -49,4 +50,4 @@ def failure_text(report: FileReport) -> str:
     if report.error:
         return report.error
     return "; ".join(f"{v.name}: {v.measured} (expected {v.expected})" + (f" — {v.reason}" if v.reason else "")
-                     for v in report.verdicts if not v.ok)
+                     for v in report.verdicts if v.fails)

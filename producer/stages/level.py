@@ -1,5 +1,5 @@
-"""Level: measure every recording track on its own (loudness per 100 ms, voice
-activity per 20 ms), plan the gains (core.leveler), and write each track's gain
+"""Level: measure every recording track on its own (loudness per 100 ms, the speech
+map's voice activity per 32 ms from Silero VAD, io/voice), plan the gains (core.leveler), and write each track's gain
 curve to a small file (4 bytes at 400 Hz: 6 MB an hour) that the assembly's
 ffmpeg graph multiplies the track by (core.plan.filter_graph). Music (intro,
 outro) is never leveled.
@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import webrtcvad
 
-from ..core import cuts, input_checks, leveler
+from ..core import cuts, input_checks, leveler, speech
 from ..core.cleanup import SPECTRUM_HZ
 from ..core.input_checks import Peaks
 from ..core.loudness import k_weighting_filters
@@ -27,11 +26,10 @@ from ..core.models import AudioInfo
 from ..core.plan import GAIN_RATE, Assembly, conform_filter
 from ..errors import InputError
 from ..io import ffmpeg
+from ..io.voice import VoiceDetector
 from ..io.progress import Progress
 
 VAD_RATE = 16000
-VAD_FRAME = 320  # 20 ms at 16 kHz
-VAD_AGGRESSIVENESS = 2  # webrtcvad's 0 (lenient) to 3 (strict)
 BLOCK = int(leveler.BLOCK_S * VAD_RATE)
 FINE = VAD_RATE * cuts.FINE_MS // 1000  # 10 ms: where a cut pause's edges are placed
 SPLIT_FROM_S = 300.0  # shorter tracks: one pass (a second ffmpeg costs more than it saves)
@@ -104,17 +102,19 @@ def analyse_span(track: AudioInfo, with_peaks: bool, start: int = 0,
     return features_of(source), (_peaks(source.log) if with_peaks else None)
 
 
-def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput) -> leveler.TrackFeatures:
-    """The per-block figures of a mono, K-weighted stream at VAD_RATE."""
-    vad = webrtcvad.Vad(VAD_AGGRESSIVENESS)
+def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = True) -> leveler.TrackFeatures:
+    """The per-block figures of a mono, K-weighted stream at VAD_RATE; without `detect`
+    no voice detector runs (`voiced` all 0: the caller has the map already)."""
+    detector = VoiceDetector() if detect else None
     energies: list[np.ndarray] = []
     fine: list[np.ndarray] = []
-    voiced: list[np.ndarray] = []
     spectrum = Spectrum()
     rest = np.zeros(0, np.float32)
     for n, chunk in enumerate(source):
         if n % SPECTRUM_EVERY == 0:
             spectrum.add(chunk[:, 0])
+        if detector is not None:
+            detector.add(chunk[:, 0])
         data = np.concatenate([rest, chunk[:, 0]])
         whole = len(data) // BLOCK * BLOCK
         blocks, rest = data[:whole], data[whole:]
@@ -123,14 +123,14 @@ def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput) -> leveler.TrackFe
         squares = np.square(blocks, dtype=np.float64).reshape(-1, FINE)
         fine.append(squares.mean(axis=1))
         energies.append(fine[-1].reshape(-1, BLOCK // FINE).mean(axis=1))
-        voiced.append(_voiced_share(vad, blocks))
     if len(rest):  # the last partial block, padded with silence
         padded = np.concatenate([rest, np.zeros(BLOCK - len(rest), np.float32)])
         energies.append(np.array([np.square(padded, dtype=np.float64).mean()]))
         fine.append(np.square(padded, dtype=np.float64).reshape(-1, FINE).mean(axis=1))
-        voiced.append(_voiced_share(vad, padded))
-    return leveler.TrackFeatures(np.concatenate(energies) if energies else np.zeros(0),
-                                 np.concatenate(voiced) if voiced else np.zeros(0), *spectrum.result(),
+    energy = np.concatenate(energies) if energies else np.zeros(0)
+    voiced = (speech.block_shares(speech.speech_windows(detector.finish()), BLOCK, len(energy))
+              if detector is not None else np.zeros(len(energy)))
+    return leveler.TrackFeatures(energy, voiced, *spectrum.result(),
                                  fine=np.concatenate(fine) if fine else np.zeros(0),
                                  seconds=source.frames / VAD_RATE)
 
@@ -143,14 +143,15 @@ def speech_chain(channels: int, delay: int) -> str:
 
 
 class FollowedSpeech:
-    """The shipped MP3's speech figures (spread, speech loudness, noise floor), from
-    the decode that verifies the MP3 while LAME writes it (a second output of its
-    ffmpeg, through speech_chain), on the core LAME leaves free: the build's own
-    check needs them, and a decode of the finished file cost 2.7 s an hour after
-    the render. The end padding (silence) falls in the last block."""
+    """The shipped MP3's block energies, from the decode that verifies the MP3 while
+    LAME writes it (a second output of its ffmpeg, through speech_chain), on the
+    core LAME leaves free: the build's own figures need them, and a decode of the
+    finished file cost 2.7 s an hour after the render. No voice detector runs here:
+    the build knows where the speech is from its own map (core.speech.episode_map),
+    which saves Silero's 7 s an hour in the render. The end padding (silence) falls
+    in the last block."""
 
-    def __init__(self, source: ffmpeg.SideOutput, settings: leveler.LevelerSettings) -> None:
-        self.settings = settings
+    def __init__(self, source: ffmpeg.SideOutput) -> None:
         self.source = source
         self.features: leveler.TrackFeatures | None = None
         self.error: BaseException | None = None
@@ -160,17 +161,17 @@ class FollowedSpeech:
     def _run(self) -> None:
         ffmpeg.background_thread()
         try:
-            self.features = features_of(self.source)
+            self.features = features_of(self.source, detect=False)
         except BaseException as e:  # handed to the caller in result()
             self.error = e
 
-    def result(self) -> tuple[float, float, float]:
+    def result(self) -> np.ndarray:
+        """The K-weighted mean square of every 100 ms of the MP3."""
         self.thread.join()
         if self.error:
             raise self.error
-        f, s = self.features, self.settings
-        assert f is not None
-        return leveler.spread(f.energy, f.voiced, s), leveler.speech_lufs(f, s), leveler.noise_floor(f, s)
+        assert self.features is not None
+        return self.features.energy
 
     def abort(self) -> None:
         self.thread.join(timeout=10)
@@ -201,22 +202,11 @@ def _peaks(log: str) -> Peaks:
                  int(figures.get("n_samples", 0)))
 
 
-def speech_spread(path: Path, settings: leveler.LevelerSettings) -> float:
-    """The speech-balance figure of any file (core.leveler.spread)."""
-    return shipped_speech(path, settings)[0]
-
-
-def shipped_speech(path: Path, settings: leveler.LevelerSettings) -> tuple[float, float, float]:
-    """(speech spread LU, speech loudness, noise floor) of any file, from one analysis."""
+def file_speech(path: Path, settings: leveler.LevelerSettings) -> speech.Heard:
+    """The speech figures of any file (`check`, `measure`): its own speech map by
+    Silero and the floor rule, the balance of its turns (core.speech.balance)."""
     f = track_features(ffmpeg.probe(path))
-    return leveler.spread(f.energy, f.voiced, settings), leveler.speech_lufs(f, settings), leveler.noise_floor(f, settings)
-
-
-def _voiced_share(vad: webrtcvad.Vad, blocks: np.ndarray) -> np.ndarray:
-    pcm = (np.clip(blocks, -1, 1) * 32767).astype("<i2")
-    frames = pcm.reshape(-1, VAD_FRAME)
-    flags = np.array([vad.is_speech(f.tobytes(), VAD_RATE) for f in frames], float)
-    return flags.reshape(-1, BLOCK // VAD_FRAME).mean(axis=1)
+    return speech.heard(f.energy, [leveler.speech_candidates(f, settings)], leveler.BLOCK_S)
 
 
 def analyse(assembly: Assembly, settings: leveler.LevelerSettings,

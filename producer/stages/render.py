@@ -50,7 +50,7 @@ class Pass:
 
     files: dict[str, Rendered]
     frames: int
-    mp3_speech: tuple[float, float, float] | None  # level.FollowedSpeech's figures, when the MP3 was made
+    mp3_energy: np.ndarray | None  # the MP3's block energies (level.FollowedSpeech), when the MP3 was made
 
 
 def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_meta: Path, progress: Progress,
@@ -74,7 +74,7 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
             speech_pipe = ffmpeg.SideOutput(1, level.VAD_RATE)
             verifiers[MAIN.name] = OverlappedVerify(paths[MAIN.name], p,
                                                     side=(level.speech_chain(p.channels, ASSUMED_DELAY), speech_pipe))
-            speech = level.FollowedSpeech(speech_pipe, p.leveler)
+            speech = level.FollowedSpeech(speech_pipe)
         for fmt in formats:
             encoders[fmt] = _encoder(plan, fmt, paths[fmt], chapters_meta)
             if fmt != MAIN.name:

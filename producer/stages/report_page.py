@@ -14,7 +14,7 @@ from ..core.leveler import BLOCK_S
 from ..core.loudness import Loudness
 from ..core.models import Preset
 from ..core.plan import BuildPlan
-from ..core.verdicts import FileReport, loudness_verdicts
+from ..core.verdicts import FileReport, balance_verdict, loudness_verdicts
 from . import level
 
 
@@ -27,7 +27,8 @@ def for_build(plan: BuildPlan, report: BuildReport, measured: Loudness, shipped:
     return report_page.page(report_page.PageData(
         title=plan.episode.title or plan.episode.slug, file=plan.mp3_name, target_lufs=p.integrated,
         tolerance=p.tolerance, ceiling_dbtp=p.true_peak, preset=p.name, output=shipped,
-        verdicts=loudness_verdicts(shipped, p), input=measured,
+        verdicts=loudness_verdicts(shipped, p) + ([balance_verdict(report.speech["speech_spread_lu"], p)]
+                                                  if "speech_spread_lu" in report.speech else []), input=measured,
         chapters=[(c.start_ms / 1000, c.title) for c in plan.chapters], attempts=report.attempts,
         tracks=tracks, leveler=leveling.mode if leveling else None, cleanup=report.cleanup, cuts=report.cuts,
         notes=[f"Measured on the shipped MP3 ({report.verified_by}); the input is the assembled programme "
