@@ -27,6 +27,8 @@ class Cut:
     start_ms: int  # in the uncut episode
     end_ms: int
     reason: str  # manual | pause
+    level_lufs: float | None = None  # the loudest 100 ms found inside it (the tracks summed), analysis domain
+    allowed: str = ""  # why it was allowed to go
 
     @property
     def length_ms(self) -> int:
@@ -37,11 +39,15 @@ class Cut:
         the finished episode, how long it was."""
         return {"recording_start": (self.start_ms - offset_ms) / 1000, "recording_end": (self.end_ms - offset_ms) / 1000,
                 "episode_position": move_ms(self.start_ms, cuts) / 1000, "length": self.length_ms / 1000,
-                "reason": self.reason, "start_ms": self.start_ms, "end_ms": self.end_ms}
+                "reason": self.reason, "start_ms": self.start_ms, "end_ms": self.end_ms,
+                "level_lufs": None if self.level_lufs is None else round(self.level_lufs, 1),
+                "allowed": self.allowed}
 
     @staticmethod
     def from_dict(d: dict[str, object]) -> "Cut":
-        return Cut(int(d["start_ms"]), int(d["end_ms"]), str(d["reason"]))  # type: ignore[arg-type]
+        level = d.get("level_lufs")
+        return Cut(int(d["start_ms"]), int(d["end_ms"]), str(d["reason"]),  # type: ignore[arg-type]
+                   None if level is None else float(level), str(d.get("allowed") or ""))  # type: ignore[arg-type]
 
 
 def move_ms(t_ms: int, cuts: Sequence[Cut]) -> int:

@@ -52,7 +52,7 @@ class LevelerSettings:
     voiced_share: float = 0.3  # of a block's frames, for the block to count as speech
     floor_margin_db: float = 12.0  # above the track's noise floor, for speech
     bleed_margin_db: float = 6.0  # relative level under another active track that counts as bleed
-    max_spread_lu: float = 8.0  # `producer check`: the turns' loudness spread (core.speech.balance) past which it warns
+    max_spread_lu: float = 6.0  # `producer check`: the turns' loudness spread (core.speech.balance) past which it warns
     require_balance: bool = False  # a spread past max_spread_lu fails check (and the build) instead of warning
 
 

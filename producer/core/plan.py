@@ -105,7 +105,8 @@ def make_assembly(show: Show, episode: Episode, preset: Preset,
                         audio.outro_crossfade if outro else 0.0,
                         preset.sample_rate, preset.channels)
     _check_crossfades(assembly, show)
-    manual = tuple(cuts.Cut(assembly.programme_offset_ms + a, assembly.programme_offset_ms + b, "manual")
+    manual = tuple(cuts.Cut(assembly.programme_offset_ms + a, assembly.programme_offset_ms + b, "manual",
+                            allowed="a [[cuts]] entry of episode.toml")
                    for a, b in episode.cuts)
     cuts.check_manual(manual, *assembly.cuttable_ms, str(episode.file))
     return replace(assembly, cuts=tuple(sorted(manual, key=lambda c: c.start_ms)))

@@ -15,9 +15,11 @@ from ..core.cuts import Cut
 from ..core.plan import BuildPlan
 from ..errors import InputError
 from ..io.progress import Progress
+from . import recognise
 
 BLOCK_MS = round(leveler.BLOCK_S * 1000)
 MIN_SPEECH_LEFT_MS = 1000  # as a recording with less speech than this is refused (core.input_checks)
+NEAR_FLOOR_DB = 10.0  # a pause to cut: every track within this of its own noise floor
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,10 @@ def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], progress: 
                                  leveler.speech_lufs(f, lv), cleanup.noise_sample(_quiet(f, lv), leveler.BLOCK_S), i)
               for i, f in enumerate(features)]
     speech, fine = speech_map(features, build.preset.leveler)
+    loud = ~near_floor(features, lv)  # what the map calls silence but stands off the floor is not cut either
     pauses = [] if s.max_pause_s is None else cuts.pause_cuts(
-        speech, BLOCK_MS, a.programme_offset_ms, s.max_pause_s, s.keep_pause_s, *a.cuttable_ms, fine)
+        speech | loud, BLOCK_MS, a.programme_offset_ms, s.max_pause_s, s.keep_pause_s, *a.cuttable_ms, fine)
+    pauses = _heard(build, [_with_level(c, features, a.programme_offset_ms) for c in pauses], progress)
     every = cuts.merge(a.cuts, pauses)
     _refuse_cutting_all_speech(speech, every, a.programme_offset_ms, str(build.episode.file))
     assembly = replace(a, cleanup=tuple(t.filters for t in tracks), cuts=tuple(every))
@@ -63,6 +67,45 @@ def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], progress: 
         progress.line(f"cuts: {len(every)} ({sum(c.reason == 'pause' for c in every)} pauses), "
                       f"{cuts.total_ms(every) / 1000:.1f} s out")
     return Cleaned(cleaned, tracks)
+
+
+def near_floor(features: Sequence[leveler.TrackFeatures], s: leveler.LevelerSettings) -> np.ndarray:
+    """Per block, whether every track sits within NEAR_FLOOR_DB of its own noise floor."""
+    padded = leveler.padded(features)
+    floors = [leveler.noise_floor(f, s) for f in features]
+    return np.all([leveler.lufs(np.maximum(p.energy, 1e-12)) <= floor + NEAR_FLOOR_DB
+                   for p, floor in zip(padded, floors)], axis=0)
+
+
+def _with_level(c: Cut, features: Sequence[leveler.TrackFeatures], offset_ms: int) -> Cut:
+    """The cut with the loudest 100 ms found inside it (the tracks summed) and the rule that let it go."""
+    total = np.sum([p.energy for p in leveler.padded(features)], axis=0)
+    a, b = (c.start_ms - offset_ms) // BLOCK_MS, -(-(c.end_ms - offset_ms) // BLOCK_MS)
+    inside = total[max(0, a):b]
+    level = float(leveler.lufs(max(float(inside.max()), 1e-12))) if len(inside) else None
+    return replace(c, level_lufs=level, allowed=f"nobody speaks on any track by the speech map, and every track "
+                                                f"is within {NEAR_FLOOR_DB:g} dB of its noise floor")
+
+
+def _heard(build: BuildPlan, pauses: list[Cut], progress: Progress) -> list[Cut]:
+    """Where the recogniser runs, each pause gets a hearing of its own before it is cut
+    (the main recognition only listens where the map hears speech): a word heard in
+    it, or within recognise.VETO_MS of it, keeps it."""
+    if not pauses:
+        return pauses
+    if not recognise.wanted(build.show, build.episode):
+        return [replace(c, allowed=f"{c.allowed}; recognition is off: the map and the floor decided") for c in pauses]
+    offset = build.assembly.programme_offset_ms
+    words = recognise.hear(build, [(c.start_ms - offset, c.end_ms - offset) for c in pauses])
+    kept = []
+    for c, heard in zip(pauses, words):
+        if heard:
+            progress.line(f"cuts: the pause at {(c.start_ms - offset) / 1000:.1f} s is kept: Whisper heard "
+                          f"\"{' '.join(heard)}\" in it")
+            continue
+        kept.append(replace(c, allowed=f"{c.allowed}; Whisper heard no word in it or within "
+                                        f"{recognise.VETO_MS} ms of it"))
+    return kept
 
 
 def _quiet(f: leveler.TrackFeatures, s: leveler.LevelerSettings) -> np.ndarray:

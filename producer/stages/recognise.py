@@ -31,6 +31,8 @@ CACHE = ".producer-cache"
 WINDOW_S = 28.0  # Whisper hears 30 s at a time; a window is cut at the quietest moment before this
 PAD_MS = 300  # around each run of speech: the detector starts a little late and ends a little early
 BLOCK_MS = round(leveler.BLOCK_S * 1000)
+VETO_MS = 150  # no automatic cut within this of a word Whisper hears
+HEARING_GAP_S = 0.5  # of silence between two stretches heard in one window
 
 
 def wanted(show: Show, episode: Episode) -> bool:
@@ -187,3 +189,59 @@ def _gate(active: np.ndarray, start_ms: int, frames: int, rate: int) -> np.ndarr
         widened[k:] |= active[:-k]
         widened[:-k] |= active[k:]
     return widened[np.clip(blocks, 0, len(widened) - 1)].astype(np.float32)
+
+
+def hear(plan: BuildPlan, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """The words Whisper hears in each stretch [start − VETO_MS, end + VETO_MS) ms of
+    the recordings (the tracks summed: a word on any of them counts). The stretches,
+    seconds an hour, are heard together, packed into windows of at most WINDOW_S
+    with HEARING_GAP_S of silence between them; each word goes to the stretch its
+    middle falls in or nearest to."""
+    rate = recognizer.RATE
+    pieces: list[tuple[int, np.ndarray]] = []  # (stretch, samples), a long stretch in several
+    for i, (a, b) in enumerate(spans):
+        start, end = max(0, a - VETO_MS), b + VETO_MS
+        mix = _excerpt(plan.assembly.recordings, start, end, rate)
+        step = int((WINDOW_S - HEARING_GAP_S) * rate)
+        pieces += [(i, mix[k:k + step]) for k in range(0, max(len(mix), 1), step)]
+    show = plan.show
+    engine = recognizer.Engine(recognizer.model_folder(show.transcript_model), show.language, show.file)
+    heard: list[list[str]] = [[] for _ in spans]
+    gap = np.zeros(int(HEARING_GAP_S * rate), np.float32)
+    window: list[tuple[int, int, int]] = []  # (stretch, first sample, end sample) in the window
+    parts: list[np.ndarray] = []
+    filled = 0
+
+    def listen() -> None:
+        if not parts:
+            return
+        for w in engine.words(np.concatenate(parts), 0):
+            middle = (w.start_ms + w.end_ms) / 2 * rate / 1000
+            owner = min(window, key=lambda p: 0 if p[1] <= middle < p[2] else min(abs(middle - p[1]),
+                                                                                  abs(middle - p[2])))
+            heard[owner[0]].append(w.text)
+
+    for i, samples in pieces:
+        if filled + len(samples) > WINDOW_S * rate:
+            listen()
+            window, parts, filled = [], [], 0
+        window.append((i, filled, filled + len(samples)))
+        parts += [samples, gap]
+        filled += len(samples) + len(gap)
+    listen()
+    return heard
+
+
+def _excerpt(tracks: Sequence[AudioInfo], start_ms: int, end_ms: int, rate: int) -> np.ndarray:
+    """[start, end) ms of every track, decoded at `rate` mono and summed."""
+    out = np.zeros(0, np.float32)
+    for track in tracks:
+        args = ["-ss", f"{start_ms / 1000:.3f}", "-t", f"{(end_ms - start_ms) / 1000:.3f}", "-i", str(track.path),
+                "-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "pipe:1"]
+        x = np.concatenate([c[:, 0] for c in ffmpeg.PcmSource(args, 1, rate, track.path)] or [np.zeros(0, np.float32)])
+        if len(x) > len(out):
+            x[:len(out)] += out
+            out = x
+        else:
+            out[:len(x)] += x
+    return out
