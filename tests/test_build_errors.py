@@ -58,6 +58,13 @@ def test_missing_recording(episode: Path) -> None:
     assert_clean_failure(build(episode), episode, 2, "episode.toml: recordings[0]:", "does not exist")
 
 
+def test_a_person_whose_track_names_no_recording(episode: Path) -> None:
+    with (episode / "episode.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[[persons]]\nname = "Delaney"\nrole = "guest"\ntrack = "raw/delaney.flac"\n')
+    assert_clean_failure(build(episode), episode, 2, "episode.toml: persons[0].track:", "raw/delaney.flac",
+                         "names no recording")
+
+
 def test_malformed_toml(episode: Path) -> None:
     edit(episode / "episode.toml", "number = 7", "number = = 7")
     assert_clean_failure(build(episode), episode, 2, "episode.toml: not valid TOML")

@@ -14,6 +14,7 @@ import pytest
 
 from producer.core import lint
 from tests import factory
+from tests.servers import free_port
 from tests.conftest import run_producer
 
 CHANNEL = """<?xml version="1.0" encoding="UTF-8"?>
@@ -104,6 +105,10 @@ def test_lint_of_our_own_show_and_publish_refusing_a_bad_channel(tmp_path: Path)
     assert run_producer("publish", str(ep)).code == 0
     r = run_producer("lint", cwd=root)
     assert r.code == 0 and "0 errors" in r.out, r.out + r.err
+    # the show's own feed file, named: the same verdicts, its URLs through the show's target
+    named = run_producer("lint", str(root / "public" / "feed.xml"), "--json")
+    plain = run_producer("lint", "--json", cwd=root)
+    assert named.code == plain.code == 0 and json.loads(named.out) == json.loads(plain.out), named.out
 
     published = root / "public" / "feed.xml"
     published.write_bytes(published.read_bytes().replace(b'length="', b'length="1'))
@@ -117,3 +122,16 @@ def test_lint_of_our_own_show_and_publish_refusing_a_bad_channel(tmp_path: Path)
     r = run_producer("publish", str(ep))
     assert r.code == 2 and "channel.language" in r.err and "Traceback" not in r.err
     assert published.read_bytes() == before
+
+
+def test_a_host_that_cannot_be_reached_is_one_warning(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    items = [{"guid": f"g{i}", "url": f"http://127.0.0.1:{port}/{i}.mp3"} for i in range(3)]
+    (tmp_path / "feed.xml").write_bytes(feed(items=items))
+    r = run_producer("lint", str(tmp_path / "feed.xml"), "--json")
+    found = json.loads(r.out)["findings"]
+    reach = [f["message"] for f in found if f["rule"] == "url.reachable" and f["severity"] == "warning"]
+    # three enclosures on one silent host: one line for it (and one for the artwork's example.test)
+    assert len([m for m in reach if f"cannot reach 127.0.0.1:{port}" in m]) == 1, found
+    assert len(reach) == len(set(reach)), reach
+    assert not [f for f in found if f["rule"] == "url.resolves"], found

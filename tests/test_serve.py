@@ -52,6 +52,12 @@ def curl(*args: str) -> tuple[int, dict[str, str], bytes]:
     return status, headers, body
 
 
+@pytest.mark.parametrize("path", ["/episodes/ep7/ep7.mp3%00.txt", "/%ff%fe.mp3", "/a%00"])
+def test_a_path_no_file_can_have_is_400(served: Served, path: str) -> None:
+    status, _, _ = curl(f"{served.url}{path}")
+    assert status == 400
+
+
 def test_ranges_as_curl_asks(served: Served) -> None:
     mp3 = served.public / "episodes" / "ep7" / "ep7.mp3"
     data, url = mp3.read_bytes(), f"{served.url}/episodes/ep7/ep7.mp3"

@@ -30,7 +30,7 @@ from ..core.plan import BuildPlan, make_plan
 from ..core.formats import FORMATS, MAIN
 from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
 from ..core.renditions import ffmetadata
-from ..errors import CheckFailed, EnvironmentFailure, MediaError, os_error_text
+from ..errors import CheckFailed, EnvironmentFailure, InputError, MediaError, located, os_error_text
 from ..io import artwork, ffmpeg, recognizer
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, output_stamps, record_inputs
@@ -59,7 +59,22 @@ def prepare(ctx: Context) -> tuple[BuildPlan, Artwork]:
     paths = audio_inputs(ctx)
     with ThreadPoolExecutor(4) as pool:  # each ffprobe waits mostly on its own start-up
         infos = dict(zip(paths, pool.map(ffmpeg.probe, paths)))
-    return make_plan(ctx.show, ctx.episode, ctx.preset, infos), cover
+    plan = make_plan(ctx.show, ctx.episode, ctx.preset, infos)
+    _check_person_tracks(ctx, [t.path for t in plan.assembly.recordings])
+    return plan, cover
+
+
+def _check_person_tracks(ctx: Context, recordings: list[Path]) -> None:
+    """A person's `track` names one of the episode's recordings (else the transcript's
+    cues would silently lose the name)."""
+    known = {r.resolve() for r in recordings}
+    for file, persons in ((ctx.show.file, ctx.show.persons), (ctx.episode.file, ctx.episode.persons)):
+        for i, person in enumerate(persons):
+            if person.track and (ctx.episode.folder / person.track).resolve() not in known:
+                names = ", ".join(r.relative_to(ctx.episode.folder).as_posix() if r.is_relative_to(ctx.episode.folder)
+                                  else str(r) for r in recordings)
+                raise InputError(located(file, f"persons[{i}].track", f'"{person.track}" names no recording of '
+                                         f"{ctx.episode.folder.name} (its recordings: {names})"))
 
 
 def build(episode_dir: Path, progress: Progress, preset_name: str | None = None) -> BuildResult:

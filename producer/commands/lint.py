@@ -13,8 +13,9 @@ from ..core.feed import FEED_KEY
 from ..core.models import LOCAL_BASE_URL
 from ..errors import CheckFailed, InputError, StorageError
 from ..io.config import find_show_file, load_show
+from ..core.models import Show
 from ..io.resolve import HttpResolver, StorageResolver, fetch
-from ..io.storage import open_target
+from ..io.storage import Storage, open_target
 
 
 
@@ -37,18 +38,35 @@ def lint_command(feed: str | None, as_json: bool, out: TextIO) -> None:
 def _source(feed: str | None) -> tuple[bytes, lint.Resolver]:
     if feed is None:
         show = load_show(find_show_file(Path.cwd()))
-        p = show.publish
-        storage = open_target(p.target, show.root, p.endpoint_url, p.region, p.profile)
+        storage, resolver = _own(show)
         found = storage.read(FEED_KEY)
         if found is None:
             raise InputError(f"{storage.describe()}: no {FEED_KEY} published yet")
-        return found[0], StorageResolver(storage, p.base_url or LOCAL_BASE_URL)
+        return found[0], resolver
     if feed.startswith(("http://", "https://")):
         try:
             return fetch(feed), HttpResolver()
         except (urllib.error.URLError, OSError) as e:
             raise StorageError(f"{feed}: cannot be fetched ({getattr(e, 'reason', e)})") from None
     try:
-        return Path(feed).read_bytes(), HttpResolver()
+        xml = Path(feed).read_bytes()
     except OSError as e:
         raise InputError(f"{feed}: cannot be read ({e.strerror})") from None
+    return xml, _show_of(Path(feed))
+
+
+def _own(show: Show) -> tuple[Storage, lint.Resolver]:
+    """The show's target, and a resolver that asks it for the show's own URLs (and
+    no other: a show's feed is judged by what it published, not by other hosts)."""
+    p = show.publish
+    storage = open_target(p.target, show.root, p.endpoint_url, p.region, p.profile)
+    return storage, StorageResolver(storage, p.base_url or LOCAL_BASE_URL)
+
+
+def _show_of(feed: Path) -> lint.Resolver:
+    """A feed file inside a show folder (its own public/feed.xml) is linted as `lint`
+    with no argument lints the published one: its URLs through the show's target."""
+    try:
+        return _own(load_show(find_show_file(feed.parent)))[1]
+    except InputError:  # a feed file that belongs to no show
+        return HttpResolver()

@@ -43,6 +43,7 @@ class Finding:
 class Resource:
     size: int | None
     content_type: str | None
+    reached: bool = True  # False: the host did not answer at all (said once per host, not per URL)
 
 
 class Resolver(Protocol):
@@ -69,6 +70,8 @@ def lint(xml: bytes, resolver: Resolver | None = None,
             if guid in seen:
                 findings.append(Finding("item.guid.unique", ERROR, where, f"the same guid as item {seen[guid]}", guid))
             seen.setdefault(guid, n)
+    for host in getattr(resolver, "unreachable", ()):  # one line a host, not a missing object per URL
+        findings.append(Finding("url.reachable", WARNING, "feed", f"cannot reach {host}: its URLs were not checked"))
     return findings
 
 
@@ -143,6 +146,8 @@ def _url(url: str, what: str, where: str, guid: str | None,
     res = resolver.head(url)
     if res is None:
         out.append(Finding("url.resolves", ERROR, where, f"{what} {url} does not resolve", guid))
+    elif not res.reached:
+        return out, None
     return out, res
 
 

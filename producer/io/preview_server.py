@@ -44,7 +44,11 @@ class Handler(BaseHTTPRequestHandler):
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
     def _serve(self, body: bool) -> None:
-        path = self._file()
+        try:
+            path = self._file()
+        except ValueError:  # a NUL byte, or percent-encoding that is not UTF-8: no file can have that name
+            self._error(HTTPStatus.BAD_REQUEST)
+            return
         if path is None:
             self._error(HTTPStatus.NOT_FOUND)
             return
@@ -57,7 +61,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _file(self) -> Path | None:
         """The file a URL path names under the root, never outside it; a folder's index.html."""
-        rel = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path).lstrip("/")
+        rel = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path, errors="strict").lstrip("/")
+        if "\0" in rel:
+            raise ValueError("a NUL byte in the path")
         candidate = (self.server.root / rel).resolve()
         if candidate != self.server.root and self.server.root not in candidate.parents:
             return None

@@ -4,6 +4,7 @@ for URLs under our own base_url (publish lints the feed before it writes it)."""
 from __future__ import annotations
 
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from ..core.artwork import Artwork, problem
@@ -14,16 +15,34 @@ TIMEOUT_S = 10
 MAX_IMAGE_BYTES = 16 << 20
 
 
+NOT_REACHED = Resource(None, None, reached=False)
+
+
 class HttpResolver:
+    """A URL that answers 4xx/5xx does not resolve; a host that does not answer at
+    all (no such name, refused, timed out) is `unreachable`, asked no more, and
+    lint says so once for the host."""
+
+    def __init__(self) -> None:
+        self.unreachable: list[str] = []
+
     def covers(self, url: str) -> bool:
         return url.startswith(("http://", "https://"))
 
     def head(self, url: str) -> Resource | None:
+        host = urllib.parse.urlsplit(url).netloc
+        if host in self.unreachable:
+            return NOT_REACHED
         try:
             with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=TIMEOUT_S) as r:
                 length = r.headers.get("Content-Length")
                 return Resource(int(length) if length and length.isdigit() else None, r.headers.get("Content-Type"))
-        except (urllib.error.URLError, OSError, ValueError):
+        except urllib.error.HTTPError:
+            return None
+        except (urllib.error.URLError, OSError):
+            self.unreachable.append(host)
+            return NOT_REACHED
+        except ValueError:
             return None
 
     def image(self, url: str) -> Artwork | None:
