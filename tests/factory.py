@@ -72,7 +72,7 @@ def _make_speech_like(out: Path, seconds: float, rate: int, channels: int, level
         talk[start:start + len(said)] = said
     talk = at_lufs(talk, rate, -27.0 + level_db)
     x = talk + noise(seconds, rate, -27.0 + level_db + pause_db, seed)[:n]
-    if click_at is not None:
+    if click_at is not None and int(click_at * rate) < n:
         x[int(click_at * rate)] = 1.0
     raw = np.ascontiguousarray(np.repeat(x[:, None], channels, axis=1), np.float32).tobytes()
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", str(channels),

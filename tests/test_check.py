@@ -96,7 +96,8 @@ def test_json_has_every_figure_and_verdict(built: Built) -> None:
     doc = json.loads(r.out)
     assert doc["pass"] is True and doc["preset"] == "podcast-stereo"
     (f,) = doc["files"]
-    assert set(f["figures"]) == {"integrated", "true_peak", "sample_peak", "lra", "duration", "speech_spread_lu"}
+    assert set(f["figures"]) == {"integrated", "true_peak", "sample_peak", "lra", "duration", "speech_spread_lu",
+                                 "speaker_gap_lu", "turns", "speakers_lufs"}
     assert {c["name"] for c in f["checks"]} == {"loudness", "speech balance", "true peak", "id3 version", "title", "cover", "chapters",
                                                 "episode title", "episode chapters"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from producer.core import leveler
+from producer.core import leveler, speech
 from producer.core.leveler import LevelerSettings, TrackFeatures, plan_tracks
 
 S = LevelerSettings()
@@ -104,10 +104,12 @@ def test_slew_limit_reaches_speech_before_it_starts() -> None:
 
 
 def test_spread_of_speech_loudness() -> None:
+    """core.speech.balance on the leveler's own-speech map: turns 12 LU apart spread 12."""
     steady = track([(0, 30, -20)], 30)
-    apart = track([(0, 15, -18), (15, 30, -30)], 30)
-    assert leveler.spread(steady.energy, steady.voiced, S) < 1
-    assert leveler.spread(apart.energy, apart.voiced, S) > 10
+    apart = track([(0, 15, -18), (15.5, 30, -30)], 30)
+    for t, low, high in ((steady, 0, 1), (apart, 10, 14)):
+        own = leveler.own_speech([t], S)
+        assert low <= speech.balance(t.energy, own, leveler.BLOCK_S).spread_lu < high
 
 
 @pytest.mark.parametrize("seconds", [0.5, 2.0, 3.0, 3.1])

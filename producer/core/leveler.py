@@ -139,8 +139,10 @@ def own_speech(tracks: Sequence[TrackFeatures], s: LevelerSettings) -> list[np.n
     candidates = [speech_candidates(t, s) for t in tracks]
     if len(tracks) > 1:
         levels = [lufs(np.maximum(t.energy, 1e-12)) for t in tracks]
+        # every track's level counts, not only where its own detector fired: Silero can
+        # miss a 100 ms block of the speaker on their own track and hear the same
+        # block as bleed on another (no noise, no level: it judges the voice alone)
         relative = np.stack([lv - speech_reference(lv, c) for lv, c in zip(levels, candidates)])
-        relative = np.where(np.stack(candidates), relative, -np.inf)
         loudest = relative.max(axis=0)
         candidates = [c & (relative[i] >= loudest - s.bleed_margin_db) for i, c in enumerate(candidates)]
     return candidates
