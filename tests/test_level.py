@@ -96,23 +96,15 @@ def test_tracks_mode_balances_and_off_keeps_the_imbalance(tmp_path: Path, interv
     balanced = build(show_with(tmp_path / "a", tracks, "tracks"))
     assert abs(turns(balanced, conv, "host", OFFSET) - turns(balanced, conv, "guest", OFFSET)) <= 1.5
     unbalanced = show_with(tmp_path / "b", tracks, "off")
-    # the build runs check's verdicts on what it would ship: the imbalance fails it, in check's words
-    r = run_producer("build", str(unbalanced), "--quiet")
-    assert r.code == 1 and "speech balance" in r.err and not (unbalanced / "dist").exists(), r.err
-    # a show that allows a wide spread (its own preset) ships it, and CI on the stock preset fails it
-    stereo = (Path(__file__).parent.parent / "presets" / "podcast-stereo.toml").read_text(encoding="utf-8")
-    (unbalanced.parent / "presets").mkdir()
-    (unbalanced.parent / "presets" / "loose.toml").write_text(stereo + "\n[leveler]\nmax_spread_lu = 30\n",
-                                                              encoding="utf-8")
-    show = unbalanced.parent / "show.toml"
-    show.write_text(show.read_text(encoding="utf-8").replace('"podcast-stereo"', '"loose"'), encoding="utf-8")
+    # the imbalance is a quality hint, not an objective failure: the build ships it, check warns
     off = build(unbalanced)
     # espeak's spiky host needs heavy peak limiting at -16 LUFS, which takes ~2 LU off its turns
     assert turns(off, conv, "host", OFFSET) - turns(off, conv, "guest", OFFSET) > 8
     assert json.loads((off.parent / "report.json").read_text())["leveling"] == {"mode": "off"}
     check = run_producer("check", str(off), "--preset", "podcast-stereo")
-    failed = [ln for ln in check.out.splitlines() if ln.startswith("✗")]
-    assert check.code == 1 and len(failed) == 1 and failed[0].startswith("✗ speech balance"), check.out
+    warned = [ln for ln in check.out.splitlines() if ln.startswith("!")]
+    assert check.code == 0 and len(warned) == 1 and warned[0].startswith("! speech balance"), check.out
+    assert not [ln for ln in check.out.splitlines() if ln.startswith("✗")], check.out
 
 
 def test_two_voices_10_db_apart_on_one_recording(tmp_path: Path) -> None:

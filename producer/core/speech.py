@@ -171,11 +171,14 @@ class Heard:
 
 
 def heard(energy: np.ndarray, own: Sequence[np.ndarray], block_s: float,
-          inside: np.ndarray | None = None) -> Heard:
+          inside: np.ndarray | None = None, voiced: np.ndarray | None = None) -> Heard:
     """A file's figures from its blocks' energy and a speech map on the same blocks;
-    `inside` the blocks that are recording (not the intro or outro music)."""
+    `inside` the blocks that are recording (not the intro or outro music); the noise
+    floor is the median of the blocks where no detector heard a voice (`voiced`:
+    any voice at all, own or bleed, where the map of own speech is not enough)."""
     anyone = np.stack([m[:len(energy)] for m in own]).any(axis=0) if own else np.zeros(len(energy), bool)
-    rest = ~anyone if inside is None else inside[:len(energy)] & ~anyone
+    quiet = ~(anyone if voiced is None else voiced[:len(energy)] | anyone)
+    rest = quiet if inside is None else inside[:len(energy)] & quiet
     with np.errstate(divide="ignore"):
         speech_lufs = float(-0.691 + 10 * np.log10(energy[anyone].mean())) if anyone.any() else float("nan")
         floor = float(np.median(-0.691 + 10 * np.log10(np.maximum(energy[rest], 1e-12)))) if rest.any() else -120.0

@@ -33,6 +33,9 @@ VAD_RATE = 16000
 BLOCK = int(leveler.BLOCK_S * VAD_RATE)
 FINE = VAD_RATE * cuts.FINE_MS // 1000  # 10 ms: where a cut pause's edges are placed
 SPLIT_FROM_S = 300.0  # shorter tracks: one pass (a second ffmpeg costs more than it saves)
+# Silero's state remembers several seconds: the second half's detector first hears the
+# 8.192 s before its start (256 whole windows), so it decides as one pass would
+WARM_WINDOWS = 256
 # BS.1770's K-weighting inside ffmpeg (core.loudness's stages as biquads):
 # 2.3 s of Python filtering an hour saved; the detector hears the same speech
 K_WEIGHTING = k_weighting_filters()
@@ -99,13 +102,29 @@ def analyse_span(track: AudioInfo, with_peaks: bool, start: int = 0,
         args = [*span, "-i", str(track.path), "-vn", "-map", "0:a:0", "-af", chain]
     args += ["-f", "f32le", "pipe:1"]
     source = ffmpeg.PcmSource(args, 1, VAD_RATE, track.path, keep_log=with_peaks)
-    return features_of(source), (_peaks(source.log) if with_peaks else None)
+    return features_of(source, warm=_warm_up(track, start, chain) if start else None), \
+        (_peaks(source.log) if with_peaks else None)
 
 
-def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = True) -> leveler.TrackFeatures:
+def _warm_up(track: AudioInfo, start: int, chain: str) -> np.ndarray:
+    """What the detector hears before a span that starts at `start` s (see WARM_WINDOWS)."""
+    n = WARM_WINDOWS * speech.WINDOW
+    seconds = n / VAD_RATE
+    args = ["-ss", f"{max(0.0, start - seconds):.6f}", "-t", f"{min(seconds, start):.6f}", "-i", str(track.path),
+            "-vn", "-map", "0:a:0", "-af", chain, "-f", "f32le", "pipe:1"]
+    heard = [c[:, 0] for c in ffmpeg.PcmSource(args, 1, VAD_RATE, track.path)]
+    x = np.concatenate(heard) if heard else np.zeros(0, np.float32)
+    return np.concatenate([np.zeros(max(0, n - len(x)), np.float32), x[-n:]])
+
+
+def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = True,
+                warm: np.ndarray | None = None) -> leveler.TrackFeatures:
     """The per-block figures of a mono, K-weighted stream at VAD_RATE; without `detect`
-    no voice detector runs (`voiced` all 0: the caller has the map already)."""
+    no voice detector runs (`voiced` all 0: the caller has the map already). `warm`:
+    whole windows the detector hears first, whose decisions are dropped."""
     detector = VoiceDetector() if detect else None
+    if detector is not None and warm is not None:
+        detector.add(warm)
     energies: list[np.ndarray] = []
     fine: list[np.ndarray] = []
     spectrum = Spectrum()
@@ -128,7 +147,8 @@ def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = Tru
         energies.append(np.array([np.square(padded, dtype=np.float64).mean()]))
         fine.append(np.square(padded, dtype=np.float64).reshape(-1, FINE).mean(axis=1))
     energy = np.concatenate(energies) if energies else np.zeros(0)
-    voiced = (speech.block_shares(speech.speech_windows(detector.finish()), BLOCK, len(energy))
+    skip = 0 if warm is None else len(warm) // speech.WINDOW
+    voiced = (speech.block_shares(speech.speech_windows(detector.finish())[skip:], BLOCK, len(energy))
               if detector is not None else np.zeros(len(energy)))
     return leveler.TrackFeatures(energy, voiced, *spectrum.result(),
                                  fine=np.concatenate(fine) if fine else np.zeros(0),
