@@ -1,6 +1,7 @@
 # producer: set-up, tests, demo, benchmark, and per-episode targets for any show folder.
 #   make demo                 set up everything, build + check + publish the sample show
 #   make test                 set up everything the tests need too, run the whole test suite
+#   make test-fast            the unit tests alone (tests/unit/: pure, no ffmpeg), in seconds
 #   make build-ep32           build SHOW/ep32 (only when an input changed: producer build --if-stale)
 #   make check-ep32           measure the built episode against its preset and chapters
 #   make publish-ep32         upload and update the feed
@@ -14,7 +15,7 @@ PRODUCER := $(BIN)/producer
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT     := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: install install-test system-deps test-deps test demo bench sample-media screenshots serve clean
+.PHONY: install install-test system-deps test-deps test test-fast demo bench sample-media screenshots serve clean
 
 # ffmpeg is all that building, checking and publishing an episode needs
 system-deps:
@@ -44,6 +45,10 @@ install-test: install test-deps $(VENV)/.installed-test
 
 test: install-test
 	$(BIN)/python -m pytest -q -n auto --dist loadfile  # a test file's module fixtures stay on one worker
+
+# the unit tests alone: pure, in-process, no ffmpeg, no servers (tests/unit/, seconds)
+test-fast: install $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q tests/unit
 
 demo: install
 	$(PRODUCER) build $(SHOW)/ep32

@@ -7,7 +7,7 @@ with the noises the cleanup tests use between and under them.
     VOICES=../shared/real-speech .venv/bin/python scripts/compare_speech_maps.py
 
 Each real clip is put between 4 s of room noise on either side (pink noise at
--50 dBFS, mains hum at -40 dBFS, or both, as in tests/test_cleanup.py), and the
+-50 dBFS, mains hum at -40 dBFS, or both, as in tests/e2e/test_cleanup.py), and the
 same noise runs under the clip. Truth: a block of the clip is speech where the
 clean clip itself is within 35 dB of its loudest 100 ms (AMI's far voices
 included); the added noise-only seconds are not speech. Printed: the share of

@@ -2,7 +2,7 @@
 
     python scripts/import_graph.py
 
-tests/test_layers.py holds the same graph to the house rules (only downward,
+tests/unit/test_layers.py holds the same graph to the house rules (only downward,
 no circle).
 """
 from __future__ import annotations

@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests import factory
-from tests.test_level import pauses, show_with, turns
+from tests.e2e.test_level import pauses, show_with, turns
 
 RATE = 44100
 SHARED = Path(os.environ.get("VOICES", ROOT.parent / "shared" / "real-speech"))

@@ -41,3 +41,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     r = run_producer("build", str(ep), "--quiet")
     assert r.code == 0, r.err
     return Built(root, ep, ep / "dist" / "ep7.mp3")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that takes the Chromium fixture is a browser test, wherever it lives."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

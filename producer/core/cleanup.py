@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import InputError, located
-from .leveler import runs
+from .speech import runs
 from .models import Episode, Show
 
 AUTO = "auto"

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from .chapters import Chapter
-from .leveler import runs
+from .speech import runs
 from .models import Episode, Soundbite
 
 FADE_S = 0.02  # each cut's crossfade: long enough not to click, short enough to stay inside a pause

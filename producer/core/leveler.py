@@ -32,7 +32,6 @@ from typing import Sequence
 
 import numpy as np
 
-from .speech import runs
 
 BLOCK_S = 0.1
 PAUSE_OVER_LOUDEST_DB = 1.0  # pauses at most this far above the gain of the loudest voice

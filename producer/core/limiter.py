@@ -22,7 +22,7 @@ HOLD_SECONDS = 0.010
 # independent 8x resample_poly shows it); 8x with 32 taps a phase holds that reading too.
 # It costs 20x the 4x one, so the 4x one screens first: only where it reads within
 # SCREEN_DB of the ceiling is the fine one computed (broadband noise, the worst case,
-# needs 0.33 dB; tests/test_render.py holds the result to the independent reading).
+# needs 0.33 dB; tests/unit/test_render.py holds the result to the independent reading).
 DETECT_OVERSAMPLE = 8
 DETECT_TAPS = 32
 SCREEN_DB = 1.5

@@ -3,7 +3,7 @@
 mutagen sorts frames by size when it saves; ffprobe and many players list CHAP
 frames in file order, so we write them in playback order instead. mutagen has
 no public hook for frame order, so this overrides `ID3._write` and uses its
-frame encoder `_tags.save_frame`. tests/test_adapters.py fails loudly when a
+frame encoder `_tags.save_frame`. tests/unit/test_adapters.py fails loudly when a
 mutagen release changes either (and reads the frame order back from the bytes).
 """
 from __future__ import annotations

@@ -19,7 +19,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .. import __version__
-from ..core import leveler, recognition
+from ..core import leveler, recognition, speech
 from ..core.models import AudioInfo, Episode, Show
 from ..core.plan import BuildPlan
 from ..core.recognition import Spoken
@@ -55,7 +55,7 @@ def speakers(show: Show, episode: Episode, recordings: Sequence[AudioInfo]) -> l
 
 def runs(active: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) ms of each run of own speech."""
-    return [(a * BLOCK_MS, b * BLOCK_MS) for a, b in leveler.runs(active)]
+    return [(a * BLOCK_MS, b * BLOCK_MS) for a, b in speech.runs(active)]
 
 
 def windows(active: np.ndarray, energy: np.ndarray, duration_ms: int) -> list[tuple[int, int]]:

@@ -85,7 +85,7 @@ def test_dist_holds_only_the_outputs(built: Built) -> None:
 
 def test_report_says_the_overlapped_decode_verified_every_render(built: Built) -> None:
     """Which path measured the shipped file is recorded; on a normal build it is the
-    decode that ran beside the encoder (tests/test_verify.py holds that decode to
+    decode that ran beside the encoder (tests/e2e/test_verify.py holds that decode to
     an independent one, sample for sample)."""
     report = json.loads((built.episode / "dist" / "report.json").read_text())
     assert report["verified_by"] == "overlapped decode"

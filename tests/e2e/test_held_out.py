@@ -19,6 +19,8 @@ from tests import factory
 from tests.conftest import run_producer
 from tests.servers import MotoServer
 
+pytestmark = pytest.mark.slow  # long builds: tens of seconds each
+
 RATE = 44100
 CHAPTERS = [("00:00", "Intro", None), ("00:05.250", "Two", None), ("00:10.500", factory.LONG_TITLE, None)]
 

@@ -11,6 +11,8 @@ import pytest
 from tests import factory
 from tests.conftest import run_producer
 
+pytestmark = pytest.mark.slow  # long builds: tens of seconds each
+
 RATE = 44100
 OFFSET = 6.0 - 2.0  # the sample intro is 6 s and crossfades 2 s into the recording
 

@@ -62,7 +62,7 @@ def _copy(three: Three, tmp_path: Path) -> Path:
 
 
 def test_version_is_the_installed_packages(tmp_path: Path) -> None:
-    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((Path(__file__).parent.parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
     r = run_producer("--version", cwd=tmp_path)
     assert r.code == 0 and r.out.strip() == f"producer {pyproject['project']['version']}"
 

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+DOCS_FOR_MAKE = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
 def makefile_targets() -> tuple[set[str], list[str]]:
@@ -29,7 +32,7 @@ def makefile_targets() -> tuple[set[str], list[str]]:
 
 def test_every_make_target_the_readme_and_tests_name_exists() -> None:
     names, patterns = makefile_targets()
-    texts = [ROOT / "README.md", *sorted(p for p in (ROOT / "tests").glob("*.py") if p.name != "test_repo.py"),
+    texts = [*DOCS_FOR_MAKE, *sorted(p for p in (ROOT / "tests").rglob("*.py") if p.name != "test_repo.py"),
              ROOT / ".ci" / "run"]
     # a command as written in code: `make x`, a line starting "make x", or "(make x)"
     named = {m for path in texts for m in re.findall(r"(?:`|^|\()make (?:-\S+ )*(?:[A-Z]+=\S+ )*([a-z][a-z0-9-]*)",
@@ -39,22 +42,49 @@ def test_every_make_target_the_readme_and_tests_name_exists() -> None:
     assert {"demo", "test", "bench"} <= names
 
 
-def test_every_file_the_readme_names_is_in_the_clone() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "../shared" not in text, "the README may not send a reader outside the repository"
-    links = re.findall(r"\]\(([^)#\s]+)\)", text)
-    paths = re.findall(r"`((?:producer|scripts|bench|docs|tests|presets|sample_media)/[\w./-]*\w)`", text)
-    paths += re.findall(r"`([\w-]+\.md)`", text)
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def anchors(markdown: Path) -> set[str]:
+    """GitHub's anchor for every heading of a Markdown file."""
+    heads = re.findall(r"^#+ (.+)$", markdown.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in heads}
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_link_and_file_a_document_names_is_in_the_clone(doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
+    assert "../shared" not in text, "the documents may not send a reader outside the repository"
     missing = []
-    for name in [*links, *paths]:
-        if name.startswith(("http://", "https://")):
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):  # links: relative to the document, anchors resolved
+        if target.startswith(("http://", "https://")):
             continue
-        candidate = ROOT / name
-        as_module = ROOT / f"{name}.py"
-        if not (candidate.exists() or as_module.exists()):
+        path, _, anchor = target.partition("#")
+        file = (doc.parent / path).resolve() if path else doc
+        if not file.exists():
+            missing.append(target)
+        elif anchor and file.suffix == ".md" and anchor not in anchors(file):
+            missing.append(target)
+    # paths in code spans are the repository's own
+    for name in re.findall(r"`((?:producer|scripts|bench|docs|tests|presets|sample_media)/[\w./-]*\w)`", text):
+        if not ((ROOT / name).exists() or (ROOT / f"{name}.py").exists()):
             missing.append(name)
     assert not missing, missing
-    assert links, "the README links its screenshots and documents"
+
+
+def test_the_readme_is_short_and_links_its_documents() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(text) <= 10_000, len(text)
+    linked = {(ROOT / t.partition("#")[0]).resolve() for t in re.findall(r"\]\((docs/[^)\s]+)\)", text)}
+    assert {d.resolve() for d in DOCS[1:]} <= linked, "every document is reachable from the README"
+
+
+def test_no_large_file_is_tracked() -> None:
+    """Nothing over 1 MB outside sample_media/ and docs/ images (a wheel was once committed)."""
+    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True).stdout
+    large = [name for name in tracked.decode().split("\0") if name and (ROOT / name).is_file()
+             and (ROOT / name).stat().st_size > 1 << 20 and not name.startswith(("sample_media/", "docs/"))]
+    assert not large, large
 
 
 def test_dependencies_are_declared_where_they_are_used() -> None:

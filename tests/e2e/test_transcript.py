@@ -104,7 +104,7 @@ def test_the_published_transcript_lines_up_with_the_speech(tmp_path: Path) -> No
     assert tags["text/vtt"].get("rel") == "captions"
     assert tags["text/vtt"].get("url") == "https://cdn.example.test/episodes/ep7/ep7.vtt"
     assert tags["application/json"].get("url") == "https://cdn.example.test/episodes/ep7/transcript.json"
-    from tests.test_podcast_tags import podcastparser_view
+    from tests.e2e.test_podcast_tags import podcastparser_view
 
     episode = podcastparser_view((root / "public" / "feed.xml").read_bytes())["episodes"][0]
     assert episode["transcript_url"] in {tags["text/vtt"].get("url"), tags["application/json"].get("url")}

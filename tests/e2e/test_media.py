@@ -1,6 +1,7 @@
 """The ffmpeg edge: streaming, early stops, failures."""
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -23,11 +24,30 @@ def test_decode_streams_in_chunks_with_exact_length(tmp_path: Path) -> None:
     assert source.frames == sum(sizes)
 
 
+def ffmpeg_children() -> list[int]:
+    """Our own ffmpeg children, from /proc (not from the code under test)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1: stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if name == "ffmpeg" and int(rest[1]) == os.getpid() and rest[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
 def test_stopping_early_ends_ffmpeg_without_an_error(tmp_path: Path) -> None:
     wav = factory.music_like(tmp_path / "m.wav", 60, 44100, 2)
     started = time.monotonic()
-    for _ in media.decode(wav, chunk_seconds=0.5):
-        break
+    chunks = iter(media.decode(wav, chunk_seconds=0.5))
+    next(chunks)
+    assert ffmpeg_children(), "the decode is running (60 s do not fit in the pipe and the prefetch)"
+    chunks.close()  # what a `break` out of the loop does
+    assert not ffmpeg_children(), "ffmpeg is still running after the reader stopped"
     assert time.monotonic() - started < 5
 
 

@@ -9,13 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from producer.core import speech
-from producer.core.cuts import Cut, moved
 from tests import factory
 from tests.conftest import run_producer
-from tests.test_level import OFFSET, RATE, build, show_with
+from tests.e2e.test_level import OFFSET, RATE, build, show_with
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.slow]
 
 
 def sentences(path: Path, conv: factory.Conversation, offset: float) -> dict[str, list[float]]:
@@ -78,7 +76,7 @@ def test_the_same_dialogue_unleveled_ships_with_a_balance_warning(tmp_path: Path
 def test_require_balance_makes_the_spread_a_failure(tmp_path: Path, dialogue) -> None:  # type: ignore[no-untyped-def]
     conv, one = dialogue
     ep = show_with(tmp_path / "show", {"room": one}, "off")
-    stereo = (Path(__file__).parent.parent / "presets" / "podcast-stereo.toml").read_text(encoding="utf-8")
+    stereo = (Path(__file__).parent.parent.parent / "presets" / "podcast-stereo.toml").read_text(encoding="utf-8")
     (ep.parent / "presets").mkdir()
     (ep.parent / "presets" / "strict.toml").write_text(stereo + "\n[leveler]\nrequire_balance = true\n",
                                                        encoding="utf-8")
@@ -103,51 +101,6 @@ def test_a_quiet_second_voice_on_one_microphone_is_raised(tmp_path: Path) -> Non
     gap = 10 * np.log10(np.mean(10 ** (np.array(after["host"]) / 10))) - \
         10 * np.log10(np.mean(10 ** (np.array(after["guest"]) / 10)))
     assert abs(gap) <= 3.0, (before, after)
-
-
-# ---------------------------------------------------------------- the pure half, as tables
-
-@pytest.mark.parametrize("probs, want", [
-    ([0.1, 0.6, 0.4, 0.3, 0.6], [0, 1, 1, 0, 1]),  # 0.4 holds speech (over 0.35), 0.3 ends it
-    ([0.4, 0.4, 0.5, 0.36, 0.34], [0, 0, 1, 1, 0]),  # 0.4 does not start it
-    ([], []),
-])
-def test_silero_hysteresis(probs: list[float], want: list[int]) -> None:
-    assert speech.speech_windows(np.array(probs)).astype(int).tolist() == want
-
-
-def test_block_shares_count_the_samples_inside_speech_windows() -> None:
-    flags = np.array([1, 0, 1, 1], bool)  # windows of 4 samples: 16 samples in all
-    shares = speech.block_shares(flags, 6, 3, window=4)  # blocks of 6 samples: [0,6) [6,12) [12,18)
-    assert shares.tolist() == pytest.approx([4 / 6, 4 / 6, 4 / 6])
-
-
-def test_balance_is_the_weighted_spread_of_the_turns_and_the_gap_of_the_speakers() -> None:
-    block = 0.1
-    loud, quiet = 10 ** ((-20 + 0.691) / 10), 10 ** ((-29 + 0.691) / 10)
-    energy, a, b = [], [], []
-    for k in range(10):  # turns of 3 s, 1 s apart, alternating speakers 9 dB apart
-        e = loud if k % 2 == 0 else quiet
-        energy += [e] * 30 + [1e-9] * 10
-        a += [k % 2 == 0] * 30 + [False] * 10
-        b += [k % 2 == 1] * 30 + [False] * 10
-    bal = speech.balance(np.array(energy), [np.array(a), np.array(b)], block)
-    assert bal.turns == 10
-    assert bal.spread_lu == pytest.approx(9.0, abs=0.01)
-    assert bal.gap_lu == pytest.approx(9.0, abs=0.01)
-    # a pause under 0.3 s does not split a turn; a turn under 1.5 s is left out
-    short = np.array([True] * 10 + [False] * 2 + [True] * 5 + [False] * 5 + [True] * 14)
-    found = speech.turns(np.ones(len(short)), [short], block)
-    assert [(t.start, t.end) for t in found] == [(0, 17)]
-
-
-@pytest.mark.parametrize("cuts", [[], [(1000, 1500)], [(1000, 1500), (4000, 9000), (12000, 12040)]])
-def test_the_episode_map_undoes_the_cuts(cuts: list[tuple[int, int]]) -> None:
-    cut_list = [Cut(a, b, "pause") for a, b in cuts]
-    t = np.arange(0, 20000, 37.0)
-    back = speech._unmoved(moved(t, cut_list), cuts)
-    outside = np.array([all(not (a <= x < b) for a, b in cuts) for x in t])
-    assert np.allclose(back[outside], t[outside])
 
 
 # ---------------------------------------------------------------- silence cutting never takes a word
@@ -178,6 +131,7 @@ def kept_share(reference: list[str], other: list[str]) -> float:
     return row[-1] / len(reference)
 
 
+@pytest.mark.model
 def test_silence_cutting_keeps_quiet_far_voices_and_cuts_the_long_silences(tmp_path: Path) -> None:
     host = [factory.spoken(t, "en-us", RATE, 40) for t in factory.HOST_LINES]
     far = [factory.spoken(t, "en-gb+f3", RATE, 60) for t in QUIET_LINES]

@@ -24,6 +24,8 @@ from producer.io.config import load_show
 from tests import factory
 from tests.conftest import run_producer
 
+pytestmark = pytest.mark.slow  # long builds: tens of seconds each
+
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 # starts that are not whole seconds, half a second and more among them: ffmpeg 5.1 rounds the
 # seconds of Ogg chapter comments (10.5 s came out as 11.500)
@@ -145,7 +147,7 @@ def test_check_judges_renditions_like_the_mp3(built: Path, tmp_path: Path) -> No
 def test_a_preset_can_make_a_rendition_the_main_enclosure(tmp_path: Path) -> None:
     root = tmp_path / "show"
     ep = factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None)], recordings=1)
-    stereo = (Path(__file__).parent.parent / "presets" / "podcast-stereo.toml").read_text(encoding="utf-8")
+    stereo = (Path(__file__).parent.parent.parent / "presets" / "podcast-stereo.toml").read_text(encoding="utf-8")
     (root / "presets").mkdir()
     (root / "presets" / "aac-first.toml").write_text(stereo + '\n[renditions]\ndefault = ["m4a"]\nmain = "m4a"\n',
                                                      encoding="utf-8")

@@ -131,7 +131,7 @@ def test_target_and_preset_paths_are_relative_to_the_current_directory(tmp_path:
     ep = one_voice_show(root)
     here = tmp_path / "here"
     here.mkdir()
-    mine = (Path(__file__).parent.parent / "presets" / "podcast-mono.toml").read_text(encoding="utf-8")
+    mine = (Path(__file__).parent.parent.parent / "presets" / "podcast-mono.toml").read_text(encoding="utf-8")
     (here / "mine.toml").write_text(mine.replace("integrated = -19.0", "integrated = -20.0"), encoding="utf-8")
     r = run_producer("build", str(ep), "--preset", "./mine.toml", "--quiet", cwd=here)
     assert r.code == 0, r.err
@@ -333,7 +333,7 @@ def test_make_builds_when_any_input_changed_as_publish_sees_it(tmp_path: Path) -
     ep = one_voice_show(root)
     factory.cover(ep / "start.jpg", (640, 360), "RGB", "JPEG")
     edit(ep / "episode.toml", 'title = "Start"', 'title = "Start"\nimage = "start.jpg"')
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parent.parent.parent
     make = ["make", "-s", "-C", str(repo), "-o", "install", f"SHOW={root}",
             f"PRODUCER={sys.executable} -m producer", "build-ep7"]
 

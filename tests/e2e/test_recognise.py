@@ -21,6 +21,8 @@ import pytest
 from tests import factory
 from tests.conftest import run_producer
 
+pytestmark = [pytest.mark.model, pytest.mark.slow]  # Whisper on every episode of the show
+
 RATE = 44100
 SHOW = factory.SHOW_TOML.replace('intro = "music/intro.wav"\noutro = "music/outro.wav"\n'
                                  'intro_crossfade = 2.0\noutro_crossfade = 3.0\n', "").replace(
@@ -169,7 +171,7 @@ def test_a_missing_model_is_exit_3_and_a_language_it_cannot_do_exit_2(show, tmp_
 # ---------------------------------------------------------------- the website, in Chromium
 
 from tests.servers import free_port, wait_for_port  # noqa: E402
-from tests.test_serve import browser, errors, wait_for  # noqa: E402,F401  (the Chromium fixture and its helpers)
+from tests.e2e.test_serve import browser, errors, wait_for  # noqa: E402,F401  (the Chromium fixture and its helpers)
 
 
 @pytest.fixture(scope="module")
