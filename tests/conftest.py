@@ -5,10 +5,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from tests import factory
+from tests.servers import MotoServer
 
 
 @dataclass
@@ -48,3 +50,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoServer]:
+    """One S3-compatible server on loopback (moto in server mode) for the session
+    (a worker's, under xdist); each test makes buckets of its own names."""
+    server = MotoServer()
+    yield server
+    server.stop()

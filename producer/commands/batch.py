@@ -68,8 +68,11 @@ def processes(value: int) -> int:
 
 
 def run_all(job: Job, folders: list[Path], options: dict[str, Any], jobs: int, fail_fast: bool,
-            as_json: bool, quiet: bool, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Every folder through `job`; returns the worst exit status."""
+            as_json: bool, quiet: bool, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Every folder through `job`; returns the worst exit status. The streams default to
+    sys.stdout and sys.stderr as they are at the call (not at import: a caller that
+    swaps them, as a test's capture does, is written to)."""
+    out, err = out or sys.stdout, err or sys.stderr
     several = len(folders) > 1
     if jobs > 1 and several:
         outcomes = _parallel(job, folders, options, jobs, fail_fast, as_json, err)

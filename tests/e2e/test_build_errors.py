@@ -53,85 +53,78 @@ def test_truncated_recording_is_caught_by_its_decoded_length(episode: Path) -> N
     assert_clean_failure(build(episode), episode, 2, "truncated")
 
 
-def test_missing_recording(episode: Path) -> None:
-    (episode / "raw" / "host.wav").unlink()
-    assert_clean_failure(build(episode), episode, 2, "episode.toml: recordings[0]:", "does not exist")
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(text)
 
 
-def test_a_person_whose_track_names_no_recording(episode: Path) -> None:
-    with (episode / "episode.toml").open("a", encoding="utf-8") as f:
-        f.write('\n[[persons]]\nname = "Delaney"\nrole = "guest"\ntrack = "raw/delaney.flac"\n')
-    assert_clean_failure(build(episode), episode, 2, "episode.toml: persons[0].track:", "raw/delaney.flac",
-                         "names no recording")
+def _outside(ep: Path) -> None:
+    shutil.copy(ep / "raw" / "host.wav", ep.parent.parent / "elsewhere.wav")
+    edit(ep / "episode.toml", '"raw/host.wav"', '"../../elsewhere.wav"')
 
 
-def test_malformed_toml(episode: Path) -> None:
-    edit(episode / "episode.toml", "number = 7", "number = = 7")
-    assert_clean_failure(build(episode), episode, 2, "episode.toml: not valid TOML")
+# (id, what is done to a good show, fragments of the one line it must give): each fails before any audio work
+CONFIG_ERRORS = [
+    ("missing recording", lambda ep: (ep / "raw" / "host.wav").unlink(),
+     ("episode.toml: recordings[0]:", "does not exist")),
+    ("person track names no recording", lambda ep: _append(ep / "episode.toml", '\n[[persons]]\nname = "Delaney"\n'
+                                                           'role = "guest"\ntrack = "raw/delaney.flac"\n'),
+     ("episode.toml: persons[0].track:", "raw/delaney.flac", "names no recording")),
+    ("malformed toml", lambda ep: edit(ep / "episode.toml", "number = 7", "number = = 7"),
+     ("episode.toml: not valid TOML",)),
+    ("unknown key", lambda ep: edit(ep / "episode.toml", "number = 7", "number = 7\ntitel = \"typo\""),
+     ("episode.toml: titel: is not a known setting",)),
+    ("unknown preset", lambda ep: edit(ep.parent / "show.toml", 'preset = "podcast-stereo"',
+                                       'preset = "loud-as-possible"'),
+     ('preset "loud-as-possible" is not known', "podcast-stereo")),
+    ("artwork not square", lambda ep: factory.cover(ep.parent / "artwork.jpg", (1400, 1000), "RGB", "JPEG"),
+     ("artwork.jpg", "must be square")),
+    ("artwork too small", lambda ep: factory.cover(ep.parent / "artwork.jpg", (600, 600), "RGB", "JPEG"),
+     ("artwork.jpg", "1400–3000 px")),
+    ("artwork too large", lambda ep: factory.cover(ep.parent / "artwork.jpg", (3200, 3200), "RGB", "PNG"),
+     ("artwork.jpg", "1400–3000 px")),
+    ("artwork CMYK", lambda ep: factory.cover(ep.parent / "artwork.jpg", (1400, 1400), "CMYK", "JPEG"),
+     ("artwork.jpg", "must be RGB")),
+    ("artwork GIF", lambda ep: factory.cover(ep.parent / "artwork.jpg", (1400, 1400), "RGB", "GIF"),
+     ("artwork.jpg", "must be JPEG or PNG")),
+    ("artwork not an image", lambda ep: (ep.parent / "artwork.jpg").write_text("not a picture"),
+     ("artwork.jpg", "not a readable image")),
+    ("chapters out of order", lambda ep: edit(ep / "episode.toml", 'start = "00:04"', 'start = "00:00.000"'),
+     ("chapters[1].start: 00:00:00 is not after chapters[0].start",)),
+    ("first chapter not at zero", lambda ep: edit(ep / "episode.toml", 'start = "00:00"', 'start = "00:01"'),
+     ("chapters[0].start", "must start at 00:00")),
+    ("chapter past the end", lambda ep: edit(ep / "episode.toml", 'start = "00:04"', 'start = "00:35"'),
+     ("chapters[1].start: 00:00:35 is past the end",)),
+    ("chapter time not a time", lambda ep: edit(ep / "episode.toml", 'start = "00:04"', 'start = "2:7x"'),
+     ('episode.toml: chapters[1].start: "2:7x" is not a time',)),
+    ("empty chapter title", lambda ep: edit(ep / "episode.toml", 'title = "Middle"', 'title = "  "'),
+     ("chapters[1].title: is empty",)),
+    ("path outside the show folder", _outside, ("recordings[0]", "outside the show folder")),
+    ("crossfade longer than the intro", lambda ep: edit(ep.parent / "show.toml", "intro_crossfade = 2.0",
+                                                        "intro_crossfade = 9.0"),
+     ("audio.intro_crossfade", "not shorter than the intro")),
+]
 
 
-def test_unknown_key_is_an_error_not_a_silent_default(episode: Path) -> None:
-    edit(episode / "episode.toml", "number = 7", "number = 7\ntitel = \"typo\"")
-    assert_clean_failure(build(episode), episode, 2, "episode.toml: titel: is not a known setting")
+@pytest.fixture(scope="module")
+def good_show(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One show for every configuration error: each case edits a copy of it."""
+    return factory.make_show(tmp_path_factory.mktemp("template") / "show", seconds=12.0, chapters=SHORT,
+                             recordings=1)
 
 
-def test_unknown_preset(episode: Path) -> None:
-    edit(episode.parent / "show.toml", 'preset = "podcast-stereo"', 'preset = "loud-as-possible"')
-    assert_clean_failure(build(episode), episode, 2, 'preset "loud-as-possible" is not known', "podcast-stereo")
+@pytest.mark.parametrize("change, fragments", [c[1:] for c in CONFIG_ERRORS], ids=[c[0] for c in CONFIG_ERRORS])
+def test_a_configuration_error_is_one_line_and_exit_2(good_show: Path, tmp_path: Path, capsys, change,
+                                                      fragments) -> None:  # type: ignore[no-untyped-def]
+    """In-process (cli.main, as the console script calls it): nothing here needs a child."""
+    from producer import cli
 
-
-@pytest.mark.parametrize("size,mode,fmt,reason", [
-    ((1400, 1000), "RGB", "JPEG", "must be square"),
-    ((600, 600), "RGB", "JPEG", "1400–3000 px"),
-    ((3200, 3200), "RGB", "PNG", "1400–3000 px"),
-    ((1400, 1400), "CMYK", "JPEG", "must be RGB"),
-    ((1400, 1400), "RGB", "GIF", "must be JPEG or PNG"),
-])
-def test_bad_artwork(episode: Path, size: tuple[int, int], mode: str, fmt: str, reason: str) -> None:
-    factory.cover(episode.parent / "artwork.jpg", size, mode, fmt)
-    assert_clean_failure(build(episode), episode, 2, "artwork.jpg", reason)
-
-
-def test_artwork_that_is_not_an_image(episode: Path) -> None:
-    (episode.parent / "artwork.jpg").write_text("not a picture")
-    assert_clean_failure(build(episode), episode, 2, "artwork.jpg", "not a readable image")
-
-
-def test_chapters_out_of_order(episode: Path) -> None:
-    edit(episode / "episode.toml", 'start = "00:04"', 'start = "00:00.000"')
-    assert_clean_failure(build(episode), episode, 2, "chapters[1].start: 00:00:00 is not after chapters[0].start")
-
-
-def test_first_chapter_not_at_zero(episode: Path) -> None:
-    edit(episode / "episode.toml", 'start = "00:00"', 'start = "00:01"')
-    assert_clean_failure(build(episode), episode, 2, "chapters[0].start", "must start at 00:00")
-
-
-def test_chapter_past_the_end(episode: Path) -> None:
-    edit(episode / "episode.toml", 'start = "00:04"', 'start = "00:35"')
-    assert_clean_failure(build(episode), episode, 2, "chapters[1].start: 00:00:35 is past the end")
-
-
-def test_chapter_time_that_is_not_a_time(episode: Path) -> None:
-    edit(episode / "episode.toml", 'start = "00:04"', 'start = "2:7x"')
-    assert_clean_failure(build(episode), episode, 2, 'episode.toml: chapters[1].start: "2:7x" is not a time')
-
-
-def test_empty_chapter_title(episode: Path) -> None:
-    edit(episode / "episode.toml", 'title = "Middle"', 'title = "  "')
-    assert_clean_failure(build(episode), episode, 2, "chapters[1].title: is empty")
-
-
-def test_path_outside_the_show_folder(episode: Path) -> None:
-    outside = episode.parent.parent / "elsewhere.wav"
-    shutil.copy(episode / "raw" / "host.wav", outside)
-    edit(episode / "episode.toml", '"raw/host.wav"', '"../../elsewhere.wav"')
-    assert_clean_failure(build(episode), episode, 2, "recordings[0]", "outside the show folder")
-
-
-def test_crossfade_longer_than_the_intro(episode: Path) -> None:
-    edit(episode.parent / "show.toml", "intro_crossfade = 2.0", "intro_crossfade = 9.0")
-    assert_clean_failure(build(episode), episode, 2, "audio.intro_crossfade", "not shorter than the intro")
+    shutil.copytree(good_show.parent, tmp_path / "show")
+    ep = tmp_path / "show" / good_show.name
+    change(ep)
+    code = cli.main(["build", str(ep), "--quiet"])
+    captured = capsys.readouterr()
+    assert_clean_failure(Run(code, captured.out, captured.err), ep, 2, *fragments)
 
 
 def test_missing_ffmpeg_is_an_environment_failure(episode: Path, tmp_path: Path) -> None:

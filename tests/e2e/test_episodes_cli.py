@@ -9,7 +9,6 @@ import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import boto3
 import feedparser
@@ -124,13 +123,6 @@ def test_one_truncated_mp3_fails_its_episode_and_not_the_others(three: Three, tm
     assert [f["pass"] for f in rows["ep2"]["detail"]["files"]] == [False, True, True]  # the renditions are fine
     fast = run_producer("check", "--fail-fast", "ep2", "ep3", cwd=show)
     assert fast.code == r.code and "ep3: skipped" in fast.out
-
-
-@pytest.fixture(scope="module")
-def moto() -> Iterator[MotoServer]:
-    server = MotoServer()
-    yield server
-    server.stop()
 
 
 def _to_s3(show: Path, moto: MotoServer, bucket: str) -> None:

@@ -9,7 +9,6 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -122,13 +121,6 @@ def test_a_deleted_transcript_file_in_dist_rebuilds_on_publish(full_show: Path) 
         r = run_producer("publish", str(full_show), "--quiet")
         assert r.code == 0, r.err
         assert (full_show / "dist" / name).is_file()
-
-
-@pytest.fixture(scope="module")
-def moto() -> Iterator[MotoServer]:
-    server = MotoServer()
-    yield server
-    server.stop()
 
 
 def test_every_url_the_feed_names_resolves_over_http_on_s3(full_show: Path, moto: MotoServer,

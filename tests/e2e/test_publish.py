@@ -9,7 +9,6 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Iterator
 
 import boto3
 import feedparser
@@ -44,13 +43,6 @@ def assert_apple_required_tags(xml: bytes) -> None:
     for item in channel.findall("item"):
         for tag in APPLE_ITEM:
             assert item.find(tag) is not None, tag
-
-
-@pytest.fixture(scope="module")
-def moto() -> Iterator[MotoServer]:
-    server = MotoServer()
-    yield server
-    server.stop()
 
 
 class Show:
