@@ -130,7 +130,7 @@ ASSEMBLE = """
 import sys
 from pathlib import Path
 from producer.commands.build import prepare
-from producer.core.plan import filter_graph
+from producer.core.episode.plan import filter_graph
 from producer.io.config import load_context
 plan, _ = prepare(load_context(Path(sys.argv[1])))
 args, graph = filter_graph(plan.assembly)
@@ -215,7 +215,7 @@ def scaling(lengths: list[int]) -> list[tuple[int, Run, dict]]:
 
 def feed_at_scale(items: int = 2000) -> float:
     """Seconds for one publish's feed work (parse, upsert, serialize) on a feed of `items` items."""
-    from producer.core import feed
+    from producer.core.feed import feed
 
     channel = feed.ChannelInfo("Show", "https://x.test", "d", "en", "a", None, None, "https://x.test/a.jpg",
                                ("Technology",), False, "https://x.test/feed.xml")

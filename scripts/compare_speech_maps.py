@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from producer.core import leveler, speech  # noqa: E402
+from producer.core.audio import leveler, speech  # noqa: E402
 from producer.io.voice import VoiceDetector  # noqa: E402
 
 RATE = 16000

@@ -70,7 +70,7 @@ def loudness(x: np.ndarray, spans: list[tuple[int, int]]) -> float:
 
 
 def afftdn(x: np.ndarray, sample: bool = True) -> np.ndarray:
-    """As producer runs it (core.cleanup): told the floor (+10 dB) and, with `sample`,
+    """As producer runs it (core.audio.cleanup): told the floor (+10 dB) and, with `sample`,
     sampling the noise in the first pause."""
     floor = rms_db(x[int(0.3 * RATE): int(1.7 * RATE)])
     cmd = "asendcmd=c='0.30 afftdn@t0 sn start\\;1.70 afftdn@t0 sn stop'," if sample else ""

@@ -19,23 +19,27 @@ from typing import Any
 
 import numpy as np
 
-from ..core import chapters as chap, leveler, recognition, speech as speech_map
-from ..core.excerpts import spans as excerpt_spans
-from ..core.artwork import Artwork
-from ..core.build_report import BuildReport, Figures
-from ..core.episode_files import REPORT_JSON, REPORT_PAGE
-from ..core.loudness import Loudness
-from ..core.models import AudioInfo, Preset
-from ..core.plan import BuildPlan, make_plan
-from ..core.formats import FORMATS, MAIN
-from ..core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
-from ..core.renditions import ffmetadata
+from ..core.chapters import chapters as chap
+
+from ..core.audio import leveler, speech as speech_map
+
+from ..core.transcripts import recognition
+from ..core.audio.excerpts import spans as excerpt_spans
+from ..core.episode.artwork import Artwork
+from ..core.episode.build_report import BuildReport, Figures
+from ..core.episode.episode_files import REPORT_JSON, REPORT_PAGE
+from ..core.audio.loudness import Loudness
+from ..core.episode.models import AudioInfo, Preset
+from ..core.episode.plan import BuildPlan, make_plan
+from ..core.episode.formats import FORMATS, MAIN
+from ..core.episode.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
+from ..core.episode.renditions import ffmetadata
 from ..errors import CheckFailed, EnvironmentFailure, InputError, MediaError, located, os_error_text
 from ..io import artwork, ffmpeg, recognizer
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, output_stamps, record_inputs
 from ..io.progress import Progress
-from ..core.transcript import Cue
+from ..core.transcripts.transcript import Cue
 from ..stages import assemble, cleanup, level, measure, recognise, predict, render, report_page, tag, transcript
 from ..stages.judge import failure_text, judge
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from ..core.chapter_formats import WRITERS, to_toml
+from ..core.chapters.chapter_formats import WRITERS, to_toml
 from ..errors import InputError
 from ..io.config import as_built, load_chapters_file, load_context, write_chapters
 

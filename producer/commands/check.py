@@ -1,5 +1,5 @@
 """`producer check`: measure each file itself, trust no report, and judge it
-(core.verdicts). Prints one line a check and a summary, or one JSON document;
+(core.episode.verdicts). Prints one line a check and a summary, or one JSON document;
 raises CheckFailed or MediaError for the CLI to turn into an exit code."""
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from ..core.formats import FORMATS, MAIN
-from ..core.id3 import Id3Summary
-from ..core.loudness import Loudness
-from ..core.plan import episode_files
-from ..core.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
-from ..core.verdicts import FileReport
+from ..core.episode.formats import FORMATS, MAIN
+from ..core.episode.id3 import Id3Summary
+from ..core.audio.loudness import Loudness
+from ..core.episode.plan import episode_files
+from ..core.episode.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
+from ..core.episode.verdicts import FileReport
 from ..errors import CheckFailed, InputError, MediaError
 from ..io import files, tags
 from ..io.config import as_built, load_context, load_preset

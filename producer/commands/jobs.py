@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..core.build_report import BuildReport
-from ..core.episode_files import REPORT_JSON
+from ..core.episode.build_report import BuildReport
+from ..core.episode.episode_files import REPORT_JSON
 from ..errors import ProducerError
 from ..io.progress import Progress
 from .batch import Result

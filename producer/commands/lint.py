@@ -8,12 +8,12 @@ import urllib.error
 from pathlib import Path
 from typing import TextIO
 
-from ..core import lint
-from ..core.feed import FEED_KEY
-from ..core.models import LOCAL_BASE_URL
+from ..core.feed import lint
+from ..core.feed.feed import FEED_KEY
+from ..core.episode.models import LOCAL_BASE_URL
 from ..errors import CheckFailed, InputError, StorageError
 from ..io.config import find_show_file, load_show
-from ..core.models import Show
+from ..core.episode.models import Show
 from ..io.resolve import HttpResolver, StorageResolver, fetch
 from ..io.storage import Storage, open_target
 

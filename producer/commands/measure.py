@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from ..core.verdicts import figure
+from ..core.episode.verdicts import figure
 from ..errors import ProducerError
-from ..core.leveler import LevelerSettings
+from ..core.audio.leveler import LevelerSettings
 from ..stages.level import file_speech
 from ..stages.measure import measure_file
 from .check import expand

@@ -15,16 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ..core import chapters as chap, feed, lint
-from ..core.build_report import BuildReport
-from ..core.cuts import moved_episode
-from ..core.episode_files import CHAPTERS, REPORT_JSON, REPORT_PAGE, EpisodeFiles
-from ..core.episode_item import (Stored, channel_info, chapter_image_key, cover_key, item_info, main_format,
+from ..core.chapters import chapters as chap
+
+from ..core.feed import feed, lint
+from ..core.episode.build_report import BuildReport
+from ..core.audio.cuts import moved_episode
+from ..core.episode.episode_files import CHAPTERS, REPORT_JSON, REPORT_PAGE, EpisodeFiles
+from ..core.feed.episode_item import (Stored, channel_info, chapter_image_key, cover_key, item_info, main_format,
                                  person_key, show_artwork_key, url)
-from ..core.feed import FEED_KEY
-from ..core.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE, content_type
-from ..core.models import LOCAL_BASE_URL, PublishSettings
-from ..core.plan import episode_files
+from ..core.feed.feed import FEED_KEY
+from ..core.feed.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE, content_type
+from ..core.episode.models import LOCAL_BASE_URL, PublishSettings
+from ..core.episode.plan import episode_files
 from ..errors import Conflict, InputError, StorageError
 from ..io import artwork, files as files_io
 from ..io.config import Context, episodes_sharing_guid, load_context, write_guid

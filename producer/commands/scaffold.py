@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from ..core import scaffold
+from ..core.episode import scaffold
 from ..errors import InputError
 from ..io import artwork
 from ..io.config import EPISODE_FILE, SHOW_FILE, find_show_file, read_toml

@@ -4,8 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..core.feed import FEED_KEY
-from ..core.models import LOCAL_BASE_URL
+from ..core.feed.feed import FEED_KEY
+from ..core.episode.models import LOCAL_BASE_URL
 from ..errors import EnvironmentFailure, InputError
 from ..io.config import find_show_file, load_show
 from ..io.preview_server import PreviewServer

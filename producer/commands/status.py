@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TextIO
 
-from ..core import feed
-from ..core.build_report import Stamp
-from ..core.episode_files import CHAPTERS
-from ..core.feed import FEED_KEY
-from ..core.plan import episode_files
-from ..core.status import Published, Remote, Row, publication, table
+from ..core.feed import feed
+from ..core.episode.build_report import Stamp
+from ..core.episode.episode_files import CHAPTERS
+from ..core.feed.feed import FEED_KEY
+from ..core.episode.plan import episode_files
+from ..core.episode.status import Published, Remote, Row, publication, table
 from ..errors import InputError
 from ..io import files as files_io
 from ..io.config import Context, find_show_file, load_context, load_show

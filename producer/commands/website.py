@@ -7,9 +7,11 @@ import json
 import tempfile
 from pathlib import Path
 
-from ..core import site, transcript
-from ..core.feed import FEED_KEY
-from ..core.media_types import CACHE_PAGE, content_type
+from ..core.site import site
+
+from ..core.transcripts import transcript
+from ..core.feed.feed import FEED_KEY
+from ..core.feed.media_types import CACHE_PAGE, content_type
 from ..errors import InputError, StorageError, UploadMismatch
 from ..io import files
 from ..io.storage import Storage, holds

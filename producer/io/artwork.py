@@ -1,9 +1,9 @@
-"""Artwork files: read, then held to core.artwork's rules."""
+"""Artwork files: read, then held to core.episode.artwork's rules."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.artwork import Artwork, problem
+from ..core.episode.artwork import Artwork, problem
 from ..errors import MediaError
 
 

@@ -1,4 +1,4 @@
-"""Show, episode and preset files: TOML loading and validation into core.models.
+"""Show, episode and preset files: TOML loading and validation into core.episode.models.
 
 Every error names the file and the field. Unknown keys are errors: a typo in a
 manifest must not silently fall back to a default.
@@ -14,18 +14,18 @@ from typing import Any, Callable
 
 import tomlkit
 
-from ..core import chapters as chap
-from ..core.chapter_formats import parse as parse_chapters, toml_tables
-from ..core import cleanup
-from ..core.build_report import BuildReport
-from ..core.cuts import moved_episode
-from ..core.episode_files import REPORT_JSON
-from ..core.leveler import MODES, LevelerSettings
-from ..core.formats import RENDITIONS as RENDITION_FORMATS
-from ..core.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
+from ..core.chapters import chapters as chap
+from ..core.chapters.chapter_formats import parse as parse_chapters, toml_tables
+from ..core.audio import cleanup
+from ..core.episode.build_report import BuildReport
+from ..core.audio.cuts import moved_episode
+from ..core.episode.episode_files import REPORT_JSON
+from ..core.audio.leveler import MODES, LevelerSettings
+from ..core.episode.formats import RENDITIONS as RENDITION_FORMATS
+from ..core.episode.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
                            Person, Preset, PublishSettings, RenditionSettings, Show, Soundbite)
-from ..core.timecode import parse_time
-from ..core.transcript import FORMATS as TRANSCRIPT_FORMATS
+from ..core.chapters.timecode import parse_time
+from ..core.transcripts.transcript import FORMATS as TRANSCRIPT_FORMATS
 from ..errors import InputError, TimeError, located
 from . import files
 

@@ -21,8 +21,8 @@ from typing import IO, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..core.formats import FORMATS, output_args
-from ..core.models import AudioInfo, Preset
+from ..core.episode.formats import FORMATS, output_args
+from ..core.episode.models import AudioInfo, Preset
 from ..errors import EnvironmentFailure, MediaError
 
 CHUNK_SECONDS = 1.0  # small chunks keep the process small (vs 4 s: 45 MB less, ~3 % more CPU)
@@ -447,7 +447,7 @@ class PcmEncoder:
     def __init__(self, out: Path, sample_rate: int, channels: int, output_args: Sequence[str],
                  extra_inputs: Sequence[str] = (), what: str = "encoding", tapped: bool = False) -> None:
         """`tapped`: `output_args` name the outputs themselves, one of them ffmpeg's
-        stdout, which `tap` then reads (see core.formats.Tap)."""
+        stdout, which `tap` then reads (see core.episode.formats.Tap)."""
         self.out, self.what = out, what
         self.args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", "-y",
                      "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
@@ -511,7 +511,7 @@ class PcmEncoder:
 
 
 class Mp3Encoder(PcmEncoder):
-    """libmp3lame (core.formats' MP3 row); a Xing/LAME header makes the duration exact; the tags are ours."""
+    """libmp3lame (core.episode.formats' MP3 row); a Xing/LAME header makes the duration exact; the tags are ours."""
 
     def __init__(self, out: Path, preset: Preset) -> None:
         super().__init__(out, preset.sample_rate, preset.channels, output_args(FORMATS["mp3"], preset),

@@ -11,10 +11,10 @@ from mutagen import MutagenError
 from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPOS, TRCK, TXXX, WXXX,
                          CTOCFlags, Frame, ID3NoHeaderError, PictureType)
 
-from ..core.artwork import Artwork
-from ..core.chapters import Chapter, ends
-from ..core.id3 import ChapterTag, Id3Summary, TocTag
-from ..core.models import Episode, Preset, Show, preset_record
+from ..core.episode.artwork import Artwork
+from ..core.chapters.chapters import Chapter, ends
+from ..core.episode.id3 import ChapterTag, Id3Summary, TocTag
+from ..core.episode.models import Episode, Preset, Show, preset_record
 from ..errors import MediaError, write_failure
 from . import artwork as art
 from .id3_order import ordered_id3

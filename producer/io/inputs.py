@@ -9,9 +9,9 @@ from pathlib import Path
 import tomlkit
 
 from .. import __version__
-from ..core.build_report import BuildReport, Inputs, Stamp
-from ..core.episode_files import REPORT_JSON
-from ..core.plan import episode_files
+from ..core.episode.build_report import BuildReport, Inputs, Stamp
+from ..core.episode.episode_files import REPORT_JSON
+from ..core.episode.plan import episode_files
 from . import files
 from .config import Context
 

@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import BinaryIO
 
-from ..core import byte_range
-from ..core.feed import FEED_KEY
-from ..core.media_types import content_type
+from ..core.site import byte_range
+from ..core.feed.feed import FEED_KEY
+from ..core.feed.media_types import content_type
 
 COPY_BLOCK = 1 << 16
 

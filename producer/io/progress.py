@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from ..core.timecode import format_seconds
+from ..core.chapters.timecode import format_seconds
 
 
 class Progress:

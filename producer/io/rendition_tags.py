@@ -11,11 +11,11 @@ from mutagen.flac import Picture
 from mutagen.mp4 import MP4, MP4Cover
 from mutagen.oggopus import OggOpus
 
-from ..core.artwork import Artwork
-from ..core.formats import Format
-from ..core.id3 import ChapterTag, ContainerSummary
-from ..core.plan import BuildPlan
-from ..core.timecode import format_time
+from ..core.episode.artwork import Artwork
+from ..core.episode.formats import Format
+from ..core.episode.id3 import ChapterTag, ContainerSummary
+from ..core.episode.plan import BuildPlan
+from ..core.chapters.timecode import format_time
 from ..errors import write_failure
 from .ffmpeg import probe_json
 

@@ -1,4 +1,4 @@
-"""What `core.lint` asks of the world: does a URL resolve, how big is it, is it
+"""What `core.feed.lint` asks of the world: does a URL resolve, how big is it, is it
 an image of what size. Over HTTP for any feed, or through the storage target
 for URLs under our own base_url (publish lints the feed before it writes it)."""
 from __future__ import annotations
@@ -7,8 +7,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from ..core.artwork import Artwork, problem
-from ..core.lint import Resource
+from ..core.episode.artwork import Artwork, problem
+from ..core.feed.lint import Resource
 from .storage import Storage
 
 TIMEOUT_S = 10

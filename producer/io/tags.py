@@ -1,13 +1,13 @@
-"""Tags of any format we make, by its row in core.formats: ID3 for the MP3
+"""Tags of any format we make, by its row in core.episode.formats: ID3 for the MP3
 (io.id3), MP4 atoms or Vorbis comments for the renditions (io.rendition_tags)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.artwork import Artwork
-from ..core.formats import Format, by_suffix
-from ..core.id3 import ContainerSummary, Id3Summary
-from ..core.plan import BuildPlan
+from ..core.episode.artwork import Artwork
+from ..core.episode.formats import Format, by_suffix
+from ..core.episode.id3 import ContainerSummary, Id3Summary
+from ..core.episode.plan import BuildPlan
 from . import rendition_tags
 from .id3 import read_id3, write_tags
 

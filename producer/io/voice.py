@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.speech import WINDOW
+from ..core.audio.speech import WINDOW
 from ..errors import EnvironmentFailure
 
 CONTEXT = 64  # samples of the previous window the model hears before each window

@@ -1,10 +1,10 @@
 """Assemble: intro + recording(s) + outro, crossfaded, as one f32 PCM stream.
 
-ffmpeg decodes, cleans each recording (core.cleanup's filters), resamples
+ffmpeg decodes, cleans each recording (core.audio.cleanup's filters), resamples
 (soxr), conforms channels, mixes and crossfades; Python only ever sees a few
 seconds of the result at a time. With leveling, each recording is multiplied in
 the same graph by its gain curve (written by stages/level), before the mix; the
-music is never leveled. The cuts (core.cuts) are spliced out of the assembled
+music is never leveled. The cuts (core.audio.cuts) are spliced out of the assembled
 stream, so every stage after this one sees the episode as it ships.
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..core import cuts, leveler
-from ..core.models import AudioInfo
-from ..core.plan import Assembly, conform_filter, filter_graph
+from ..core.audio import cuts, leveler
+from ..core.episode.models import AudioInfo
+from ..core.episode.plan import Assembly, conform_filter, filter_graph
 from ..io.ffmpeg import PcmSource
 from . import level
 

@@ -1,6 +1,6 @@
 """Cleanup: from the analysis every build makes (stages/level.analyse), decide
-each recording's denoise and dehum (core.cleanup) and the pauses to shorten
-(core.cuts), and move the episode's chapters and soundbites by every cut. The
+each recording's denoise and dehum (core.audio.cleanup) and the pauses to shorten
+(core.audio.cuts), and move the episode's chapters and soundbites by every cut. The
 filters run inside the assembly's ffmpeg graph and the cuts are spliced out of
 its stream (stages/assemble), so cleanup costs no pass of its own."""
 from __future__ import annotations
@@ -10,15 +10,15 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core import cleanup, cuts, leveler
-from ..core.cuts import Cut
-from ..core.plan import BuildPlan
+from ..core.audio import cleanup, cuts, leveler
+from ..core.audio.cuts import Cut
+from ..core.episode.plan import BuildPlan
 from ..errors import InputError
 from ..io.progress import Progress
 from . import recognise
 
 BLOCK_MS = round(leveler.BLOCK_S * 1000)
-MIN_SPEECH_LEFT_MS = 1000  # as a recording with less speech than this is refused (core.input_checks)
+MIN_SPEECH_LEFT_MS = 1000  # as a recording with less speech than this is refused (core.audio.input_checks)
 NEAR_FLOOR_DB = 10.0  # a pause to cut: every track within this of its own noise floor
 
 

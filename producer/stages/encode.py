@@ -1,5 +1,5 @@
 """Encode: stream rendered PCM into one format's encoder (libmp3lame for the MP3,
-the format's row in core.formats for the others)."""
+the format's row in core.episode.formats for the others)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,9 +7,9 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..core.formats import MAIN, Format, output_args
-from ..core.models import Preset
-from ..core import renditions
+from ..core.episode.formats import MAIN, Format, output_args
+from ..core.episode.models import Preset
+from ..core.episode import renditions
 from ..io import ffmpeg
 from ..io.ffmpeg import Mp3Encoder, PcmEncoder
 
@@ -25,7 +25,7 @@ def encoder_for(fmt: Format, out: Path, preset: Preset, streams: Sequence[str] =
 
 
 def tapped_encoder(fmt: Format, out: Path, preset: Preset) -> PcmEncoder:
-    """The encoder of a rendition measured as it is written (core.formats.Tap)."""
+    """The encoder of a rendition measured as it is written (core.episode.formats.Tap)."""
     return PcmEncoder(out, preset.sample_rate, preset.channels, renditions.tapped_output(fmt, preset, out),
                       what=f"{fmt.name} encoding", tapped=True)
 

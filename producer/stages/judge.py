@@ -1,16 +1,16 @@
 """Judge one file as `producer check` does: its tags and chapters read back, its
 loudness and speech balance measured on its own audio, every verdict of
-core.verdicts. The build runs the same judgement on what it is about to ship,
+core.episode.verdicts. The build runs the same judgement on what it is about to ship,
 so a build never ships a file that `check` fails."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.id3 import Id3Summary
-from ..core.speech import Heard
-from ..core.loudness import Loudness
-from ..core.models import Episode, Preset
-from ..core.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
+from ..core.episode.id3 import Id3Summary
+from ..core.audio.speech import Heard
+from ..core.audio.loudness import Loudness
+from ..core.episode.models import Episode, Preset
+from ..core.episode.verdicts import (FileReport, balance_verdict, chapter_verdicts, episode_verdicts, loudness_verdicts,
                              rendition_verdicts, tag_verdicts)
 from ..errors import MediaError
 from ..io import tags as tag_io

@@ -1,7 +1,7 @@
 """Level: measure every recording track on its own (loudness per 100 ms, the speech
-map's voice activity per 32 ms from Silero VAD, io/voice), plan the gains (core.leveler), and write each track's gain
+map's voice activity per 32 ms from Silero VAD, io/voice), plan the gains (core.audio.leveler), and write each track's gain
 curve to a small file (4 bytes at 400 Hz: 6 MB an hour) that the assembly's
-ffmpeg graph multiplies the track by (core.plan.filter_graph). Music (intro,
+ffmpeg graph multiplies the track by (core.episode.plan.filter_graph). Music (intro,
 outro) is never leveled.
 
 The analysis decodes each track at 16 kHz mono (what the voice detector takes)
@@ -18,12 +18,12 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core import cuts, input_checks, leveler, speech
-from ..core.cleanup import SPECTRUM_HZ
-from ..core.input_checks import Peaks
-from ..core.loudness import k_weighting_filters
-from ..core.models import AudioInfo
-from ..core.plan import GAIN_RATE, Assembly, conform_filter
+from ..core.audio import cuts, input_checks, leveler, speech
+from ..core.audio.cleanup import SPECTRUM_HZ
+from ..core.audio.input_checks import Peaks
+from ..core.audio.loudness import k_weighting_filters
+from ..core.episode.models import AudioInfo
+from ..core.episode.plan import GAIN_RATE, Assembly, conform_filter
 from ..errors import InputError
 from ..io import ffmpeg
 from ..io.voice import VoiceDetector
@@ -36,7 +36,7 @@ SPLIT_FROM_S = 300.0  # shorter tracks: one pass (a second ffmpeg costs more tha
 # Silero's state remembers several seconds: the second half's detector first hears the
 # 8.192 s before its start (256 whole windows), so it decides as one pass would
 WARM_WINDOWS = 256
-# BS.1770's K-weighting inside ffmpeg (core.loudness's stages as biquads):
+# BS.1770's K-weighting inside ffmpeg (core.audio.loudness's stages as biquads):
 # 2.3 s of Python filtering an hour saved; the detector hears the same speech
 K_WEIGHTING = k_weighting_filters()
 SPECTRUM_EVERY = 4  # seconds: one in four goes into the hum detector's spectrum
@@ -167,7 +167,7 @@ class FollowedSpeech:
     LAME writes it (a second output of its ffmpeg, through speech_chain), on the
     core LAME leaves free: the build's own figures need them, and a decode of the
     finished file cost 2.7 s an hour after the render. No voice detector runs here:
-    the build knows where the speech is from its own map (core.speech.episode_map),
+    the build knows where the speech is from its own map (core.audio.speech.episode_map),
     which saves Silero's 7 s an hour in the render. The end padding (silence) falls
     in the last block."""
 
@@ -224,7 +224,7 @@ def _peaks(log: str) -> Peaks:
 
 def file_speech(path: Path, settings: leveler.LevelerSettings) -> speech.Heard:
     """The speech figures of any file (`check`, `measure`): its own speech map by
-    Silero and the floor rule, the balance of its turns (core.speech.balance)."""
+    Silero and the floor rule, the balance of its turns (core.audio.speech.balance)."""
     f = track_features(ffmpeg.probe(path))
     return speech.heard(f.energy, [leveler.speech_candidates(f, settings)], leveler.BLOCK_S)
 

@@ -1,6 +1,6 @@
 """Measure: any file ffmpeg reads (the one decode-and-measure path of check,
 measure, verify and predict), and the assembled episode's loudness before its
-render, added up from the analysis and the music (core.programme) rather than
+render, added up from the analysis and the music (core.audio.programme) rather than
 from a pass of its own."""
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import IO, Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..core import loudness, programme
-from ..core.leveler import TrackFeatures
-from ..core.models import AudioInfo
-from ..core.plan import Assembly, conform_filter
+from ..core.audio import loudness, programme
+from ..core.audio.leveler import TrackFeatures
+from ..core.episode.models import AudioInfo
+from ..core.episode.plan import Assembly, conform_filter
 from ..errors import InputError
 from ..io import ffmpeg
 from . import level

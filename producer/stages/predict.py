@@ -24,10 +24,10 @@ from typing import Callable
 
 import numpy as np
 
-from ..core.formats import FORMATS, MAIN, Format
-from ..core.limiter import Limiter
-from ..core.models import Preset
-from ..core.policy import next_gain
+from ..core.episode.formats import FORMATS, MAIN, Format
+from ..core.audio.limiter import Limiter
+from ..core.episode.models import Preset
+from ..core.episode.policy import next_gain
 from . import encode
 from .measure import measure_file, measure_pcm
 

@@ -19,10 +19,11 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .. import __version__
-from ..core import leveler, recognition, speech
-from ..core.models import AudioInfo, Episode, Show
-from ..core.plan import BuildPlan
-from ..core.recognition import Spoken
+from ..core.audio import leveler, speech
+from ..core.transcripts import recognition
+from ..core.episode.models import AudioInfo, Episode, Show
+from ..core.episode.plan import BuildPlan
+from ..core.transcripts.recognition import Spoken
 from ..errors import EnvironmentFailure, ProducerError
 from ..io import ffmpeg, files, recognizer
 from ..io.progress import Progress

@@ -1,10 +1,10 @@
 """Render: one pass over the assembly for every format still to make. The
 programme is decoded and leveled once and teed into one true-peak limiter
-(core.limiter) and one encoder a format, all running at once: LAME, the AAC and
+(core.audio.limiter) and one encoder a format, all running at once: LAME, the AAC and
 the Opus encoder are separate processes, so they share the two cores while
 this process limits. Every file is measured while it is written: the MP3 is
 decoded from its file as LAME writes it, a rendition from the copy of its
-packets its encoder writes to stdout (core.formats.Tap).
+packets its encoder writes to stdout (core.episode.formats.Tap).
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..core.formats import FORMATS, MAIN
-from ..core.limiter import Limiter, LimiterBank
-from ..core.plan import BuildPlan
-from ..core.policy import Attempt
-from ..core.renditions import stream_args
+from ..core.episode.formats import FORMATS, MAIN
+from ..core.audio.limiter import Limiter, LimiterBank
+from ..core.episode.plan import BuildPlan
+from ..core.episode.policy import Attempt
+from ..core.episode.renditions import stream_args
 from ..io import ffmpeg
 from ..io.ffmpeg import PcmEncoder
 from ..io.progress import Progress

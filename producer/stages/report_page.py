@@ -1,4 +1,4 @@
-"""The report page of a build or of a checked file (core.report_page draws it)."""
+"""The report page of a build or of a checked file (core.site.report_page draws it)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,15 +6,15 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core import report_page
-from ..core.build_report import BuildReport
-from ..core.cuts import moved
-from ..core.id3 import ContainerSummary, Id3Summary
-from ..core.leveler import BLOCK_S
-from ..core.loudness import Loudness
-from ..core.models import Preset
-from ..core.plan import BuildPlan
-from ..core.verdicts import FileReport, balance_verdict, loudness_verdicts
+from ..core.site import report_page
+from ..core.episode.build_report import BuildReport
+from ..core.audio.cuts import moved
+from ..core.episode.id3 import ContainerSummary, Id3Summary
+from ..core.audio.leveler import BLOCK_S
+from ..core.audio.loudness import Loudness
+from ..core.episode.models import Preset
+from ..core.episode.plan import BuildPlan
+from ..core.episode.verdicts import FileReport, balance_verdict, loudness_verdicts
 from . import level
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core import chapters
-from ..core.artwork import Artwork
-from ..core.episode_files import CHAPTERS
-from ..core.formats import FORMATS
-from ..core.plan import BuildPlan
+from ..core.chapters import chapters
+from ..core.episode.artwork import Artwork
+from ..core.episode.episode_files import CHAPTERS
+from ..core.episode.formats import FORMATS
+from ..core.episode.plan import BuildPlan
 from ..io import tags
 
 

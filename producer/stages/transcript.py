@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core import transcript
-from ..core.models import Episode
-from ..core.episode_files import TRANSCRIPT_JSON
-from ..core.plan import BuildPlan
+from ..core.transcripts import transcript
+from ..core.episode.models import Episode
+from ..core.episode.episode_files import TRANSCRIPT_JSON
+from ..core.episode.plan import BuildPlan
 from ..errors import InputError
 
 

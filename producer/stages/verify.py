@@ -17,9 +17,9 @@ from typing import Callable
 import mutagen.oggopus
 import numpy as np
 
-from ..core import loudness
-from ..core.formats import OPUS_RATE, Format
-from ..core.models import Preset
+from ..core.audio import loudness
+from ..core.episode.formats import OPUS_RATE, Format
+from ..core.episode.models import Preset
 from ..io import ffmpeg
 from .measure import measure_file, meter_chunk, metered
 
@@ -131,7 +131,7 @@ class OverlappedVerify(_Follower):
 
 class TappedVerify(_Follower):
     """A rendition, decoded from the copy of its packets that its encoder writes to
-    stdout (core.formats.Tap). Exact when the samples measured are as many as the
+    stdout (core.episode.formats.Tap). Exact when the samples measured are as many as the
     finished file promises; else the finished file is decoded."""
 
     def __init__(self, encoder: ffmpeg.PcmEncoder, fmt: Format, out: Path, preset: Preset,

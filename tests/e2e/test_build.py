@@ -5,7 +5,7 @@ import json
 
 from mutagen.id3 import ID3, PictureType
 
-from producer.core.timecode import parse_time
+from producer.core.chapters.timecode import parse_time
 from tests import factory
 from tests.conftest import Built
 

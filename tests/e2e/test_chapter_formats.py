@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from producer.core import chapter_formats as cf
-from producer.core.chapters import Chapter
-from producer.core.timecode import parse_time
+from producer.core.chapters import chapter_formats as cf
+from producer.core.chapters.chapters import Chapter
+from producer.core.chapters.timecode import parse_time
 from producer.errors import InputError
 from tests import factory
 from tests.conftest import run_producer

@@ -1,4 +1,4 @@
-"""The episode's loudness added up from the analysis (core.programme) instead of a
+"""The episode's loudness added up from the analysis (core.audio.programme) instead of a
 measuring pass: held to ffmpeg's ebur128 on the same episode assembled by an
 ffmpeg command written here, and in the pure core to the meter on built signals."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from producer.core import loudness, programme
+from producer.core.audio import loudness, programme
 from tests import factory
 from tests.conftest import run_producer
 
@@ -36,7 +36,7 @@ def test_layers_that_follow_each_other_add_up_to_the_meter_on_the_whole() -> Non
 
 
 def test_a_recording_counts_in_every_ear_it_reaches() -> None:
-    from producer.core.leveler import TrackFeatures
+    from producer.core.audio.leveler import TrackFeatures
     energy = np.full(10, 0.01)
     assert programme.recording(TrackFeatures(energy, np.ones(10)), 2, None, 3).energy.tolist() == [0.02] * 10
     gained = programme.recording(TrackFeatures(energy, np.ones(10)), 1, np.full(10, 10.0), 0).energy

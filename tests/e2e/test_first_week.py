@@ -22,8 +22,8 @@ import pytest
 from mutagen.id3 import ID3
 
 from producer.cli import parser
-from producer.core import chapter_formats
-from producer.core.timecode import parse_time
+from producer.core.chapters import chapter_formats
+from producer.core.chapters.timecode import parse_time
 from producer.errors import InputError, TimeError
 from producer.io.config import load_context, load_episode, load_show
 from producer.io.inputs import is_stale

@@ -133,9 +133,9 @@ def test_a_single_well_levelled_voice_is_left_essentially_alone(tmp_path: Path) 
 def test_the_assembly_multiplies_each_recording_by_its_curve_sample_for_sample(tmp_path: Path) -> None:
     """The gain curve (400 Hz) upsampled in ffmpeg's graph equals the curve the leveler
     planned at every sample, not only at the curve's own samples."""
-    from producer.core.leveler import gains_at
-    from producer.core.models import AudioInfo
-    from producer.core.plan import Assembly
+    from producer.core.audio.leveler import gains_at
+    from producer.core.episode.models import AudioInfo
+    from producer.core.episode.plan import Assembly
     from producer.stages import assemble
     from producer.stages.level import Leveling, write_curve
 

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from producer.core import lint
+from producer.core.feed import lint
 from tests import factory
 from tests.servers import free_port
 from tests.conftest import run_producer

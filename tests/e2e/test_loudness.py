@@ -8,7 +8,7 @@ import pyloudnorm
 import pytest
 from scipy import signal
 
-from producer.core import loudness
+from producer.core.audio import loudness
 from producer.io import ffmpeg as media
 from producer.stages.measure import measure_file
 from tests import factory

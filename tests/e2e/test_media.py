@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from producer.core.models import Preset
+from producer.core.episode.models import Preset
 from producer.io import ffmpeg as media
 from producer.errors import MediaError
 from tests import factory

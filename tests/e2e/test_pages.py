@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from producer.core import report_page, site
-from producer.core.loudness import Curve, Loudness, Meter
-from producer.core.verdicts import Verdict
+from producer.core.site import report_page, site
+from producer.core.audio.loudness import Curve, Loudness, Meter
+from producer.core.episode.verdicts import Verdict
 from tests import factory
 from tests.conftest import Built, run_producer
 

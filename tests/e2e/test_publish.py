@@ -15,7 +15,7 @@ import feedparser
 import podcastparser
 import pytest
 
-from producer.core import site
+from producer.core.site import site
 from tests import factory
 from tests.conftest import Run, run_producer
 from tests.servers import FlakyProxy, MotoServer

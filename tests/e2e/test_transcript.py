@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from producer.core import transcript
+from producer.core.transcripts import transcript
 from producer.errors import InputError
 from tests import factory
 from tests.conftest import run_producer

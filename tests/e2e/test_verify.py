@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from producer.core import renditions
-from producer.core.chapters import Chapter
-from producer.core.formats import FORMATS
-from producer.core.models import Preset
+from producer.core.episode import renditions
+from producer.core.chapters.chapters import Chapter
+from producer.core.episode.formats import FORMATS
+from producer.core.episode.models import Preset
 from producer.errors import EnvironmentFailure
 from producer.io import ffmpeg
 from producer.stages import encode, level

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from producer.core import chapters as chap
-from producer.core import timecode
+from producer.core.chapters import chapters as chap
+from producer.core.chapters import timecode
 from producer.errors import InputError
-from producer.core.models import AudioInfo
-from producer.core.plan import Assembly, filter_graph
+from producer.core.episode.models import AudioInfo
+from producer.core.episode.plan import Assembly, filter_graph
 from producer.errors import TimeError
 
 

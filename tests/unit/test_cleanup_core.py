@@ -1,10 +1,10 @@
-"""core.cleanup's hum detector on spectra built here: a voice's harmonic line is
+"""core.audio.cleanup's hum detector on spectra built here: a voice's harmonic line is
 not hum, a mains fundamental is."""
 from __future__ import annotations
 
 import numpy as np
 
-from producer.core.cleanup import SPECTRUM_HZ, hum_in
+from producer.core.audio.cleanup import SPECTRUM_HZ, hum_in
 
 
 def spectrum(lines: dict[int, float]) -> np.ndarray:

@@ -1,12 +1,12 @@
-"""core.cuts on plain data: how times move, and the splice's length and joins,
+"""core.audio.cuts on plain data: how times move, and the splice's length and joins,
 against arithmetic written here."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from producer.core.chapters import Chapter
-from producer.core.cuts import Cut, move_ms, moved_chapters, pause_cuts, splice
+from producer.core.chapters.chapters import Chapter
+from producer.core.audio.cuts import Cut, move_ms, moved_chapters, pause_cuts, splice
 from producer.errors import InputError
 
 CUTS = [Cut(10_000, 15_000, "manual"), Cut(30_000, 31_000, "pause")]

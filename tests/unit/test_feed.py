@@ -6,7 +6,7 @@ import datetime as dt
 import feedparser
 import pytest
 
-from producer.core import feed
+from producer.core.feed import feed
 from producer.errors import InputError
 
 CHANNEL = feed.ChannelInfo("S", "https://x.test", "d", "en", "a", None, None, "https://x.test/a.jpg",

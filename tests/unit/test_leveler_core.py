@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from producer.core import leveler, speech
-from producer.core.leveler import LevelerSettings, TrackFeatures, plan_tracks
+from producer.core.audio import leveler, speech
+from producer.core.audio.leveler import LevelerSettings, TrackFeatures, plan_tracks
 
 S = LevelerSettings()
 BPS = 10  # blocks a second
@@ -82,7 +82,7 @@ def test_a_steady_voice_is_left_alone() -> None:
 
 
 def test_off_is_flat_and_tracks_on_one_recording_is_off() -> None:
-    from producer.core.plan import leveler_mode
+    from producer.core.episode.plan import leveler_mode
 
     (p,) = plan_tracks([track([(0, 5, -20)], 10)], "off", S)
     assert not p.gains_db.any()
@@ -104,7 +104,7 @@ def test_slew_limit_reaches_speech_before_it_starts() -> None:
 
 
 def test_spread_of_speech_loudness() -> None:
-    """core.speech.balance on the leveler's own-speech map: turns 12 LU apart spread 12."""
+    """core.audio.speech.balance on the leveler's own-speech map: turns 12 LU apart spread 12."""
     steady = track([(0, 30, -20)], 30)
     apart = track([(0, 15, -18), (15.5, 30, -30)], 30)
     for t, low, high in ((steady, 0, 1), (apart, 10, 14)):

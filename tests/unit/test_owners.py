@@ -9,16 +9,18 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from producer.core import episode_item, feed, feed_doc, timecode
-from producer.core.build_report import BuildReport
-from producer.core.chapters import Chapter
-from producer.core.dates import parse_rfc2822, rfc2822
-from producer.core.episode_files import EpisodeFiles
-from producer.core.formats import FORMATS, by_suffix, output_args
-from producer.core.media_types import content_type
-from producer.core.models import Episode, Person, Preset, RenditionSettings, Show, Soundbite
-from producer.core.policy import Attempt, Tried, first_ceiling, next_attempt
-from producer.core.renditions import stream_args
+from producer.core.feed import episode_item, feed, feed_doc
+
+from producer.core.chapters import timecode
+from producer.core.episode.build_report import BuildReport
+from producer.core.chapters.chapters import Chapter
+from producer.core.feed.dates import parse_rfc2822, rfc2822
+from producer.core.episode.episode_files import EpisodeFiles
+from producer.core.episode.formats import FORMATS, by_suffix, output_args
+from producer.core.feed.media_types import content_type
+from producer.core.episode.models import Episode, Person, Preset, RenditionSettings, Show, Soundbite
+from producer.core.episode.policy import Attempt, Tried, first_ceiling, next_attempt
+from producer.core.episode.renditions import stream_args
 from producer.errors import InputError
 
 STEREO = Preset("podcast-stereo", -16.0, -1.0, 0.5, 128, 44100, 2)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from producer.core.models import Preset
-from producer.core.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
+from producer.core.episode.models import Preset
+from producer.core.episode.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
 
 STEREO = Preset("podcast-stereo", -16.0, -1.0, 0.5, 128, 44100, 2)
 SPOTIFY = Preset("spotify", -14.0, -2.0, 0.5, 160, 44100, 2)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from producer.core import excerpts as predict
-from producer.core.policy import next_gain
+from producer.core.audio import excerpts as predict
+from producer.core.episode.policy import next_gain
 
 
 def test_excerpts_are_4_second_spans_spread_over_the_recordings() -> None:

@@ -7,7 +7,7 @@ from scipy import signal
 
 from scipy import ndimage
 
-from producer.core.limiter import Limiter, box_filter, minimum_filter
+from producer.core.audio.limiter import Limiter, box_filter, minimum_filter
 
 
 def programme(seconds: float = 6.0, rate: int = 44100) -> np.ndarray:

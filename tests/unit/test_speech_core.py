@@ -1,12 +1,12 @@
-"""The speech map's pure half (core.speech): Silero's hysteresis, the blocks' voiced
+"""The speech map's pure half (core.audio.speech): Silero's hysteresis, the blocks' voiced
 share, the balance of turns, and the map carried past the cuts; tables."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from producer.core import speech
-from producer.core.cuts import Cut, moved
+from producer.core.audio import speech
+from producer.core.audio.cuts import Cut, moved
 
 
 @pytest.mark.parametrize("probs, want", [

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from ..errors import InputError, TimeError
-from .cuts import Cut, move_ms
-from .timecode import format_time, parse_time
+from ...errors import InputError, TimeError
+from ..audio.cuts import Cut, move_ms
+from ..chapters.timecode import format_time, parse_time
 
 FORMATS = {".vtt": "vtt", ".srt": "srt"}
 _TIMING = re.compile(r"^\s*(\S+)\s+-->\s+(\S+)(?:\s+.*)?$")

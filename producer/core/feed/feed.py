@@ -19,7 +19,7 @@ from . import feed_doc
 from .dates import parse_rfc2822, rfc2822
 from .feed_doc import FEED_KEY, NS
 from .media_types import CHAPTERS_TYPE
-from .timecode import format_seconds
+from ..chapters.timecode import format_seconds
 
 # Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL under this namespace
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")

@@ -1,11 +1,11 @@
 """Renditions beside the MP3 (AAC in M4A, Opus in Ogg): the chapters as ffmpeg
 metadata for the containers whose chapters ffmpeg writes, and which streams
-go into each file. Pure; the formats themselves are core.formats."""
+go into each file. Pure; the formats themselves are core.episode.formats."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from .chapters import Chapter, ends
+from ..chapters.chapters import Chapter, ends
 from .formats import FORMATS, Format, muxer_args, output_args
 from .models import Preset
 
@@ -41,7 +41,7 @@ def unmuxed(out: Path) -> Path:
 
 
 def tapped_output(fmt: Format, p: Preset, out: Path) -> list[str]:
-    """A tapped encoder's streams and outputs (core.formats.Tap): the copy on its
+    """A tapped encoder's streams and outputs (core.episode.formats.Tap): the copy on its
     stdout, and, beside it through ffmpeg's tee muxer, the file to be remuxed."""
     assert fmt.tap is not None
     if not fmt.tap.beside:

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import InputError
-from . import chapters as chap, cuts
-from .cleanup import CleanupSettings, settings_for
-from .cuts import Cut
+from ...errors import InputError
+from ..chapters import chapters as chap
+from ..audio import cuts
+from ..audio.cleanup import CleanupSettings, settings_for
+from ..audio.cuts import Cut
 from .episode_files import EpisodeFiles
 from .models import AudioInfo, Episode, Preset, Show
 
@@ -30,7 +31,7 @@ class Assembly:
     outro_crossfade: float
     sample_rate: int
     channels: int
-    cleanup: tuple[str, ...] = ()  # filter text a recording (core.cleanup), "" for none
+    cleanup: tuple[str, ...] = ()  # filter text a recording (core.audio.cleanup), "" for none
     cuts: tuple[Cut, ...] = ()  # taken out of the assembled episode, in its uncut time
 
     @property

@@ -223,7 +223,7 @@ class Meter:
 
     def mean_squares(self) -> np.ndarray:
         """(sub-blocks,) each 100 ms's mean square, the channels summed with BS.1770's
-        weights: what core.programme adds up across an episode's layers."""
+        weights: what core.audio.programme adds up across an episode's layers."""
         subs = np.concatenate(self.energies) if self.energies else np.zeros((0, self.channels))
         return subs @ _channel_weights(self.channels) / self.step
 

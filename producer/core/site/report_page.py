@@ -10,10 +10,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .loudness import Curve, Loudness
+from ..audio.loudness import Curve, Loudness
 from .svg_plot import Line, Plot, svg
-from .timecode import format_time
-from .verdicts import Verdict
+from ..chapters.timecode import format_time
+from ..episode.verdicts import Verdict
 
 FLOOR_LU = -60.0  # the plot's bottom: quieter than any speech worth seeing
 

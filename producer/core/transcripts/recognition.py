@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from .cuts import Cut, move_ms
+from ..audio.cuts import Cut, move_ms
 from .transcript import Cue, Word
 
 LINE_CHARS = 42

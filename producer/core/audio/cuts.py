@@ -14,10 +14,10 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..errors import InputError
-from .chapters import Chapter
+from ...errors import InputError
+from ..chapters.chapters import Chapter
 from .speech import runs
-from .models import Episode, Soundbite
+from ..episode.models import Episode, Soundbite
 
 FADE_S = 0.02  # each cut's crossfade: long enough not to click, short enough to stay inside a pause
 

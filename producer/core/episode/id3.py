@@ -1,4 +1,4 @@
-"""What an ID3 tag says, as plain data: read back by io.id3, judged by core.verdicts."""
+"""What an ID3 tag says, as plain data: read back by io.id3, judged by core.episode.verdicts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ class Id3Summary:
     cover: bytes | None = None
     chapters: list[ChapterTag] = field(default_factory=list)  # in file order
     tocs: list[TocTag] = field(default_factory=list)
-    preset_record: str | None = None  # the TXXX frame a build writes (core.models.preset_record)
+    preset_record: str | None = None  # the TXXX frame a build writes (core.episode.models.preset_record)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from xml.parsers import expat
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from ..errors import InputError
+from ...errors import InputError
 
 FEED_KEY = "feed.xml"  # the feed's name at the target's root (DESIGN.md's storage layout)
 NS = {

@@ -15,10 +15,10 @@ from xml.etree.ElementTree import tostring
 
 import nh3
 
-from . import feed_doc
-from .dates import parse_rfc2822
-from .feed_doc import ATOM, CONTENT, FEED_KEY, ITUNES, PODCAST
-from .timecode import format_time, parse_time, spoken_length
+from ..feed import feed_doc
+from ..feed.dates import parse_rfc2822
+from ..feed.feed_doc import ATOM, CONTENT, FEED_KEY, ITUNES, PODCAST
+from ..chapters.timecode import format_time, parse_time, spoken_length
 
 INDEX = "index.html"
 

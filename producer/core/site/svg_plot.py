@@ -8,7 +8,7 @@ from html import escape
 
 import numpy as np
 
-from .timecode import format_seconds, format_time
+from ..chapters.timecode import format_seconds, format_time
 
 BUCKETS = 1200
 WIDTH, LEFT, RIGHT, TOP, BOTTOM = 1000, 48, 12, 26, 26

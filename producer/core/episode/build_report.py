@@ -9,7 +9,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .cuts import Cut
+from ..audio.cuts import Cut
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class BuildReport:
     passes: int = 1  # passes over the programme that rendered files (every format rides each pass)
     cleanup: dict[str, Any] = field(default_factory=dict)  # per track (noise floor, denoise, hum), the shipped floor
     cuts: list[dict[str, Any]] = field(default_factory=list)  # each cut: recording start/end, episode position, …
-    speech: dict[str, Any] = field(default_factory=dict)  # the shipped file's balance (core.speech.Balance.as_dict)
+    speech: dict[str, Any] = field(default_factory=dict)  # the shipped file's balance (core.audio.speech.Balance.as_dict)
 
     @property
     def cut_list(self) -> list[Cut]:

@@ -9,11 +9,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .artwork import problem as artwork_problem
-from .chapters import Chapter, order_problems
+from ..chapters.chapters import Chapter, order_problems
 from .id3 import ChapterTag, ContainerSummary, Id3Summary
-from .loudness import Loudness
+from ..audio.loudness import Loudness
 from .models import Episode, Preset
-from .timecode import format_time
+from ..chapters.timecode import format_time
 
 END_SLACK_MS = 1000  # last chapter must end within 1 s of the file's end
 
@@ -76,7 +76,7 @@ def loudness_verdicts(measured: Loudness, preset: Preset) -> list[Verdict]:
 
 
 def balance_verdict(spread_lu: float, preset: Preset) -> Verdict:
-    """The turns' loudness spread (core.speech.balance): a quality hint, unless the
+    """The turns' loudness spread (core.audio.speech.balance): a quality hint, unless the
     preset requires balance, when it is a failure."""
     limit = preset.leveler.max_spread_lu
     ok = spread_lu <= limit

@@ -1,6 +1,6 @@
 """The render policy: from the renders tried so far, ship the last, try again
 with a corrected gain or ceiling, or give up. One policy for the MP3 and every
-rendition (a format's row in core.formats says how far a peak overshoot moves
+rendition (a format's row in core.episode.formats says how far a peak overshoot moves
 its ceiling). Pure, so every rule is tested on tables of past attempts rather
 than through ffmpeg runs."""
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """From an episode, its show and the objects its publish put on the target to
-the feed's channel and item. Pure: the keys come from core.episode_files, the
+the feed's channel and item. Pure: the keys come from core.episode.episode_files, the
 sizes and digests from the upload plan, so every URL the item names is a key
 publish uploaded."""
 from __future__ import annotations
@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import InputError
+from ...errors import InputError
 from . import feed
 from .dates import aware
-from .episode_files import CHAPTERS, EpisodeFiles
+from ..episode.episode_files import CHAPTERS, EpisodeFiles
 from .feed_doc import FEED_KEY
-from .formats import FORMATS
+from ..episode.formats import FORMATS
 from .media_types import content_type
-from .models import Episode, Person, Preset, Show
+from ..episode.models import Episode, Person, Preset, Show
 
 
 @dataclass(frozen=True)

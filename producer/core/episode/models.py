@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .chapters import Chapter
-from .leveler import LevelerSettings
+from ..chapters.chapters import Chapter
+from ..audio.leveler import LevelerSettings
 
 DEFAULT_PRESET = "podcast-stereo"
 EPISODE_TYPES = ("full", "trailer", "bonus")
@@ -133,7 +133,7 @@ class Show:
     locked: bool | None = None  # podcast:locked (with owner_email); None writes no tag
     funding: tuple[Funding, ...] = ()
     persons: tuple[Person, ...] = ()
-    cleanup: tuple[tuple[str, object], ...] = ()  # [cleanup] keys as given (core.cleanup.CleanupSettings)
+    cleanup: tuple[tuple[str, object], ...] = ()  # [cleanup] keys as given (core.audio.cleanup.CleanupSettings)
     transcript_engine: str = "auto"  # [transcript] engine: "auto" recognises when no hand transcript is given
     transcript_model: Path | None = None  # [transcript] model: a local faster-whisper model folder
 

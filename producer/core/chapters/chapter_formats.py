@@ -14,7 +14,7 @@ from typing import Any
 
 import tomlkit
 
-from ..errors import ChapterFormatError, InputError, TimeError
+from ...errors import ChapterFormatError, InputError, TimeError
 from .chapters import Chapter, json_text, order_problems
 from .timecode import format_time, parse_time
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import TimeError
+from ...errors import TimeError
 
 _TIME = re.compile(r"^(\d+(?::\d+){0,2})(?:\.(\d{1,3}))?$")
 

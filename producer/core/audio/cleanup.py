@@ -16,9 +16,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ..errors import InputError, located
+from ...errors import InputError, located
 from .speech import runs
-from .models import Episode, Show
+from ..episode.models import Episode, Show
 
 AUTO = "auto"
 OFF = "off"

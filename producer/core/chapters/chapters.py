@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from ..errors import InputError
+from ...errors import InputError
 from .timecode import format_time
 
 

@@ -8,9 +8,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Callable, Protocol
 
-from ..errors import InputError
+from ...errors import InputError
 from . import feed_doc
-from .artwork import Artwork
+from ..episode.artwork import Artwork
 from .dates import parse_rfc2822
 from .feed_doc import ITUNES, NS, PODCAST
 

@@ -1,12 +1,12 @@
 """Content-Type and Cache-Control by file name: one table for the preview server,
-what publish uploads and the feed's types (audio types from core.formats' rows)."""
+what publish uploads and the feed's types (audio types from core.episode.formats' rows)."""
 from __future__ import annotations
 
 import mimetypes
 from pathlib import PurePosixPath
 
-from .episode_files import CHAPTERS
-from .formats import FORMATS
+from ..episode.episode_files import CHAPTERS
+from ..episode.formats import FORMATS
 
 TYPES = {
     **{f.suffix: f.mime for f in FORMATS.values()}, ".ogg": "audio/ogg",

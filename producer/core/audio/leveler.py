@@ -51,7 +51,7 @@ class LevelerSettings:
     voiced_share: float = 0.3  # of a block's frames, for the block to count as speech
     floor_margin_db: float = 12.0  # above the track's noise floor, for speech
     bleed_margin_db: float = 6.0  # relative level under another active track that counts as bleed
-    max_spread_lu: float = 6.0  # `producer check`: the turns' loudness spread (core.speech.balance) past which it warns
+    max_spread_lu: float = 6.0  # `producer check`: the turns' loudness spread (core.audio.speech.balance) past which it warns
     require_balance: bool = False  # a spread past max_spread_lu fails check (and the build) instead of warning
 
 
@@ -59,7 +59,7 @@ class LevelerSettings:
 class TrackFeatures:
     energy: np.ndarray  # (blocks,) K-weighted mean square
     voiced: np.ndarray  # (blocks,) share of voiced frames, 0..1
-    spectrum: np.ndarray | None = None  # mean power a 1 Hz bin below core.cleanup.SPECTRUM_HZ (hum)
+    spectrum: np.ndarray | None = None  # mean power a 1 Hz bin below core.audio.cleanup.SPECTRUM_HZ (hum)
     spectrum_seconds: int = 0  # how many one-second frames that mean is of
     fine: np.ndarray = field(default_factory=lambda: np.zeros(0))  # K-weighted mean square every 10 ms (cut edges)
     seconds: float = 0.0  # the decoded length, which an MP3's header only estimates

@@ -1,0 +1,1 @@
+"""Audio: loudness, the limiter, the leveler, the speech map, cleanup and cuts."""

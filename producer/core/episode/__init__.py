@@ -1,0 +1,1 @@
+"""The episode: models, its files, the build plan and report, formats, verdicts, status."""

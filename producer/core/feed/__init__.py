@@ -1,0 +1,1 @@
+"""The feed: its reader, its items, lint, media types and dates."""

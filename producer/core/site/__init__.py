@@ -1,0 +1,1 @@
+"""Pages: the website, the report page and its plots, byte ranges."""

@@ -1,0 +1,1 @@
+"""Transcripts: cues, and recognised words into cues."""
