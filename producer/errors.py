@@ -3,9 +3,20 @@
 one of these where they enter."""
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The process's exit status (DESIGN.md): the worst of several episodes wins."""
+
+    OK = 0
+    CHECK_FAILED = 1
+    BAD_INPUT = 2
+    ENVIRONMENT = 3
+
 
 class ProducerError(Exception):
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -18,7 +29,7 @@ class ProducerError(Exception):
 class InputError(ProducerError):
     """A manifest, path or setting the user wrote is wrong."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class ChapterFormatError(InputError):
@@ -28,25 +39,25 @@ class ChapterFormatError(InputError):
 class MediaError(ProducerError):
     """An audio or image file cannot be read or is not what it must be."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class TagError(ProducerError):
     """ID3 tags could not be read or written."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class CheckFailed(ProducerError):
     """A measured file misses its target."""
 
-    exit_code = 1
+    exit_code = ExitCode.CHECK_FAILED
 
 
 class EnvironmentFailure(ProducerError):
     """A tool or service we depend on is missing or broken (ffmpeg, storage, the disk)."""
 
-    exit_code = 3
+    exit_code = ExitCode.ENVIRONMENT
 
 
 class StorageError(EnvironmentFailure):

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..core.episode.build_report import BuildReport
-from ..core.episode.episode_files import REPORT_JSON
 from ..errors import ProducerError
 from ..io.progress import Progress
 from .batch import Result
+from ..io.reports import read_report
 
 
 def build_job(folder: Path, options: dict[str, Any], out: TextIO, progress: Progress) -> Result:
@@ -64,7 +64,7 @@ def check_job(folder: Path, options: dict[str, Any], out: TextIO, progress: Prog
 
 def _report(folder: Path, required: bool = True) -> BuildReport | None:
     try:
-        return BuildReport.from_json((folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
+        return read_report(folder)
     except (OSError, ValueError):
         if required:
             raise

@@ -18,13 +18,12 @@ from typing import TextIO
 from ..core.chapters import chapters as chap
 
 from ..core.feed import feed, lint
-from ..core.episode.build_report import BuildReport
 from ..core.audio.cuts import moved_episode
 from ..core.episode.episode_files import CHAPTERS, REPORT_JSON, REPORT_PAGE, EpisodeFiles
 from ..core.feed.episode_item import (Stored, channel_info, chapter_image_key, cover_key, item_info, main_format,
                                  person_key, show_artwork_key, url)
 from ..core.feed.feed import FEED_KEY
-from ..core.feed.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE, content_type
+from ..core.feed.media_types import CACHE_FEED, CACHE_MEDIA, CACHE_PAGE, FEED_TYPE, content_type
 from ..core.episode.models import LOCAL_BASE_URL, PublishSettings
 from ..core.episode.plan import episode_files
 from ..errors import Conflict, InputError, StorageError
@@ -36,6 +35,7 @@ from ..io.resolve import StorageResolver
 from ..io.storage import LocalStorage, Storage, holds, open_target
 from .build import build_context
 from .website import publish_site
+from ..io.reports import read_report
 
 FEED_TRIES = 12
 
@@ -81,7 +81,7 @@ def _publish(ctx: Context, files: EpisodeFiles, storage: Storage, base_url: str,
              dry_run: bool, out: _Lines, now: dt.datetime | None, progress: Progress) -> str:
     planned = [_plan(storage, u) for u in uploads]
     stored = {p.upload.key: Stored(p.upload.path.stat().st_size, p.sha256) for p in planned}
-    built = BuildReport.from_json((ctx.episode.folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
+    built = read_report(ctx.episode.folder)
     person_keys = _person_keys(ctx)
     item = item_info(ctx.show, moved_episode(ctx.episode, built.cut_list), ctx.preset, files, guid, base_url,
                      built.duration_seconds, stored, person_keys)
@@ -219,7 +219,7 @@ def _update_feed(storage: Storage, channel: feed.ChannelInfo, item: feed.ItemInf
             return "unchanged", len(feed.item_guids(new))
         _lint_before_writing(new, item.guid, StorageResolver(storage, base_url), progress)
         try:
-            storage.write_if(FEED_KEY, new, "application/rss+xml", CACHE_FEED, etag)
+            storage.write_if(FEED_KEY, new, FEED_TYPE, CACHE_FEED, etag)
             if _landed(storage, new):
                 return change, len(feed.item_guids(new))
             # a service that ignores If-Match let another publish overwrite ours: merge again onto theirs

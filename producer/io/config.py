@@ -17,9 +17,7 @@ import tomlkit
 from ..core.chapters import chapters as chap
 from ..core.chapters.chapter_formats import parse as parse_chapters, toml_tables
 from ..core.audio import cleanup
-from ..core.episode.build_report import BuildReport
 from ..core.audio.cuts import moved_episode
-from ..core.episode.episode_files import REPORT_JSON
 from ..core.audio.leveler import MODES, LevelerSettings
 from ..core.episode.formats import RENDITIONS as RENDITION_FORMATS
 from ..core.episode.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
@@ -28,6 +26,7 @@ from ..core.chapters.timecode import parse_time
 from ..core.transcripts.transcript import FORMATS as TRANSCRIPT_FORMATS
 from ..errors import InputError, TimeError, located
 from . import files
+from .reports import read_report
 
 SHOW_FILE = "show.toml"
 EPISODE_FILE = "episode.toml"
@@ -371,7 +370,7 @@ def as_built(episode: Episode) -> Episode:
     cuts that build recorded in dist/report.json (as declared when nothing was cut,
     or nothing is built)."""
     try:
-        report = BuildReport.from_json((episode.folder / "dist" / REPORT_JSON).read_text(encoding="utf-8"))
+        report = read_report(episode.folder)
     except (OSError, ValueError):
         return episode
     return moved_episode(episode, report.cut_list)

@@ -99,7 +99,7 @@ class PcmSource:
 
     def __init__(self, args: Sequence[str], channels: int, sample_rate: int, what: Path | str,
                  chunk_seconds: float = CHUNK_SECONDS,
-                 feed: Callable[[IO[bytes]], None] | None = None, keep_log: bool = False,
+                 stdin_writer: Callable[[IO[bytes]], None] | None = None, keep_log: bool = False,
                  background: bool = False, sides: Sequence[SideOutput] = ()) -> None:
         """`sides`: second outputs that `args` write to (pcm_out's `side`)."""
         level = ["-v", "info", "-nostats"] if keep_log else ["-v", "error"]
@@ -108,19 +108,19 @@ class PcmSource:
         self.args = [tool("ffmpeg"), "-hide_banner", *level, *args]
         self.keep_log = keep_log
         self.log = ""
-        if feed is None:
+        if stdin_writer is None:
             self.args.insert(1, "-nostdin")
-        self.feed = feed
+        self.stdin_writer = stdin_writer
         self.channels = channels
         self.sample_rate = sample_rate
         self.what = what
         self.chunk_frames = int(chunk_seconds * sample_rate)
         self.frames = 0
-        self.feed_error: BaseException | None = None
+        self.stdin_error: BaseException | None = None
 
     def __iter__(self) -> Iterator[np.ndarray]:
         with tempfile.TemporaryFile() as err:
-            stdin = subprocess.PIPE if self.feed else subprocess.DEVNULL
+            stdin = subprocess.PIPE if self.stdin_writer else subprocess.DEVNULL
             try:
                 proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err,
                                         pass_fds=[side.fd for side in self.sides])
@@ -133,10 +133,10 @@ class PcmSource:
             _widen_pipe(proc.stdout)
             if proc.stdin is not None:
                 _widen_pipe(proc.stdin)
-            feeder = None
-            if self.feed:
-                feeder = threading.Thread(target=self._run_feed, args=(proc.stdin,), daemon=True)
-                feeder.start()
+            writer_thread = None
+            if self.stdin_writer:
+                writer_thread = threading.Thread(target=self._write_stdin, args=(proc.stdin,), daemon=True)
+                writer_thread.start()
             blocks: queue.Queue[bytes | None] = queue.Queue(maxsize=PREFETCH_CHUNKS)
             # A reader thread keeps ffmpeg decoding while we compute on the previous chunk.
             reader = threading.Thread(target=self._pump, args=(proc.stdout, blocks), daemon=True)
@@ -154,22 +154,22 @@ class PcmSource:
                         pass
                 rc = proc.wait()
                 proc.stdout.close()
-                if feeder is not None:
-                    feeder.join()
+                if writer_thread is not None:
+                    writer_thread.join()
                 err.seek(0)
                 log = err.read().decode(errors="replace")
                 self.log = log if self.keep_log else ""
-            if self.feed_error is not None:  # what went into ffmpeg failed: its output is not whole
-                raise self.feed_error
+            if self.stdin_error is not None:  # what went into ffmpeg failed: its output is not whole
+                raise self.stdin_error
             if rc != 0:
                 raise MediaError(f"{self.what}: ffmpeg could not decode it ({_last_line(log)})")
 
-    def _run_feed(self, stdin: IO[bytes]) -> None:
-        assert self.feed is not None
+    def _write_stdin(self, stdin: IO[bytes]) -> None:
+        assert self.stdin_writer is not None
         try:
-            self.feed(stdin)
+            self.stdin_writer(stdin)
         except BaseException as e:  # handed to the consumer once the stream ends
-            self.feed_error = e
+            self.stdin_error = e
             _close_quietly(stdin)
 
     def _pump(self, pipe: IO[bytes], blocks: "queue.Queue[bytes | None]") -> None:
@@ -234,12 +234,12 @@ def mp3_frame_bytes(header: bytes) -> int:
 
 
 def follow(path: Path, finished: Callable[[], bool], poll: float = 0.02) -> Callable[[IO[bytes]], None]:
-    """A feed that copies an MP3 into a pipe while the encoder is still writing it,
+    """A stdin writer that copies an MP3 into a pipe while the encoder is still writing it,
     and closes the pipe once the encoder has finished and all is copied. The
     first frame is left out: it is the Xing/LAME header frame, which the encoder
     rewrites when it finishes, and it holds no audio."""
 
-    def feed(pipe: IO[bytes]) -> None:
+    def write(pipe: IO[bytes]) -> None:
         try:
             with _open_when_written(path, 4, finished, poll) as f:
                 f.seek(mp3_frame_bytes(f.read(4)))
@@ -258,16 +258,16 @@ def follow(path: Path, finished: Callable[[], bool], poll: float = 0.02) -> Call
         finally:
             _close_quietly(pipe)
 
-    return feed
+    return write
 
 
 def relay(stream: IO[bytes], copy_to: Path | None) -> Callable[[IO[bytes]], None]:
-    """A feed that passes an encoder's stdout on to a decoder, and into `copy_to`
+    """A stdin writer that passes an encoder's stdout on to a decoder, and into `copy_to`
     when that stream is the file itself. The stream is read to its end whatever
     fails, so the encoder never blocks on a full pipe; a failure to write the
     file is raised then (the decoder reports its own)."""
 
-    def feed(pipe: IO[bytes]) -> None:
+    def write(pipe: IO[bytes]) -> None:
         failure: BaseException | None = None
         sinks: list[IO[bytes]] = [pipe]
         file: IO[bytes] | None = None
@@ -294,7 +294,7 @@ def relay(stream: IO[bytes], copy_to: Path | None) -> Callable[[IO[bytes]], None
         if failure is not None:
             raise failure
 
-    return feed
+    return write
 
 
 def _file_failure(path: Path | None, e: BaseException) -> BaseException:
@@ -386,16 +386,16 @@ def pcm_in(rate: int, channels: int) -> list[str]:
 
 
 def writes(chunks: Iterable[np.ndarray]) -> Callable[[IO[bytes]], None]:
-    """A feed that writes the chunks as f32le, then closes the pipe."""
+    """A stdin writer that writes the chunks as f32le, then closes the pipe."""
 
-    def feed(pipe: IO[bytes]) -> None:
+    def write(pipe: IO[bytes]) -> None:
         try:
             for chunk in chunks:
                 pipe.write(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
         finally:
             _close_quietly(pipe)
 
-    return feed
+    return write
 
 
 def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:

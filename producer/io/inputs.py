@@ -14,6 +14,7 @@ from ..core.episode.episode_files import REPORT_JSON
 from ..core.episode.plan import episode_files
 from . import files
 from .config import Context
+from .reports import read_report
 
 WHOLE_HASH_BYTES = 64 << 20
 
@@ -136,7 +137,7 @@ class Freshness:
 def freshness(ctx: Context) -> Freshness:
     dist = ctx.episode.folder / "dist"
     try:
-        report = BuildReport.from_json((dist / REPORT_JSON).read_text(encoding="utf-8"))
+        report = read_report(ctx.episode.folder)
     except (OSError, ValueError):
         return Freshness(None, [REPORT_JSON], [])
     wanted = episode_files(ctx.show, ctx.episode, ctx.preset).built()

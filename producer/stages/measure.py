@@ -24,13 +24,13 @@ WEIGHTING = loudness.k_weighting_filters()
 
 
 def metered(input_args: list[str], rate: int, channels: int, what: Path | str, chain: str | None = None,
-            feed: Callable[[IO[bytes]], None] | None = None, background: bool = False,
+            stdin_writer: Callable[[IO[bytes]], None] | None = None, background: bool = False,
             side: tuple[str, ffmpeg.SideOutput] | None = None) -> ffmpeg.PcmSource:
     """A decode for a meter: `channels` of samples, then as many of their K-weighted
     copy (io.ffmpeg.pcm_out; fed to Meter.add_weighted by `meter_chunk`); `side`, the
     decode through another chain into a second pipe."""
     return ffmpeg.PcmSource([*input_args, *ffmpeg.pcm_out(rate, channels, WEIGHTING, chain, side)], 2 * channels,
-                            rate, what, feed=feed, background=background, sides=[side[1]] if side else [])
+                            rate, what, stdin_writer=stdin_writer, background=background, sides=[side[1]] if side else [])
 
 
 def meter_chunk(meter: loudness.Meter, chunk: np.ndarray) -> None:
@@ -55,7 +55,7 @@ def measure_file(path: Path, sample_rate: int | None = None, channels: int | Non
 def measure_pcm(chunks: Iterable[np.ndarray], rate: int, channels: int, true_peak: bool = False) -> loudness.Meter:
     """Samples in memory, measured as a file is: K-weighted by ffmpeg."""
     meter = loudness.Meter(rate, channels, true_peak)
-    for chunk in metered(ffmpeg.pcm_in(rate, channels), rate, channels, "samples", feed=ffmpeg.writes(chunks)):
+    for chunk in metered(ffmpeg.pcm_in(rate, channels), rate, channels, "samples", stdin_writer=ffmpeg.writes(chunks)):
         meter_chunk(meter, chunk)
     return meter
 

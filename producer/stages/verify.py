@@ -55,7 +55,7 @@ class _Follower:
     def __init__(self, source: ffmpeg.PcmSource, channels: int, cut: bool,
                  finished: threading.Event, sink: Callable[[np.ndarray], None] | None = None) -> None:
         self.source, self.channels, self.cut, self.sink = source, channels, cut, sink
-        self.encoder_finished = finished  # the same event the source's feed watches, where it does
+        self.encoder_finished = finished  # the same event the source's stdin writer watches, where it does
         self.total_frames: int | None = None
         self.meter = loudness.Meter(source.sample_rate, channels)
         self.error: BaseException | None = None
@@ -117,7 +117,7 @@ class OverlappedVerify(_Follower):
         self.mp3, self.preset = mp3, preset
         finished = threading.Event()
         source = metered(["-f", "mp3", "-i", "pipe:0"], preset.sample_rate, preset.channels, mp3, trim(ASSUMED_DELAY),
-                         feed=ffmpeg.follow(mp3, finished.is_set), background=True, side=side)
+                         stdin_writer=ffmpeg.follow(mp3, finished.is_set), background=True, side=side)
         super().__init__(source, preset.channels, True, finished, sink)
 
     def result(self) -> Verified:
@@ -140,7 +140,7 @@ class TappedVerify(_Follower):
         self.fmt, self.out = fmt, out
         rate, channels = fmt.tap.rate or preset.sample_rate, preset.channels
         source = metered(["-f", fmt.tap.demuxer, "-i", "pipe:0"], rate, channels, out, trim(fmt.tap.priming),
-                         feed=ffmpeg.relay(encoder.tap, None if fmt.tap.beside else out), background=True)
+                         stdin_writer=ffmpeg.relay(encoder.tap, None if fmt.tap.beside else out), background=True)
         finished = threading.Event()
         finished.set()  # nothing waits on the encoder's frame count: the stream ends with the encoder
         super().__init__(source, channels, False, finished, sink)

@@ -186,3 +186,30 @@ def test_a_foreign_empty_tag_on_the_channel_is_kept_as_it_was() -> None:
     new, change = feed.upsert(old, c, item, dt.datetime(2026, 4, 1))
     assert change == "added" and new.count(b'<podcast:podping usesPodping="true"/>') == 1
     assert feed.item_guids(new) == ["g", "other"]
+
+
+# ---------------------------------------------------------------- one owner, read from the source
+
+PRODUCER = Path(__file__).resolve().parent.parent.parent / "producer"
+
+
+def sources_with(literal: str) -> list[str]:
+    return sorted(str(p.relative_to(PRODUCER)) for p in PRODUCER.rglob("*.py") if literal in p.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("literal, owner", [
+    ("-0.691", "core/audio/loudness.py"),  # the energy → LUFS formula (meter, leveler, speech map)
+    ("application/rss+xml", "core/feed/media_types.py"),  # the feed's type, beside the media-type table
+    ("BuildReport.from_json(", "io/reports.py"),  # the one reader of dist/report.json
+    ("import onnxruntime", "io/voice.py"),  # the speech map's detector
+])
+def test_each_concept_is_written_in_one_module(literal: str, owner: str) -> None:
+    assert sources_with(literal) == [owner]
+
+
+def test_exit_codes_are_one_enum() -> None:
+    from producer.errors import CheckFailed, EnvironmentFailure, ExitCode, InputError, MediaError
+
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
+    assert (CheckFailed.exit_code, InputError.exit_code, MediaError.exit_code, EnvironmentFailure.exit_code) == \
+        (ExitCode.CHECK_FAILED, ExitCode.BAD_INPUT, ExitCode.BAD_INPUT, ExitCode.ENVIRONMENT)

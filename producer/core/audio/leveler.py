@@ -32,6 +32,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .loudness import ABSOLUTE_GATE, lufs
+
 
 BLOCK_S = 0.1
 PAUSE_OVER_LOUDEST_DB = 1.0  # pauses at most this far above the gain of the loudest voice
@@ -94,11 +96,6 @@ def _round(x: float) -> float | None:
     return round(x, 2) if math.isfinite(x) else None
 
 
-def lufs(energy: np.ndarray | float) -> np.ndarray | float:
-    with np.errstate(divide="ignore"):
-        return -0.691 + 10 * np.log10(energy)
-
-
 def energy_mean_lufs(energy: np.ndarray) -> float:
     return float(lufs(np.mean(energy))) if len(energy) else float("nan")
 
@@ -108,7 +105,7 @@ def speech_candidates(t: TrackFeatures, s: LevelerSettings) -> np.ndarray:
     level of the blocks the voice detector calls unvoiced)."""
     level = lufs(np.maximum(t.energy, 1e-12))
     voiced = t.voiced >= s.voiced_share
-    return voiced & (level >= noise_floor(t, s) + s.floor_margin_db) & (level > -70)
+    return voiced & (level >= noise_floor(t, s) + s.floor_margin_db) & (level > ABSOLUTE_GATE)
 
 
 def noise_floor(t: TrackFeatures, s: LevelerSettings) -> float:

@@ -268,9 +268,15 @@ def _block_energies(subs: np.ndarray, n: int, step: int) -> np.ndarray:
     return (csum[n:] - csum[:-n]) / (n * step)
 
 
-def _block_loudness(z: np.ndarray) -> np.ndarray:
+def lufs(energy: np.ndarray | float) -> np.ndarray | float:
+    """BS.1770's loudness of a K-weighted mean square (channels already weighted and
+    summed): the one energy → LUFS formula (the meter, the leveler, the speech map)."""
     with np.errstate(divide="ignore"):
-        return -0.691 + 10 * np.log10(z @ _channel_weights(z.shape[1]))
+        return -0.691 + 10 * np.log10(energy)
+
+
+def _block_loudness(z: np.ndarray) -> np.ndarray:
+    return lufs(z @ _channel_weights(z.shape[1]))
 
 
 def _gated_loudness(z: np.ndarray, absolute: float, relative: float) -> float:

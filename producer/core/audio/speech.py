@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .loudness import gated
+from .loudness import gated, lufs
 
 WINDOW = 512  # Silero VAD's window at 16 kHz (32 ms)
 THRESHOLD = 0.5  # Silero's own default: a window at or above it starts speech
@@ -179,7 +179,6 @@ def heard(energy: np.ndarray, own: Sequence[np.ndarray], block_s: float,
     anyone = np.stack([m[:len(energy)] for m in own]).any(axis=0) if own else np.zeros(len(energy), bool)
     quiet = ~(anyone if voiced is None else voiced[:len(energy)] | anyone)
     rest = quiet if inside is None else inside[:len(energy)] & quiet
-    with np.errstate(divide="ignore"):
-        speech_lufs = float(-0.691 + 10 * np.log10(energy[anyone].mean())) if anyone.any() else float("nan")
-        floor = float(np.median(-0.691 + 10 * np.log10(np.maximum(energy[rest], 1e-12)))) if rest.any() else -120.0
+    speech_lufs = float(lufs(energy[anyone].mean())) if anyone.any() else float("nan")
+    floor = float(np.median(lufs(np.maximum(energy[rest], 1e-12)))) if rest.any() else -120.0
     return Heard(balance(energy, own, block_s), speech_lufs, floor)

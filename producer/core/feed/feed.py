@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 from . import feed_doc
 from .dates import parse_rfc2822, rfc2822
 from .feed_doc import FEED_KEY, NS
-from .media_types import CHAPTERS_TYPE
+from .media_types import CHAPTERS_TYPE, FEED_TYPE
 from ..chapters.timecode import format_seconds
 
 # Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL under this namespace
@@ -129,7 +129,7 @@ def channel_xml(c: ChannelInfo, now: dt.datetime) -> list[str]:
         _text("title", c.title), _text("link", c.link), _text("description", c.description),
         _text("language", c.language), _text("generator", "producer"),
         _text("lastBuildDate", rfc2822(now)),
-        f"<atom:link href={quoteattr(c.feed_url)} rel=\"self\" type=\"application/rss+xml\"/>",
+        f"<atom:link href={quoteattr(c.feed_url)} rel=\"self\" type=\"{FEED_TYPE}\"/>",
         _text("podcast:guid", podcast_guid(c.feed_url)),
         _text("itunes:author", c.author), _text("itunes:summary", c.description),
         _text("itunes:type", "episodic"),

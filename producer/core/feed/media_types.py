@@ -8,10 +8,12 @@ from pathlib import PurePosixPath
 from ..episode.episode_files import CHAPTERS
 from ..episode.formats import FORMATS
 
+FEED_TYPE = "application/rss+xml"  # the feed's own type: the one place it is spelled
+
 TYPES = {
     **{f.suffix: f.mime for f in FORMATS.values()}, ".ogg": "audio/ogg",
     ".vtt": "text/vtt", ".srt": "application/x-subrip", ".json": "application/json",
-    ".xml": "application/rss+xml", ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".xml": FEED_TYPE, ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
     ".webp": "image/webp", ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8",
 }

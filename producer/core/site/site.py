@@ -16,6 +16,7 @@ from xml.etree.ElementTree import tostring
 import nh3
 
 from ..feed import feed_doc
+from ..feed.media_types import FEED_TYPE
 from ..feed.dates import parse_rfc2822
 from ..feed.feed_doc import ATOM, CONTENT, FEED_KEY, ITUNES, PODCAST
 from ..chapters.timecode import format_time, parse_time, spoken_length
@@ -291,7 +292,7 @@ def _img(src: str | None, alt: str, css: str) -> str:
 
 
 def _document(title: str, body: str, script: str = "", feed_href: str | None = None) -> str:
-    alternate = (f"<link rel=\"alternate\" type=\"application/rss+xml\" title=\"{escape(title)}\" "
+    alternate = (f"<link rel=\"alternate\" type=\"{FEED_TYPE}\" title=\"{escape(title)}\" "
                  f"href=\"{escape(feed_href)}\">" if feed_href else "")
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
