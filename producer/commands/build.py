@@ -127,12 +127,13 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     features = level.analyse(plan.assembly, plan.preset.leveler, progress)  # every mode: refuses a silent input
     music = measure.music(plan.assembly)
     plan = _with_decoded_lengths(plan, features, music)
-    cleaned = cleanup.plan(plan, features, progress)  # the chapters move by the cuts from here on
+    speech = leveler.speech_map(features, plan.preset.leveler)  # the one map: who talks when
+    cleaned = cleanup.plan(plan, features, speech, progress)  # the chapters move by the cuts from here on
     plan = cleaned.plan
     if plan.leveler != "off":
         curves = work / ".gains"  # removed before dist/ is swapped in
         curves.mkdir()
-        leveling = level.plan(plan.assembly, features, plan.leveler, plan.preset.leveler, progress, curves)
+        leveling = level.plan(plan.assembly, features, speech, plan.leveler, plan.preset.leveler, progress, curves)
     seconds["level_analysis"] = time.monotonic() - t
     t = time.monotonic()
     a = plan.assembly
@@ -144,14 +145,11 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     progress.line(f"estimate: {estimated.integrated:.2f} LUFS, added up from the analysis and the music")
     stop = threading.Event()  # a failed build does not wait for the recogniser to finish
     with ThreadPoolExecutor(1) as recogniser:  # beside the encoders, on whatever core is free
-        words = (recogniser.submit(recognise.recognise, plan, features, digests, progress, stop)
+        words = (recogniser.submit(recognise.recognise, plan, features, speech, digests, progress, stop)
                  if recognise.wanted(plan.show, plan.episode) else None)
         try:
-            padded = leveler.padded(features)  # the map: each track's own speech, and any voice heard at all
-            own = (leveler.own_speech(padded, plan.preset.leveler),
-                   np.any([f.voiced >= plan.preset.leveler.voiced_share for f in padded], axis=0))
             return _render_and_ship(cleaned, cover, work, progress, cues, words, leveling, estimated, excerpts,
-                                    seconds, started, own)
+                                    seconds, started, speech)
         finally:
             stop.set()
 
@@ -178,8 +176,7 @@ def _with_decoded_lengths(plan: BuildPlan, features: list[leveler.TrackFeatures]
 def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progress: Progress,
                      cues: list[Cue] | None, words: Future[recognise.Heard] | None,
                      leveling: level.Leveling | None, estimated: Loudness, excerpts: list[np.ndarray],
-                     seconds: dict[str, float], started: float,
-                     own: tuple[list[np.ndarray], np.ndarray]) -> BuildReport:
+                     seconds: dict[str, float], started: float, speech: leveler.SpeechMap) -> BuildReport:
     plan = cleaned.plan
     expected_ms = round(plan.assembly.expected_seconds * 1000)  # the renditions' chapters end there
     chap.validate_against_duration(plan.chapters, expected_ms, str(plan.episode.file))
@@ -201,7 +198,7 @@ def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progr
     tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
     seconds["tag"] = time.monotonic() - t
     t = time.monotonic()
-    heard = _shipped_speech(plan, mp3.path, runs.mp3_energy, *own)
+    heard = _shipped_speech(plan, mp3.path, runs.mp3_energy, speech)
     checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()}, heard)
     seconds["check"] = time.monotonic() - t
     seconds["total"] = time.monotonic() - started
@@ -223,7 +220,7 @@ def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progr
 
 
 def _shipped_speech(plan: BuildPlan, mp3: Path, energy: np.ndarray | None,
-                    own: list[np.ndarray], voiced_any: np.ndarray) -> speech_map.Heard:
+                    speech: leveler.SpeechMap) -> speech_map.Heard:
     """The shipped MP3's speech figures: its own block energies (the render's follower)
     read through the build's speech map, moved past the intro and the cuts, so each
     turn is where the analysis heard it (Silero does not run a second time). Where
@@ -236,8 +233,8 @@ def _shipped_speech(plan: BuildPlan, mp3: Path, energy: np.ndarray | None,
         return level.file_speech(mp3, s)
     block_ms = round(leveler.BLOCK_S * 1000)
     spans = [(c.start_ms, c.end_ms) for c in a.cuts]
-    placed = [speech_map.episode_map(m, a.programme_offset_ms, spans, len(energy), block_ms) for m in own]
-    voiced = speech_map.episode_map(voiced_any, a.programme_offset_ms, spans, len(energy), block_ms)[0]
+    placed = [speech_map.episode_map(m, a.programme_offset_ms, spans, len(energy), block_ms) for m in speech.own]
+    voiced = speech_map.episode_map(speech.voiced, a.programme_offset_ms, spans, len(energy), block_ms)[0]
     heard = speech_map.heard(energy, [m for m, _ in placed], leveler.BLOCK_S, placed[0][1], voiced)
     if s.require_balance and heard.balance.spread_lu > s.max_spread_lu - SPREAD_MARGIN_LU:
         return level.file_speech(mp3, s)

@@ -43,13 +43,14 @@ class Cleaned:
         return [c.as_dict(a.programme_offset_ms, a.cuts) for c in a.cuts]
 
 
-def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], progress: Progress) -> Cleaned:
+def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], speech_map: leveler.SpeechMap,
+         progress: Progress) -> Cleaned:
     s, a = build.cleanup, build.assembly
     lv = build.preset.leveler
     tracks = [cleanup.plan_track(s, leveler.noise_floor(f, lv), f.spectrum if f.spectrum is not None else np.zeros(0),
                                  leveler.speech_lufs(f, lv), cleanup.noise_sample(_quiet(f, lv), leveler.BLOCK_S), i)
               for i, f in enumerate(features)]
-    speech, fine = speech_map(features, build.preset.leveler)
+    speech, fine = speech_map.anyone, summed_fine(features)
     loud = ~near_floor(features, lv)  # what the map calls silence but stands off the floor is not cut either
     pauses = [] if s.max_pause_s is None else cuts.pause_cuts(
         speech | loud, BLOCK_MS, a.programme_offset_ms, s.max_pause_s, s.keep_pause_s, *a.cuttable_ms, fine)
@@ -114,15 +115,10 @@ def _quiet(f: leveler.TrackFeatures, s: leveler.LevelerSettings) -> np.ndarray:
     return (f.voiced == 0) & (level <= leveler.noise_floor(f, s) + 3.0)
 
 
-def speech_map(features: Sequence[leveler.TrackFeatures],
-               settings: leveler.LevelerSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Per block, whether anyone speaks (each track's own speech, bleed left out),
-    and the tracks' summed energy every 10 ms (where a pause's edges are)."""
-    padded = leveler.padded(features)
-    active = leveler.activity(padded, settings)
+def summed_fine(features: Sequence[leveler.TrackFeatures]) -> np.ndarray:
+    """The tracks' summed energy every 10 ms (where a pause's edges are)."""
     steps = max(len(f.fine) for f in features)
-    fine = np.sum([np.pad(f.fine, (0, steps - len(f.fine))) for f in features], axis=0)
-    return np.any(np.stack(active), axis=0), fine
+    return np.sum([np.pad(f.fine, (0, steps - len(f.fine))) for f in features], axis=0)
 
 
 def _refuse_cutting_all_speech(speech: np.ndarray, every: Sequence[Cut], offset_ms: int, where: str) -> None:

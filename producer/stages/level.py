@@ -248,10 +248,11 @@ def analyse(assembly: Assembly, settings: leveler.LevelerSettings,
     return features
 
 
-def plan(assembly: Assembly, features: Sequence[leveler.TrackFeatures], mode: str,
+def plan(assembly: Assembly, features: Sequence[leveler.TrackFeatures], speech_map: leveler.SpeechMap, mode: str,
          settings: leveler.LevelerSettings, progress: Progress, folder: Path) -> Leveling:
-    """Plan the gains from every recording's features and write each curve into `folder`."""
-    plans = leveler.plan_tracks(leveler.padded(features), mode, settings)
+    """Plan the gains from every recording's features and the speech map, and write
+    each curve into `folder`."""
+    plans = leveler.plan_tracks(leveler.padded(features), mode, settings, speech_map.active)
     files = [write_curve(folder / f"gain-{i}.f32", p.gains_db, assembly.programme_seconds)
              for i, p in enumerate(plans)]
     summary = ", ".join(f"{t.path.name} {p.balance_db:+.1f} dB" for t, p in zip(assembly.recordings, plans))

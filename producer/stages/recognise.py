@@ -91,13 +91,13 @@ class Heard:
                 "recognition_seconds": round(self.seconds, 2), "cached": self.cached}
 
 
-def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], digests: Sequence[str],
-              progress: Progress, stop: threading.Event | None = None) -> Heard:
+def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], speech_map: leveler.SpeechMap,
+              digests: Sequence[str], progress: Progress, stop: threading.Event | None = None) -> Heard:
     """Every word of every recording, in recording time, with its speaker."""
     started = time.monotonic()
     a, show, episode = plan.assembly, plan.show, plan.episode
     padded = leveler.padded(features)
-    active = leveler.activity(padded, plan.preset.leveler)
+    active = speech_map.active
     spans = [windows(act, f.energy, round(t.duration * 1000)) for act, f, t in zip(active, padded, a.recordings)]
     names = speakers(show, episode, a.recordings)
     folder = recognizer.model_folder(show.transcript_model)

@@ -213,3 +213,10 @@ def test_exit_codes_are_one_enum() -> None:
     assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
     assert (CheckFailed.exit_code, InputError.exit_code, MediaError.exit_code, EnvironmentFailure.exit_code) == \
         (ExitCode.CHECK_FAILED, ExitCode.BAD_INPUT, ExitCode.BAD_INPUT, ExitCode.ENVIRONMENT)
+
+
+def test_the_speech_map_is_made_once_per_build() -> None:
+    """The build makes it (core.audio.leveler.speech_map); the stages are handed it."""
+    makers = [p for p in sources_with("speech_map(") if p != "core/audio/leveler.py"]
+    assert makers == ["commands/build.py"], makers
+    assert sources_with("activity(") == ["core/audio/leveler.py"]

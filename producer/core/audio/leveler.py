@@ -152,6 +152,28 @@ def activity(tracks: Sequence[TrackFeatures], s: LevelerSettings,
     return [close_gaps(c, gap) for c in (own_speech(tracks, s) if own is None else own)]
 
 
+@dataclass(frozen=True)
+class SpeechMap:
+    """Who talks when, per 100 ms block of the recordings (padded to the longest):
+    made once from the analysis, read by everything that needs it (the gains and
+    gates, silence cutting, the recogniser's windows, the balance figure)."""
+
+    own: tuple[np.ndarray, ...]  # each track's own speech, its gaps as heard (the balance figure's turns)
+    active: tuple[np.ndarray, ...]  # the same, gaps under min_pause_s closed (gains, gates, pauses, recognition)
+    voiced: np.ndarray  # any voice heard on any track, own or bleed (where the shipped file's floor is not)
+
+    @property
+    def anyone(self) -> np.ndarray:
+        return np.any(np.stack(self.active), axis=0)
+
+
+def speech_map(tracks: Sequence[TrackFeatures], s: LevelerSettings) -> SpeechMap:
+    every = padded(tracks)
+    own = own_speech(every, s)
+    return SpeechMap(tuple(own), tuple(activity(every, s, own)),
+                     np.any([t.voiced >= s.voiced_share for t in every], axis=0))
+
+
 def padded(tracks: Sequence[TrackFeatures]) -> list[TrackFeatures]:
     """Every track's blocks to the longest's length (silence after a shorter one ends):
     the planner, the pause map and the recogniser compare tracks block by block."""
@@ -184,13 +206,15 @@ def local_loudness(energy: np.ndarray, active: np.ndarray, half_window: int) -> 
         return np.where(counts >= 3, lufs(sums / np.maximum(counts, 1)), np.nan)
 
 
-def plan_tracks(tracks: Sequence[TrackFeatures], mode: str, s: LevelerSettings) -> list[TrackPlan]:
-    """Gain curves (dB per block) for every track; `off` gives flat zeros."""
+def plan_tracks(tracks: Sequence[TrackFeatures], mode: str, s: LevelerSettings,
+                active: Sequence[np.ndarray] | None = None) -> list[TrackPlan]:
+    """Gain curves (dB per block) for every track; `off` gives flat zeros. `active`:
+    the speech map's (SpeechMap.active), else made here."""
     blocks = len(tracks[0].energy)
     if mode == "off":
         none = np.zeros(blocks, bool)
         return [TrackPlan(np.zeros(blocks), none, none, t.energy, float("nan"), 0.0) for t in tracks]
-    active = activity(tracks, s)
+    active = list(active) if active is not None else activity(tracks, s)
     speech = [energy_mean_lufs(t.energy[a]) for t, a in zip(tracks, active)]
     known = [x for x in speech if math.isfinite(x)]
     common = float(np.mean(known)) if known else 0.0
