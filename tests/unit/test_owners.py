@@ -220,3 +220,8 @@ def test_the_speech_map_is_made_once_per_build() -> None:
     makers = [p for p in sources_with("speech_map(") if p != "core/audio/leveler.py"]
     assert makers == ["commands/build.py"], makers
     assert sources_with("activity(") == ["core/audio/leveler.py"]
+
+
+def test_feed_dates_are_read_by_the_feed_reader_not_by_regex() -> None:
+    feed_py = (PRODUCER / "core" / "feed" / "feed.py").read_text(encoding="utf-8")
+    assert "<pubDate>" not in feed_py.replace('_text("pubDate"', "") and "<lastBuildDate>" not in feed_py

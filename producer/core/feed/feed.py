@@ -207,29 +207,24 @@ def upsert(existing: bytes | None, channel: ChannelInfo, item: ItemInfo, now: dt
     """The new feed, and what happened to the item: "added", "replaced" or "unchanged"."""
     parsed = feed_doc.parse(existing, where) if existing else None
     new_item = item_xml(item)
-    found = parsed.items if parsed else []
-    old = [raw for guid, raw in found if guid == item.guid]
-    others = [(guid, raw) for guid, raw in found if guid != item.guid]
+    found = list(zip(parsed.items, parsed.pub_dates)) if parsed else []
+    old = [raw for (guid, raw), _ in found if guid == item.guid]
+    others = [(raw, when) for (guid, raw), when in found if guid != item.guid]
     change = "added" if not old else ("unchanged" if old[0] == new_item else "replaced")
     items = _insert_by_date(others, new_item, item.pub_date)
     return _document(channel, parsed, items, now), change
 
 
-def _insert_by_date(others: list[tuple[str | None, str]], new_item: str, when: dt.datetime) -> list[str]:
-    """Newest first; other items keep their order."""
-    out = [raw for _, raw in others]
-    for index, (_, raw) in enumerate(others):
-        other = _pub_date(raw)
+def _insert_by_date(others: list[tuple[str, str | None]], new_item: str, when: dt.datetime) -> list[str]:
+    """Newest first; other items keep their order. `others`: (xml, its pubDate text)."""
+    out = [raw for raw, _ in others]
+    for index, (_, text) in enumerate(others):
+        other = parse_rfc2822(text) if text else None
         if other is not None and other < when:
             out.insert(index, new_item)
             return out
     out.append(new_item)
     return out
-
-
-def _pub_date(raw: str) -> dt.datetime | None:
-    m = re.search(r"<pubDate>\s*([^<]+?)\s*</pubDate>", raw)
-    return parse_rfc2822(m.group(1)) if m else None
 
 
 def _document(channel: ChannelInfo, parsed: feed_doc.FeedDoc | None, items: list[str], now: dt.datetime) -> bytes:
@@ -247,5 +242,5 @@ def item_guids(xml: bytes) -> list[str | None]:
 
 
 def last_build_date(xml: bytes) -> dt.datetime | None:
-    m = re.search(rb"<lastBuildDate>([^<]+)</lastBuildDate>", xml)
-    return parse_rfc2822(m.group(1).decode("utf-8", "replace")) if m else None
+    text = feed_doc.parse(xml, FEED_KEY).last_build_date
+    return parse_rfc2822(text) if text else None

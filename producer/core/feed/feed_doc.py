@@ -34,6 +34,11 @@ class FeedDoc:
     items: list[tuple[str | None, str]] = field(default_factory=list)  # (guid, exact xml), in order
     others: list[tuple[tuple[str, str], str]] = field(default_factory=list)  # other children: (name, xml)
     namespaces: dict[str, str] = field(default_factory=dict)  # prefix → uri declared on rss/channel
+    pub_dates: list[str | None] = field(default_factory=list)  # each item's <pubDate> text, as `items`
+
+    @property
+    def last_build_date(self) -> str | None:
+        return (self.channel.findtext("lastBuildDate") or "").strip() or None
 
 
 def parse(xml: bytes, where: str = FEED_KEY) -> FeedDoc:
@@ -50,6 +55,7 @@ def parse(xml: bytes, where: str = FEED_KEY) -> FeedDoc:
         raise InputError(f"{where}: not an RSS feed (no <rss><channel>)")
     doc = FeedDoc(channel)
     _Scanner(xml, where, doc).run()
+    doc.pub_dates = [(el.findtext("pubDate") or "").strip() or None for el in channel.findall("item")]
     return doc
 
 
