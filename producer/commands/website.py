@@ -7,12 +7,13 @@ import json
 import tempfile
 from pathlib import Path
 
+from ..core.chapters import chapter_formats
 from ..core.site import site
 
 from ..core.transcripts import transcript
 from ..core.feed.feed import FEED_KEY
 from ..core.feed.media_types import CACHE_PAGE, content_type
-from ..errors import InputError, StorageError, UploadMismatch
+from ..errors import ChapterFormatError, InputError, StorageError, UploadMismatch
 from ..io import files
 from ..io.storage import Storage, holds
 
@@ -129,8 +130,7 @@ def _chapters(storage: Storage, url: str | None, base_url: str) -> list[site.Sit
     if found is None:
         return []
     try:
-        doc = json.loads(found[0])
-        return [site.SiteChapter(float(c["startTime"]), str(c.get("title", "")), c.get("img"), c.get("url"))
-                for c in doc.get("chapters", []) if c.get("toc", True) is not False]
-    except (ValueError, KeyError, TypeError, AttributeError):
+        chapters = chapter_formats.parse_json(found[0].decode("utf-8"), key, images=True, hidden=False)
+    except (ChapterFormatError, UnicodeDecodeError):  # a page without chapters, not a failed publish
         return []
+    return [site.SiteChapter(c.start_ms / 1000, c.title, c.image, c.url) for c in chapters]

@@ -225,3 +225,8 @@ def test_the_speech_map_is_made_once_per_build() -> None:
 def test_feed_dates_are_read_by_the_feed_reader_not_by_regex() -> None:
     feed_py = (PRODUCER / "core" / "feed" / "feed.py").read_text(encoding="utf-8")
     assert "<pubDate>" not in feed_py.replace('_text("pubDate"', "") and "<lastBuildDate>" not in feed_py
+
+
+def test_chapters_json_is_read_by_parse_json_alone() -> None:
+    readers = [p for p in sources_with('["startTime"]') + sources_with('get("startTime")')]
+    assert readers == ["core/chapters/chapter_formats.py"], readers

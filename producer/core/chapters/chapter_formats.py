@@ -74,7 +74,11 @@ def format_audacity(chapters: list[Chapter]) -> str:
 # ---------------------------------------------------------------- json
 
 
-def parse_json(text: str, where: str = "chapters.json") -> list[Chapter]:
+def parse_json(text: str, where: str = "chapters.json", *, images: bool = False,
+               hidden: bool = True) -> list[Chapter]:
+    """Podcasting 2.0 JSON chapters. `images`: each chapter's `img` URL kept as its
+    image (the website shows it; an import would read it as a path); `hidden`: the
+    chapters marked `"toc": false` kept too."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
@@ -91,8 +95,11 @@ def parse_json(text: str, where: str = "chapters.json") -> list[Chapter]:
             raise ChapterFormatError(f"{where}: chapters[{i}].startTime: must be a number of seconds")
         if not isinstance(title, str) or not title.strip():
             raise ChapterFormatError(f"{where}: chapters[{i}].title: is missing or empty")
-        url = item.get("url")
-        chapters.append(Chapter(round(start * 1000), title.strip(), url if isinstance(url, str) else None))
+        if not hidden and item.get("toc", True) is False:
+            continue
+        url, img = item.get("url"), item.get("img")
+        chapters.append(Chapter(round(start * 1000), title.strip(), url if isinstance(url, str) else None,
+                                img if images and isinstance(img, str) else None))
     return _increasing(chapters, where)
 
 
