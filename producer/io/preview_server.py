@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..core.site import byte_range
+from ..core.episode.episode_files import PAGE
 from ..core.feed.feed import FEED_KEY
 from ..core.feed.media_types import content_type
 
@@ -68,7 +69,7 @@ class Handler(BaseHTTPRequestHandler):
         if candidate != self.server.root and self.server.root not in candidate.parents:
             return None
         if candidate.is_dir():
-            candidate = candidate / "index.html"
+            candidate = candidate / PAGE
         return candidate if candidate.is_file() else None
 
     def _feed(self, path: Path) -> bytes:

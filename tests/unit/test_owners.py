@@ -230,3 +230,12 @@ def test_feed_dates_are_read_by_the_feed_reader_not_by_regex() -> None:
 def test_chapters_json_is_read_by_parse_json_alone() -> None:
     readers = [p for p in sources_with('["startTime"]') + sources_with('get("startTime")')]
     assert readers == ["core/chapters/chapter_formats.py"], readers
+
+
+def test_the_pages_are_named_by_episode_files() -> None:
+    assert sources_with('"index.html"') == ["core/episode/episode_files.py"]
+    from producer.core.site import site
+
+    entry = site.Entry("g", "t", None, "https://cdn.test/episodes/ep7/ep7.mp3", "audio/mpeg", None, "", None, None,
+                       None, None)
+    assert site.page_key(entry, "https://cdn.test") == EpisodeFiles("ep7").page_key

@@ -15,13 +15,14 @@ from xml.etree.ElementTree import tostring
 
 import nh3
 
+from ..episode.episode_files import EPISODES, PAGE, EpisodeFiles
 from ..feed import feed_doc
 from ..feed.media_types import FEED_TYPE
 from ..feed.dates import parse_rfc2822
 from ..feed.feed_doc import ATOM, CONTENT, FEED_KEY, ITUNES, PODCAST
 from ..chapters.timecode import format_time, parse_time, spoken_length
 
-INDEX = "index.html"
+INDEX = PAGE  # the show's front page and each episode's: episode_files names them
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,9 @@ def page_key(entry: Entry, base_url: str) -> str:
     """episodes/<slug>/index.html for our items; a folder named by the guid for the rest."""
     key = own_key(entry.enclosure_url, base_url)
     parts = key.split("/") if key else []
-    if len(parts) == 3 and parts[0] == "episodes":
-        return f"episodes/{parts[1]}/{INDEX}"
-    return f"episodes/item-{hashlib.sha1(entry.guid.encode()).hexdigest()[:12]}/{INDEX}"
+    if len(parts) == 3 and parts[0] == EPISODES:
+        return EpisodeFiles(parts[1]).page_key
+    return EpisodeFiles(f"item-{hashlib.sha1(entry.guid.encode()).hexdigest()[:12]}").page_key
 
 
 def href(url: str | None, page: str, base_url: str) -> str | None:
