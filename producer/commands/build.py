@@ -29,7 +29,7 @@ from ..core.episode.artwork import Artwork
 from ..core.episode.build_report import BuildReport, Figures
 from ..core.episode.episode_files import REPORT_JSON, REPORT_PAGE
 from ..core.audio.loudness import Loudness
-from ..core.episode.models import AudioInfo, Preset
+from ..core.episode.models import AudioInfo, preset_fields
 from ..core.episode.plan import BuildPlan, make_plan
 from ..core.episode.formats import FORMATS, MAIN
 from ..core.episode.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
@@ -204,7 +204,7 @@ def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progr
     seconds["total"] = time.monotonic() - started
     mp3_runs = runs.tries[MAIN.name]
     report = BuildReport(
-        episode=plan.episode.slug, file=plan.mp3_name, preset=_preset_record(plan.preset),
+        episode=plan.episode.slug, file=plan.mp3_name, preset=preset_fields(plan.preset),
         input=Figures.from_dict(measured.as_dict()), gain_db=round(mp3.attempt.gain_db, 3),
         output=Figures.from_dict(mp3.verified.loudness.as_dict()), verified_by=mp3.verified.method,
         duration_seconds=duration_ms / 1000, chapters=len(plan.chapters), tries=len(mp3_runs),
@@ -337,11 +337,6 @@ def _rendition_record(tries: list[render.Rendered]) -> dict[str, Any]:
     return {"file": last.path.name, "output": last.verified.loudness.as_dict(), "gain_db": round(last.attempt.gain_db, 3),
             "limiter_ceiling_db": round(last.attempt.ceiling_db, 3), "tries": len(tries),
             "attempts": [r.as_dict() for r in tries]}
-
-
-def _preset_record(p: Preset) -> dict[str, Any]:
-    return {"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak, "tolerance": p.tolerance,
-            "bitrate_kbps": p.bitrate_kbps, "sample_rate": p.sample_rate, "channels": p.channels}
 
 
 def _swap_into_place(work: Path, out_dir: Path) -> None:

@@ -239,3 +239,13 @@ def test_the_pages_are_named_by_episode_files() -> None:
     entry = site.Entry("g", "t", None, "https://cdn.test/episodes/ep7/ep7.mp3", "audio/mpeg", None, "", None, None,
                        None, None)
     assert site.page_key(entry, "https://cdn.test") == EpisodeFiles("ep7").page_key
+
+
+def test_the_preset_is_recorded_by_one_function() -> None:
+    import json as json_
+
+    from producer.core.episode.models import preset_fields, preset_from_record, preset_record
+
+    assert json_.loads(preset_record(STEREO)) == preset_fields(STEREO)
+    assert preset_from_record(preset_record(STEREO)) == STEREO
+    assert sources_with('"bitrate_kbps":') == ["core/episode/models.py"]

@@ -37,13 +37,17 @@ class Preset:
     renditions: RenditionSettings = field(default_factory=RenditionSettings)
 
 
+def preset_fields(p: Preset) -> dict[str, object]:
+    """The one record of the preset a build was made for: report.json's `preset`, and
+    (as JSON) the MP3's TXXX frame that `check` judges the file by."""
+    return {"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak, "tolerance": p.tolerance,
+            "max_spread_lu": p.leveler.max_spread_lu, "require_balance": p.leveler.require_balance,
+            "bitrate_kbps": p.bitrate_kbps, "sample_rate": p.sample_rate, "channels": p.channels, "mode": p.mode}
+
+
 def preset_record(p: Preset) -> str:
-    """What the build writes into the MP3 (an ID3 TXXX frame) so that `check`
-    judges the file by the preset it was made for."""
-    return json.dumps({"name": p.name, "integrated": p.integrated, "true_peak": p.true_peak,
-                       "tolerance": p.tolerance, "max_spread_lu": p.leveler.max_spread_lu,
-                       "require_balance": p.leveler.require_balance, "bitrate_kbps": p.bitrate_kbps, "sample_rate": p.sample_rate, "channels": p.channels,
-                       "mode": p.mode}, sort_keys=True)
+    """What the build writes into the MP3 (an ID3 TXXX frame)."""
+    return json.dumps(preset_fields(p), sort_keys=True)
 
 
 def preset_from_record(text: str) -> Preset | None:
