@@ -4,13 +4,14 @@ or MediaError here."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pycountry
 from mutagen import MutagenError
 from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TPOS, TRCK, TXXX, WXXX,
                          CTOCFlags, Frame, ID3NoHeaderError, PictureType)
 
+from ..core.episode import tag_fields
 from ..core.episode.artwork import Artwork
 from ..core.chapters.chapters import Chapter, ends
 from ..core.episode.id3 import ChapterTag, Id3Summary, TocTag
@@ -22,19 +23,8 @@ from .id3_order import ordered_id3
 TOC_ID = "toc"
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: players seek by time
 PRESET_DESC = "producer preset"
+_FRAMES: dict[str, type[Frame]] = {f.__name__: f for f in (TIT2, TPE1, TALB, TRCK, TPOS, TDRC, TCON)}
 _FIRST = ["TIT2", "TPE1", "TALB", "TRCK", "TPOS", "TDRC", "TYER", "TDAT", "TCON", "COMM", "TXXX", "CTOC"]
-
-# frame → its text from the episode and show (None: the frame is left out)
-_TEXT_FRAMES: tuple[tuple[type[Frame], Callable[[Episode, Show], str | None]], ...] = (
-    (TIT2, lambda ep, show: ep.title),
-    (TPE1, lambda ep, show: show.author),
-    (TALB, lambda ep, show: show.title),
-    (TRCK, lambda ep, show: str(ep.number)),
-    (TPOS, lambda ep, show: None if ep.season is None else str(ep.season)),
-    (TDRC, lambda ep, show: ep.date.isoformat()[:19]),
-    (TCON, lambda ep, show: "Podcast"),
-)
-
 
 def id3_language(code: str) -> str:
     """The ISO 639-2 code COMM frames carry, from the feed's language (`en-GB` →
@@ -59,10 +49,9 @@ PlaybackOrderID3 = ordered_id3(_rank)
 def write_tags(mp3: Path, episode: Episode, show: Show, cover: Artwork, duration_ms: int,
                preset: Preset) -> None:
     tags = PlaybackOrderID3()
-    for frame, text in _TEXT_FRAMES:
-        value = text(episode, show)
-        if value is not None:
-            tags.add(frame(encoding=1, text=[value]))
+    for field, value in tag_fields.values(episode, show):  # the one table of fields (core.episode.tag_fields)
+        if field.id3 is not None:
+            tags.add(_FRAMES[field.id3](encoding=1, text=[value]))
     if episode.description:
         tags.add(COMM(encoding=1, lang=id3_language(show.language), desc="", text=[episode.description]))
     tags.add(TXXX(encoding=1, desc=PRESET_DESC, text=[preset_record(preset)]))

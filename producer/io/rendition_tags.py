@@ -12,6 +12,7 @@ from mutagen.mp4 import MP4, MP4Cover
 from mutagen.oggopus import OggOpus
 
 from ..core.episode.artwork import Artwork
+from ..core.episode import tag_fields
 from ..core.episode.formats import Format
 from ..core.episode.id3 import ChapterTag, ContainerSummary
 from ..core.episode.plan import BuildPlan
@@ -27,18 +28,10 @@ def tag(path: Path, fmt: Format, plan: BuildPlan, cover: Artwork) -> None:
         raise write_failure(path, "its tags", e) from None
 
 
-def _fields(plan: BuildPlan) -> dict[str, str]:
-    ep, show = plan.episode, plan.show
-    return {"title": ep.title, "artist": show.author, "album": show.title, "date": str(ep.date)[:10],
-            "comment": ep.description, "track": str(ep.number)}
-
-
 def _m4a(path: Path, plan: BuildPlan, cover: Artwork) -> None:
-    f, audio = _fields(plan), MP4(path)
-    atoms = {"\xa9nam": f["title"], "\xa9ART": f["artist"], "\xa9alb": f["album"], "\xa9day": f["date"],
-             "desc": f["comment"], "\xa9cmt": f["comment"], "\xa9gen": "Podcast"}
-    for atom, value in atoms.items():
-        if value:
+    audio = MP4(path)
+    for field, value in tag_fields.values(plan.episode, plan.show):  # the one table (core.episode.tag_fields)
+        for atom in field.mp4:
             audio[atom] = [value]
     audio["trkn"] = [(plan.episode.number, 0)]
     kind = MP4Cover.FORMAT_PNG if cover.mime == "image/png" else MP4Cover.FORMAT_JPEG
@@ -47,10 +40,10 @@ def _m4a(path: Path, plan: BuildPlan, cover: Artwork) -> None:
 
 
 def _opus(path: Path, plan: BuildPlan, cover: Artwork) -> None:
-    f, audio = _fields(plan), OggOpus(path)
-    for key, value in f.items():
-        if value:
-            audio[key.upper() if key != "track" else "TRACKNUMBER"] = [value]
+    audio = OggOpus(path)
+    for field, value in tag_fields.values(plan.episode, plan.show):
+        if field.vorbis is not None:
+            audio[field.vorbis] = [value]
     picture = Picture()
     picture.type, picture.mime, picture.data = 3, cover.mime, cover.data  # 3: front cover
     picture.width, picture.height = cover.width, cover.height

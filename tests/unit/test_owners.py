@@ -249,3 +249,14 @@ def test_the_preset_is_recorded_by_one_function() -> None:
     assert json_.loads(preset_record(STEREO)) == preset_fields(STEREO)
     assert preset_from_record(preset_record(STEREO)) == STEREO
     assert sources_with('"bitrate_kbps":') == ["core/episode/models.py"]
+
+
+def test_the_tag_fields_are_one_table() -> None:
+    """ID3, M4A and Opus are written from core.episode.tag_fields: no container names a
+    field's frame, atom or key of its own."""
+    assert sources_with('"\\xa9day"') == ["core/episode/tag_fields.py"]
+    assert sources_with('"TRACKNUMBER"') == ["core/episode/tag_fields.py"]
+    from producer.core.episode import tag_fields
+
+    names = [f.name for f in tag_fields.TAG_FIELDS]
+    assert len(names) == len(set(names)) and {"title", "date", "comment"} <= set(names)
