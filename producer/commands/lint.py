@@ -15,7 +15,7 @@ from ..errors import CheckFailed, InputError, StorageError
 from ..io.config import find_show_file, load_show
 from ..core.episode.models import Show
 from ..io.resolve import HttpResolver, StorageResolver, fetch
-from ..io.storage import Storage, open_target
+from ..io.storage import Storage, show_target
 
 
 
@@ -58,9 +58,8 @@ def _source(feed: str | None) -> tuple[bytes, lint.Resolver]:
 def _own(show: Show) -> tuple[Storage, lint.Resolver]:
     """The show's target, and a resolver that asks it for the show's own URLs (and
     no other: a show's feed is judged by what it published, not by other hosts)."""
-    p = show.publish
-    storage = open_target(p.target, show.root, p.endpoint_url, p.region, p.profile)
-    return storage, StorageResolver(storage, p.base_url or LOCAL_BASE_URL)
+    storage = show_target(show)
+    return storage, StorageResolver(storage, show.publish.base_url or LOCAL_BASE_URL)
 
 
 def _show_of(feed: Path) -> lint.Resolver:

@@ -32,7 +32,7 @@ from ..io.config import Context, episodes_sharing_guid, load_context, write_guid
 from ..io.inputs import is_stale
 from ..io.progress import Progress
 from ..io.resolve import StorageResolver
-from ..io.storage import LocalStorage, Storage, holds, open_target
+from ..io.storage import LocalStorage, Storage, holds, show_target
 from .build import build_context
 from .website import publish_site
 from ..io.reports import read_report
@@ -120,12 +120,7 @@ class _Lines:
 
 
 def _storage(ctx: Context, target: str | None) -> Storage:
-    """--target is the user's own words: relative to where they stand, as every
-    CLI; show.toml's target is relative to the show folder."""
-    p = ctx.show.publish
-    if target is not None:
-        return open_target(target, Path.cwd(), p.endpoint_url, p.region, p.profile)
-    return open_target(p.target, ctx.show.root, p.endpoint_url, p.region, p.profile)
+    return show_target(ctx.show, target)
 
 
 def _base_url(ctx: Context, storage: Storage, progress: Progress) -> str:

@@ -9,16 +9,17 @@ from ..core.episode.models import LOCAL_BASE_URL
 from ..errors import EnvironmentFailure, InputError
 from ..io.config import find_show_file, load_show
 from ..io.preview_server import PreviewServer
+from ..io.storage import LocalStorage, show_target
 
 
 def published_folder(show_dir: Path) -> tuple[Path, str]:
     """(the local target folder, the base_url its feed's links start with)."""
     show = load_show(find_show_file(show_dir))
-    target = show.publish.target
-    if "://" in target:
-        raise InputError(f"{show.file}: publish.target is {target}: serve previews a local folder; "
+    storage = show_target(show)  # as publish resolves it: a folder, file://folder or s3://
+    if not isinstance(storage, LocalStorage):
+        raise InputError(f"{show.file}: publish.target is {show.publish.target}: serve previews a local folder; "
                          f"publish with --target public to preview")
-    folder = (show.root / target).resolve()
+    folder = storage.root.resolve()
     if not (folder / FEED_KEY).is_file():
         raise InputError(f"{folder}: nothing published here yet (no feed.xml); run producer publish EP first")
     return folder, show.publish.base_url or LOCAL_BASE_URL

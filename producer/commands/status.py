@@ -20,16 +20,14 @@ from ..io import files as files_io
 from ..io.config import Context, find_show_file, load_context, load_show
 from ..io.episode_dirs import show_episodes
 from ..io.inputs import Freshness, freshness
-from ..io.storage import Storage, open_target
+from ..io.storage import Storage, show_target
 
 HEADS_AT_ONCE = 8
 
 
 def status(where: Path, target: str | None, as_json: bool, out: TextIO) -> list[Row]:
     show = load_show(find_show_file(where))
-    p = show.publish
-    storage = open_target(target, Path.cwd(), p.endpoint_url, p.region, p.profile) if target else \
-        open_target(p.target, show.root, p.endpoint_url, p.region, p.profile)
+    storage = show_target(show, target)
     current = storage.read(FEED_KEY)
     guids = set(feed.item_guids(current[0])) if current else set()
     with ThreadPoolExecutor(HEADS_AT_ONCE) as pool:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Protocol, TypeVar
 from urllib.parse import urlparse
 
+from ..core.episode.models import Show
 from ..errors import Conflict, InputError, StorageError, UploadMismatch, os_reason
 from . import files
 
@@ -90,6 +91,16 @@ def open_target(target: str, show_root: Path, endpoint_url: str | None = None, r
         raise InputError(f'publish target "{target}": use a folder or s3://bucket/prefix')
     folder = Path(target[len("file://"):] if target.startswith("file://") else target)
     return LocalStorage(folder if folder.is_absolute() else show_root / folder)
+
+
+def show_target(show: Show, override: str | None = None) -> Storage:
+    """The one resolver of where a show publishes (publish, status, lint, serve):
+    `--target` is the user's own words, relative to where they stand, as every CLI
+    takes a path; show.toml's publish.target is relative to the show folder."""
+    p = show.publish
+    if override is not None:
+        return open_target(override, Path.cwd(), p.endpoint_url, p.region, p.profile)
+    return open_target(p.target, show.root, p.endpoint_url, p.region, p.profile)
 
 
 class LocalStorage:

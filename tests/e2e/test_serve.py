@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests import factory
 from tests.conftest import Built, run_producer
 from tests.servers import free_port, wait_for_port
 
@@ -177,3 +178,18 @@ def test_the_report_page_renders_its_plots(served: Served, browser) -> None:  # 
     blue = int((np.abs(pixels - [11, 94, 215]).max(axis=2) < 30).sum())
     assert blue > 200  # the short-term curve's colour is drawn, not only declared
     assert errors(browser) == []
+
+
+def test_serve_previews_a_file_url_target_as_publish_writes_it(tmp_path: Path) -> None:
+    """publish, status, lint and serve resolve the target alike (io/storage.show_target)."""
+    from producer.commands.serve import published_folder
+
+    ep = factory.make_show(tmp_path / "show", seconds=6, chapters=[("00:00", "Start", None)], recordings=1)
+    show = ep.parent / "show.toml"
+    site = tmp_path / "elsewhere" / "site"
+    show.write_text(show.read_text(encoding="utf-8").replace("[publish]\n", f'[publish]\ntarget = "file://{site}"\n'),
+                    encoding="utf-8")
+    assert run_producer("publish", str(ep)).code == 0
+    assert (site / "feed.xml").is_file()
+    folder, _ = published_folder(ep.parent)
+    assert folder == site.resolve()

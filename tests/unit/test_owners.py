@@ -260,3 +260,7 @@ def test_the_tag_fields_are_one_table() -> None:
 
     names = [f.name for f in tag_fields.TAG_FIELDS]
     assert len(names) == len(set(names)) and {"title", "date", "comment"} <= set(names)
+
+
+def test_the_publish_target_is_resolved_in_one_place() -> None:
+    assert sources_with("open_target(") == ["io/storage.py"]
