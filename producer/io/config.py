@@ -38,6 +38,11 @@ class _Chapters:
     file: Path | None
 
 
+def default(cls: type, name: str) -> Any:
+    """A setting's default, as its dataclass declares it: the one place defaults live."""
+    return cls.__dataclass_fields__[name].default  # type: ignore[attr-defined]
+
+
 class _Table:
     """Reads one TOML table, naming `file: field` in every error."""
 
@@ -139,7 +144,7 @@ def load_show(show_file: Path) -> Show:
     persons = _persons(t, root, show_file)
     cleanup = _cleanup(t.table("cleanup"))
     tr = t.table("transcript")
-    engine = tr.text("engine", False, "auto")
+    engine = tr.text("engine", False, default(Show, "transcript_engine"))
     if engine not in ("auto", "off"):
         raise tr.fail("engine", f'must be "auto" or "off", not "{engine}"')
     model = tr.text("model", False)
@@ -192,8 +197,8 @@ def _persons(t: _Table, root: Path, file: Path) -> tuple[Person, ...]:
 
 def _person(p: _Table, root: Path, file: Path) -> Person:
     img = p.text("img", False)
-    person = Person(name=p.text("name"), role=p.text("role", False, "host").strip().lower(),
-                    group=p.text("group", False, "cast").strip().lower(), href=_web_url(p, "href", False),
+    person = Person(name=p.text("name"), role=p.text("role", False, default(Person, "role")).strip().lower(),
+                    group=p.text("group", False, default(Person, "group")).strip().lower(), href=_web_url(p, "href", False),
                     img=resolve_inside(root, file, img, p, "img") if img else None, track=p.text("track", False))
     if person.group not in PERSON_GROUPS:
         raise p.fail("group", f'must be one of the podcast taxonomy\'s groups ({", ".join(PERSON_GROUPS)}), '
@@ -264,7 +269,7 @@ def _rendition_settings(t: _Table) -> RenditionSettings:
     settings = RenditionSettings(default=_rendition_list(t, "default") or (),
                                  m4a_bitrate=t.take("m4a_bitrate", int, False, defaults.m4a_bitrate, "kb/s"),
                                  opus_bitrate=t.take("opus_bitrate", int, False, defaults.opus_bitrate, "kb/s"),
-                                 main=t.text("main", False, "mp3"))
+                                 main=t.text("main", False, default(RenditionSettings, "main")))
     if settings.main not in ("mp3", *RENDITION_FORMATS):
         raise t.fail("main", f'must be mp3 or one of {", ".join(RENDITION_FORMATS)}, not "{settings.main}"')
     for key in ("m4a_bitrate", "opus_bitrate"):
@@ -276,7 +281,7 @@ def _rendition_settings(t: _Table) -> RenditionSettings:
 
 def _publish(p: _Table) -> PublishSettings:
     settings = PublishSettings(
-        target=p.text("target", False, "public"),
+        target=p.text("target", False, default(PublishSettings, "target")),
         endpoint_url=p.text("endpoint_url", False), region=p.text("region", False),
         profile=p.text("profile", False), base_url=p.text("base_url", False),
     )
@@ -297,7 +302,7 @@ def load_episode(folder: Path, show: Show) -> Episode:
     recordings = _recordings(t, show.root, file)
     artwork_value = t.text("artwork", False)
     season = t.take("season", int, False, None, "a whole number")
-    episode_type = t.text("episode_type", False, "full")
+    episode_type = t.text("episode_type", False, default(Episode, "episode_type"))
     leveler_mode = _leveler_mode(t, "leveler", None)
     guid = t.text("guid", False)
     if guid is not None and not guid.strip():
@@ -473,7 +478,7 @@ def load_preset(name_or_path: str, show_root: Path | None = None) -> Preset:
         ("encoding", "bitrate"): enc.take("bitrate", int, what="a whole number of kb/s"),
         ("encoding", "sample_rate"): enc.take("sample_rate", int, False, 44100, "a whole number"),
         ("encoding", "channels"): enc.take("channels", int, False, 2, "1 or 2"),
-        ("encoding", "mode"): enc.text("mode", False, "cbr"),
+        ("encoding", "mode"): enc.text("mode", False, default(Preset, "mode")),
         ("encoding", "format"): enc.text("format", False, "mp3"),
     }
     for table, key, allowed, rule in _PRESET_RULES:

@@ -264,3 +264,9 @@ def test_the_tag_fields_are_one_table() -> None:
 
 def test_the_publish_target_is_resolved_in_one_place() -> None:
     assert sources_with("open_target(") == ["io/storage.py"]
+
+
+@pytest.mark.parametrize("literal", ['False, "host")', 'False, "cast")', 'False, "public")', 'False, "mp3")',
+                                     'False, "full")', 'False, "cbr")', 'False, "auto")'])
+def test_config_takes_its_defaults_from_the_dataclasses(literal: str) -> None:
+    assert sources_with(literal) == []
