@@ -479,7 +479,7 @@ def load_preset(name_or_path: str, show_root: Path | None = None) -> Preset:
         ("encoding", "sample_rate"): enc.take("sample_rate", int, False, 44100, "a whole number"),
         ("encoding", "channels"): enc.take("channels", int, False, 2, "1 or 2"),
         ("encoding", "mode"): enc.text("mode", False, default(Preset, "mode")),
-        ("encoding", "format"): enc.text("format", False, "mp3"),
+        ("encoding", "format"): enc.text("format", False, MAIN.name),
     }
     for table, key, allowed, rule in _PRESET_RULES:
         value = values[(table, key)]
