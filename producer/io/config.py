@@ -19,7 +19,7 @@ from ..core.chapters.chapter_formats import parse as parse_chapters, toml_tables
 from ..core.audio import cleanup
 from ..core.audio.cuts import moved_episode
 from ..core.audio.leveler import MODES, LevelerSettings
-from ..core.episode.formats import RENDITIONS as RENDITION_FORMATS
+from ..core.episode.formats import MAIN, RENDITIONS as RENDITION_FORMATS
 from ..core.episode.models import (DEFAULT_PRESET, EPISODE_TYPES, PERSON_GROUPS, AudioSettings, Episode, Funding,
                            Person, Preset, PublishSettings, RenditionSettings, Show, Soundbite)
 from ..core.chapters.timecode import parse_time
