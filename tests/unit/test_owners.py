@@ -270,3 +270,14 @@ def test_the_publish_target_is_resolved_in_one_place() -> None:
                                      'False, "full")', 'False, "cbr")', 'False, "auto")'])
 def test_config_takes_its_defaults_from_the_dataclasses(literal: str) -> None:
     assert sources_with(literal) == []
+
+
+def test_the_pages_script_and_style_are_package_files() -> None:
+    """Not Python strings: core/site/assets/ holds them, inlined as before."""
+    from producer.core.site import report_page, site
+
+    assets = PRODUCER / "core" / "site" / "assets"
+    assert site.SEEK_SCRIPT == f"<script>\n{(assets / 'seek.js').read_text(encoding='utf-8')}</script>"
+    assert site.CSS.strip() == (assets / "site.css").read_text(encoding="utf-8").strip()
+    assert report_page.CSS.strip() == (assets / "report.css").read_text(encoding="utf-8").strip()
+    assert sources_with("function () {") == []

@@ -4,6 +4,8 @@ target, the chapters along the time axis, the leveler's gains, the renders tried
 and why, the checks."""
 from __future__ import annotations
 
+from importlib import resources
+
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Sequence
@@ -228,31 +230,4 @@ def _checks(verdicts: list[Verdict]) -> str:
             f"<th>expected</th><th></th></tr>{rows}</table></section>")
 
 
-CSS = """
-:root{--fg:#1d232b;--mut:#5b6673;--bg:#fff;--line:#d8dde3;--ok:#17803d;--bad:#b42318;--warn:#9a5b00}
-*{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:1040px;margin:0 auto;padding:16px}h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.4em 0 .4em}
-.file{color:var(--mut);margin:0}.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:600}
-.verdict.pass{background:var(--ok)}.verdict.fail{background:var(--bad)}
-table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);white-space:nowrap}
-tr.fail td,tr.fail th{color:var(--bad)}tr.warn td,tr.warn th{color:var(--warn)}tr.pass td:first-child{color:var(--ok)}
-svg.plot{width:100%;height:auto;display:block;font-size:13px}
-.frame{fill:#fafbfc;stroke:var(--line)}.grid{stroke:#e9ecef}.tick,.unit,.level-label{fill:var(--mut);font-size:12px}
-.out-mom{fill:#9ec5fe;stroke:none;opacity:.7}polyline.out-mom{fill:none;stroke:#9ec5fe;stroke-width:1;opacity:1}
-td.why{white-space:normal;min-width:16em}.out-short{fill:none;stroke:#0b5ed7;stroke-width:1.6}
-.out-peak{fill:none;stroke:#d9480f;stroke-width:1}.in-short{fill:none;stroke:#868e96;stroke-width:1.2;stroke-dasharray:4 3}
-.target{stroke:var(--ok);stroke-width:1.5;stroke-dasharray:8 4}.ceiling{stroke:var(--bad);stroke-width:1.5;stroke-dasharray:2 3}
-.zero{stroke:#868e96}.chapter line{stroke:#7048e8;stroke-dasharray:3 3}.chapter text{fill:#7048e8;font-size:12px;font-weight:600}
-.cut line{stroke:#c92a2a;stroke-width:1.5}.cut text{fill:#c92a2a;font-size:13px}
-.gain-0{fill:none;stroke:#0b5ed7;stroke-width:1.4}.gain-1{fill:none;stroke:#e8590c;stroke-width:1.4}
-.gain-2{fill:none;stroke:#2b8a3e;stroke-width:1.4}.gain-3{fill:none;stroke:#ae3ec9;stroke-width:1.4}
-.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px;color:var(--mut);font-size:13px}
-i.k{display:inline-block;width:18px;height:0;border-top:3px solid;vertical-align:middle;margin-right:6px}
-i.out-mom{border-color:#9ec5fe;border-top-width:8px}i.out-short{border-color:#0b5ed7}i.out-peak{border-color:#d9480f}
-i.in-short{border-color:#868e96;border-top-style:dashed}i.target{border-color:var(--ok);border-top-style:dashed}
-i.ceiling{border-color:var(--bad);border-top-style:dotted}i.gain-0{border-color:#0b5ed7}i.gain-1{border-color:#e8590c}
-i.gain-2{border-color:#2b8a3e}i.gain-3{border-color:#ae3ec9}
-.chapters{columns:2 18em;padding-left:1.6em}.chapters .t{font-variant-numeric:tabular-nums;color:var(--mut);margin-right:.4em}
-.note{color:var(--mut)}
-@media print{main{max-width:none;padding:0}section{break-inside:avoid}.verdict{border:1px solid #000;color:#000;background:none!important}}
-"""
+CSS = "\n" + (resources.files(__package__) / "assets" / "report.css").read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import posixpath
+from importlib import resources
 from dataclasses import dataclass
 from html import escape
 from xml.etree.ElementTree import tostring
@@ -21,6 +22,17 @@ from ..feed.media_types import FEED_TYPE
 from ..feed.dates import parse_rfc2822
 from ..feed.feed_doc import ATOM, CONTENT, FEED_KEY, ITUNES, PODCAST
 from ..chapters.timecode import format_time, parse_time, spoken_length
+
+
+def _asset(name: str) -> str:
+    """A file of the package's assets/ (the pages' script and style, kept as the files
+    an editor and a linter read): package data, read once at import like code."""
+    return (resources.files(__package__) / "assets" / name).read_text(encoding="utf-8")
+
+
+def _script(name: str) -> str:
+    return f"<script>\n{_asset(name)}</script>"
+
 
 INDEX = PAGE  # the show's front page and each episode's: episode_files names them
 
@@ -305,93 +317,10 @@ def _document(title: str, body: str, script: str = "", feed_href: str | None = N
 # Clicking a chapter or a transcript cue seeks the player there and plays; the
 # chapter and the cue playing are marked (each list on its own); `#t=SECONDS` in
 # the address (a search hit on the index) seeks there on arrival.
-SEEK_SCRIPT = """<script>
-(function () {
-  var player = document.getElementById("player");
-  if (!player) return;
-  var lists = Array.prototype.slice.call(document.querySelectorAll("ol.marks")).map(function (ol) {
-    return Array.prototype.slice.call(ol.querySelectorAll("button.seek"));
-  });
-  function seek(t) {
-    player.currentTime = t;
-    var playing = player.play();
-    if (playing && playing.catch) playing.catch(function () {});
-  }
-  lists.forEach(function (marks) {
-    marks.forEach(function (b) {
-      b.addEventListener("click", function () { seek(parseFloat(b.getAttribute("data-start"))); });
-    });
-  });
-  function mark() {
-    var now = player.currentTime;
-    lists.forEach(function (marks) {
-      var current = null;
-      marks.forEach(function (b) { if (parseFloat(b.getAttribute("data-start")) <= now + 0.01) current = b; });
-      marks.forEach(function (b) { b.classList.toggle("current", b === current); });
-    });
-  }
-  player.addEventListener("timeupdate", mark);
-  player.addEventListener("seeked", mark);
-  var at = /^#t=([0-9.]+)$/.exec(location.hash);
-  if (at) {
-    var t = parseFloat(at[1]);
-    var go = function () { player.currentTime = t; mark(); };
-    if (player.readyState >= 1) go(); else player.addEventListener("loadedmetadata", go, {once: true});
-    var cue = document.querySelector('button.cue[data-start="' + t.toFixed(3) + '"]');
-    if (cue) cue.scrollIntoView({block: "center"});
-  }
-})();
-</script>"""
+SEEK_SCRIPT = _script("seek.js")
 
 # The index's search: search.json (every episode's cues, written at publish) is
 # fetched once; each hit links to its episode's page at the cue (#t=).
-SEARCH_SCRIPT = """<script>
-(function () {
-  var box = document.getElementById("search"), hits = document.getElementById("hits");
-  if (!box || !window.fetch) return;
-  fetch("search.json").then(function (r) { return r.ok ? r.json() : null; }).then(function (index) {
-    if (!index || !index.episodes.length) return;
-    box.closest("section").hidden = false;
-    box.addEventListener("input", function () {
-      var q = box.value.trim().toLowerCase();
-      hits.textContent = "";
-      if (q.length < 2) return;
-      var shown = 0;
-      index.episodes.forEach(function (ep) {
-        ep.cues.forEach(function (c) {
-          if (shown >= 50 || c[2].toLowerCase().indexOf(q) < 0) return;
-          shown += 1;
-          var li = document.createElement("li"), a = document.createElement("a");
-          a.href = ep.page + "#t=" + c[0].toFixed(3);
-          a.className = "hit";
-          a.textContent = ep.title + " · " + new Date(c[0] * 1000).toISOString().substr(11, 8) + " · " +
-            (c[1] ? c[1] + ": " : "") + c[2];
-          li.appendChild(a);
-          hits.appendChild(li);
-        });
-      });
-    });
-  }).catch(function () {});
-})();
-</script>"""
+SEARCH_SCRIPT = _script("search.js")
 
-CSS = """
-:root{--fg:#1d232b;--mut:#5b6673;--bg:#fff;--line:#e3e7eb;--acc:#0b5ed7}
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-main{max-width:860px;margin:0 auto;padding:16px}a{color:var(--acc)}h1{font-size:1.6em;margin:.1em 0 .3em;line-height:1.2}
-header.show,header.episode{display:flex;gap:20px;align-items:flex-start;flex-wrap:wrap}
-img.cover{width:220px;max-width:100%;height:auto;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.2)}
-header>div{flex:1 1 300px}.meta,.author,.feed-url,.back{color:var(--mut)}audio{width:100%;margin:8px 0}
-.button{display:inline-block;padding:6px 14px;border-radius:6px;background:var(--acc);color:#fff;text-decoration:none;margin:0 6px 6px 0}
-.episodes{padding-left:0;list-style:none}.episodes li{padding:10px 0;border-bottom:1px solid var(--line)}
-.episodes .title{font-size:1.1em;font-weight:600;text-decoration:none}.episodes .meta{margin:2px 0 0}.num{color:var(--mut)}
-.chapters{list-style:none;padding:0}.chapters li{border-bottom:1px solid var(--line)}
-button.seek{all:unset;cursor:pointer;display:flex;align-items:center;gap:10px;width:100%;padding:8px 4px}
-button.seek:hover,button.seek:focus{background:#f1f5fb}button.seek.current{background:#e7f0ff;font-weight:600}
-button.seek .t{font-variant-numeric:tabular-nums;color:var(--mut);min-width:4.5em}
-img.thumb{width:48px;height:48px;object-fit:cover;border-radius:4px}
-.notes{overflow-wrap:anywhere}code{overflow-wrap:anywhere}
-.transcript{list-style:none;padding:0}.transcript .who{font-weight:600;min-width:7em}.transcript button.seek{align-items:baseline}
-.search input{width:100%;font:inherit;padding:8px;border:1px solid var(--line);border-radius:6px}.hits{padding-left:1.2em}
-@media print{audio,.subscribe,.download{display:none}}
-"""
+CSS = "\n" + _asset("site.css")
