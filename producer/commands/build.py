@@ -7,10 +7,7 @@ the end, so a failed build leaves the previous dist/ (or none) untouched.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import tempfile
-import time
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -35,10 +32,11 @@ from ..core.episode.formats import FORMATS, MAIN
 from ..core.episode.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
 from ..core.episode.renditions import ffmetadata
 from ..errors import CheckFailed, EnvironmentFailure, InputError, MediaError, located, os_error_text
-from ..io import artwork, ffmpeg, recognizer
+from ..io import artwork, ffmpeg, recognizer, workspace
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, output_stamps, record_inputs
 from ..io.progress import Progress
+from ..io.timing import Timer
 from ..core.transcripts.transcript import Cue
 from ..stages import assemble, cleanup, level, measure, recognise, predict, render, report_page, tag, transcript
 from ..stages.judge import failure_text, judge
@@ -92,7 +90,7 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
         recognizer.check(recognizer.model_folder(ctx.show.transcript_model), ctx.show.language, ctx.show.file)
     ffmpeg.tool("ffmpeg")
     inputs = record_inputs(ctx)  # the inputs as they were when the build began
-    work = _work_folder(plan.out_dir)
+    work = workspace.work_folder(plan.out_dir)
     try:
         digests = [inputs.files[t.path.relative_to(ctx.show.root).as_posix()].sha256 for t in plan.assembly.recordings]
         report = _build_into(plan, cover, work, progress, cues, digests)
@@ -100,7 +98,7 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
         report = replace(report, inputs=inputs, outputs=outputs,
                          built_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
         (work / REPORT_JSON).write_text(report.to_json(), encoding="utf-8")
-        _swap_into_place(work, plan.out_dir)
+        workspace.swap_into_place(work, plan.out_dir)
     except OSError as e:  # a full disk, a folder made read-only, a file that vanished
         raise EnvironmentFailure(f"cannot write the build: {os_error_text(e, plan.out_dir)}") from None
     finally:
@@ -108,48 +106,49 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
     return BuildResult(plan.out_dir / plan.mp3_name, report)
 
 
-def _work_folder(out_dir: Path) -> Path:
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".dist-", dir=out_dir.parent))
-        work.chmod(0o755)  # mkdtemp's 0700 would make dist/ private to this user
-    except OSError as e:
-        raise EnvironmentFailure(f"{out_dir.parent}: cannot write the build ({e.strerror or e})") from None
-    return work
+@dataclass(frozen=True)
+class Analysed:
+    """What the analysis and the estimate hand the render: the plan with its cleanup
+    and cuts, the speech map, the leveler's curves, the estimated loudness and the
+    excerpts the first gain is predicted from."""
+
+    cleaned: cleanup.Cleaned
+    speech: leveler.SpeechMap
+    leveling: level.Leveling | None
+    estimated: Loudness
+    excerpts: list[np.ndarray]
 
 
 def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
                 cues: list[Cue] | None, digests: list[str]) -> BuildReport:
-    started = time.monotonic()
-    seconds: dict[str, float] = {}
+    timer = Timer()
     leveling = None
-    t = time.monotonic()
-    features = level.analyse(plan.assembly, plan.preset.leveler, progress)  # every mode: refuses a silent input
-    music = measure.music(plan.assembly)
-    plan = _with_decoded_lengths(plan, features, music)
-    speech = leveler.speech_map(features, plan.preset.leveler)  # the one map: who talks when
-    cleaned = cleanup.plan(plan, features, speech, progress)  # the chapters move by the cuts from here on
-    plan = cleaned.plan
-    if plan.leveler != "off":
-        curves = work / ".gains"  # removed before dist/ is swapped in
-        curves.mkdir()
-        leveling = level.plan(plan.assembly, features, speech, plan.leveler, plan.preset.leveler, progress, curves)
-    seconds["level_analysis"] = time.monotonic() - t
-    t = time.monotonic()
-    a = plan.assembly
-    spans = excerpt_spans(a.intro_crossfade, a.programme_seconds - a.outro_crossfade)
-    pieces = assemble.spans(a, spans)
-    estimated = measure.estimate(a, features, measure.ears(a, pieces), music, leveling, plan.episode.file)
-    excerpts = assemble.mixed(a, leveling, spans, pieces)
-    seconds["estimate"] = time.monotonic() - t
+    with timer.stage("level_analysis"):
+        features = level.analyse(plan.assembly, plan.preset.leveler, progress)  # every mode: refuses a silent input
+        music = measure.music(plan.assembly)
+        plan = _with_decoded_lengths(plan, features, music)
+        speech = leveler.speech_map(features, plan.preset.leveler)  # the one map: who talks when
+        cleaned = cleanup.plan(plan, features, speech, progress)  # the chapters move by the cuts from here on
+        plan = cleaned.plan
+        if plan.leveler != "off":
+            curves = work / ".gains"  # removed before dist/ is swapped in
+            curves.mkdir()
+            leveling = level.plan(plan.assembly, features, speech, plan.leveler, plan.preset.leveler, progress,
+                                  curves)
+    with timer.stage("estimate"):
+        a = plan.assembly
+        spans = excerpt_spans(a.intro_crossfade, a.programme_seconds - a.outro_crossfade)
+        pieces = assemble.spans(a, spans)
+        estimated = measure.estimate(a, features, measure.ears(a, pieces), music, leveling, plan.episode.file)
+        excerpts = assemble.mixed(a, leveling, spans, pieces)
     progress.line(f"estimate: {estimated.integrated:.2f} LUFS, added up from the analysis and the music")
     stop = threading.Event()  # a failed build does not wait for the recogniser to finish
     with ThreadPoolExecutor(1) as recogniser:  # beside the encoders, on whatever core is free
         words = (recogniser.submit(recognise.recognise, plan, features, speech, digests, progress, stop)
                  if recognise.wanted(plan.show, plan.episode) else None)
         try:
-            return _render_and_ship(cleaned, cover, work, progress, cues, words, leveling, estimated, excerpts,
-                                    seconds, started, speech)
+            return _render_and_ship(Analysed(cleaned, speech, leveling, estimated, excerpts), cover, work, progress,
+                                    cues, words, timer)
         finally:
             stop.set()
 
@@ -173,14 +172,13 @@ def _with_decoded_lengths(plan: BuildPlan, features: list[leveler.TrackFeatures]
                                                            for t in a.recordings)))
 
 
-def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progress: Progress,
-                     cues: list[Cue] | None, words: Future[recognise.Heard] | None,
-                     leveling: level.Leveling | None, estimated: Loudness, excerpts: list[np.ndarray],
-                     seconds: dict[str, float], started: float, speech: leveler.SpeechMap) -> BuildReport:
+def _render_and_ship(analysed: Analysed, cover: Artwork, work: Path, progress: Progress, cues: list[Cue] | None,
+                     words: Future[recognise.Heard] | None, timer: Timer) -> BuildReport:
+    cleaned, leveling, estimated = analysed.cleaned, analysed.leveling, analysed.estimated
     plan = cleaned.plan
     expected_ms = round(plan.assembly.expected_seconds * 1000)  # the renditions' chapters end there
     chap.validate_against_duration(plan.chapters, expected_ms, str(plan.episode.file))
-    runs = _render_until_each_ships(plan, estimated.integrated, excerpts, work, expected_ms, progress, seconds,
+    runs = _render_until_each_ships(plan, estimated.integrated, analysed.excerpts, work, expected_ms, progress, timer,
                                     leveling)
     first = runs.tries[MAIN.name][0]  # its limiter saw every sample of the programme, times its gain
     measured = replace(estimated, sample_peak=first.limiter["peak_db"] - first.attempt.gain_db)
@@ -188,27 +186,23 @@ def _render_and_ship(cleaned: cleanup.Cleaned, cover: Artwork, work: Path, progr
     _check_decoded_length(plan, duration_ms / 1000)
     written = transcript.write(cues, plan, duration_ms, work) if cues else None
     if words is not None:
-        t = time.monotonic()
-        heard = words.result()
-        placed = recognition.placed(heard.words, plan.assembly.programme_offset_ms, plan.assembly.cuts)
-        written = transcript.write_placed(recognition.cues(placed), plan, work) | heard.report()
-        seconds["transcript_wait"] = time.monotonic() - t
+        with timer.stage("transcript_wait"):
+            heard_words = words.result()
+            placed = recognition.placed(heard_words.words, plan.assembly.programme_offset_ms, plan.assembly.cuts)
+            written = transcript.write_placed(recognition.cues(placed), plan, work) | heard_words.report()
     mp3, shipped = runs.shipped[MAIN.name], runs.shipped
-    t = time.monotonic()
-    tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
-    seconds["tag"] = time.monotonic() - t
-    t = time.monotonic()
-    heard = _shipped_speech(plan, mp3.path, runs.mp3_energy, speech)
-    checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()}, heard)
-    seconds["check"] = time.monotonic() - t
-    seconds["total"] = time.monotonic() - started
+    with timer.stage("tag"):
+        tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
+    with timer.stage("check"):
+        heard = _shipped_speech(plan, mp3.path, runs.mp3_energy, analysed.speech)
+        checks = _own_check(plan, work, {fmt: r.verified.loudness for fmt, r in shipped.items()}, heard)
     mp3_runs = runs.tries[MAIN.name]
     report = BuildReport(
         episode=plan.episode.slug, file=plan.mp3_name, preset=preset_fields(plan.preset),
         input=Figures.from_dict(measured.as_dict()), gain_db=round(mp3.attempt.gain_db, 3),
         output=Figures.from_dict(mp3.verified.loudness.as_dict()), verified_by=mp3.verified.method,
         duration_seconds=duration_ms / 1000, chapters=len(plan.chapters), tries=len(mp3_runs),
-        attempts=[r.as_dict() for r in mp3_runs], seconds={k: round(v, 3) for k, v in seconds.items()},
+        attempts=[r.as_dict() for r in mp3_runs], seconds=timer.report(),
         leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
         transcript=written, renditions={fmt: _rendition_record(runs.tries[fmt]) for fmt in plan.renditions},
         passes=runs.passes, cleanup=cleaned.report(heard.speech_lufs, heard.noise_floor), cuts=cleaned.cuts(),
@@ -291,17 +285,16 @@ class Runs:
 
 
 def _render_until_each_ships(plan: BuildPlan, estimated: float, excerpts: list[np.ndarray], work: Path,
-                             duration_ms: int, progress: Progress, seconds: dict[str, float],
+                             duration_ms: int, progress: Progress, timer: Timer,
                              leveling: level.Leveling | None) -> Runs:
     """Every format in one pass with its own predicted gain and ceiling; a further
     pass only for the formats whose file missed, until the policy ships each."""
     p = plan.preset
     formats = [MAIN.name, *plan.renditions]
-    t = time.monotonic()
-    ceilings = {fmt: first_ceiling(p, FORMATS[fmt]) for fmt in formats}
-    guesses = predict.solve_each(estimated, excerpts, ceilings, p)
-    excerpts.clear()  # 32 s of audio that the renders no longer need
-    seconds["predict"] = time.monotonic() - t
+    with timer.stage("predict"):
+        ceilings = {fmt: first_ceiling(p, FORMATS[fmt]) for fmt in formats}
+        guesses = predict.solve_each(estimated, excerpts, ceilings, p)
+        excerpts.clear()  # 32 s of audio that the renders no longer need
     pending = {fmt: Attempt(g.gain_db, ceilings[fmt], g.loss_lu) for fmt, g in guesses.items()}
     meta = work / ".chapters.ffmetadata"  # the M4A's chapters, removed before dist/ is swapped in
     meta.write_text(ffmetadata(plan.episode.title, plan.chapters, duration_ms), encoding="utf-8")
@@ -312,7 +305,7 @@ def _render_until_each_ships(plan: BuildPlan, estimated: float, excerpts: list[n
         runs.frames = runs.frames or rendered.frames
         runs.mp3_energy = rendered.mp3_energy if rendered.mp3_energy is not None else runs.mp3_energy
         done = rendered.files
-        seconds.update(next(iter(done.values())).seconds)
+        timer.add(next(iter(done.values())).seconds)
         pending = {}
         for fmt, r in done.items():
             runs.tries[fmt].append(r)
@@ -337,19 +330,3 @@ def _rendition_record(tries: list[render.Rendered]) -> dict[str, Any]:
     return {"file": last.path.name, "output": last.verified.loudness.as_dict(), "gain_db": round(last.attempt.gain_db, 3),
             "limiter_ceiling_db": round(last.attempt.ceiling_db, 3), "tries": len(tries),
             "attempts": [r.as_dict() for r in tries]}
-
-
-def _swap_into_place(work: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".dist-old-{os.getpid()}")
-        out_dir.rename(old)
-    try:
-        work.rename(out_dir)
-    except OSError:
-        if old:
-            old.rename(out_dir)  # the previous dist/ back in place
-        raise
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-

@@ -281,3 +281,16 @@ def test_the_pages_script_and_style_are_package_files() -> None:
     assert site.CSS.strip() == (assets / "site.css").read_text(encoding="utf-8").strip()
     assert report_page.CSS.strip() == (assets / "report.css").read_text(encoding="utf-8").strip()
     assert sources_with("function () {") == []
+
+
+def test_the_build_is_timed_by_one_timer_and_swapped_in_by_io() -> None:
+    build_py = (PRODUCER / "commands" / "build.py").read_text(encoding="utf-8")
+    assert 'seconds["' not in build_py and "time.monotonic" not in build_py
+    assert sources_with(".dist-old-") == ["io/workspace.py"]
+    from producer.io.timing import Timer
+
+    timer = Timer()
+    with timer.stage("a"):
+        pass
+    timer.add({"b": 1.23456})
+    assert list(timer.report()) == ["a", "b", "total"] and timer.report()["b"] == 1.235
