@@ -294,3 +294,12 @@ def test_the_build_is_timed_by_one_timer_and_swapped_in_by_io() -> None:
         pass
     timer.add({"b": 1.23456})
     assert list(timer.report()) == ["a", "b", "total"] and timer.report()["b"] == 1.235
+
+
+def test_ffmpeg_is_split_by_job_and_its_frame_arithmetic_is_pure() -> None:
+    jobs = sorted(p.name for p in (PRODUCER / "io" / "ffmpeg").glob("*.py"))
+    assert jobs == ["__init__.py", "encoders.py", "pcm.py", "pipes.py", "probe.py", "tools.py"]
+    from producer.core.audio.mp3_frames import mp3_frame_bytes
+
+    assert mp3_frame_bytes(bytes([0xFF, 0xFB, 0x90, 0x00])) == 417  # MPEG-1 Layer III, 128 kb/s, 44.1 kHz
+    assert sources_with("def mp3_frame_bytes") == ["core/audio/mp3_frames.py"]

@@ -1,0 +1,56 @@
+"""What ffprobe says of a file, and what volumedetect logged."""
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+
+from ...core.episode.models import AudioInfo
+from .tools import STATS_PREFIX, last_line, tool
+from ...errors import MediaError
+
+def probe(path: Path) -> AudioInfo:
+    """Duration, rate and channels of the first audio stream, or a MediaError."""
+    if not path.is_file():
+        raise MediaError(f"{path}: no such file")
+    cmd = [tool("ffprobe"), "-v", "error", "-select_streams", "a:0",
+           "-show_entries", "stream=codec_name,sample_rate,channels,duration:format=duration",
+           "-of", "json", str(path)]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise MediaError(f"{path}: not readable audio ({last_line(result.stderr)})")
+    data = json.loads(result.stdout or "{}")
+    streams = data.get("streams") or []
+    if not streams:
+        raise MediaError(f"{path}: holds no audio stream")
+    s = streams[0]
+    duration = s.get("duration") or data.get("format", {}).get("duration")
+    try:
+        return AudioInfo(path, float(duration), int(s["sample_rate"]), int(s["channels"]),
+                         s.get("codec_name", "?"))
+    except (TypeError, KeyError, ValueError):
+        raise MediaError(f"{path}: not readable audio (no duration, rate or channel count)") from None
+
+
+def probe_json(path: Path, entries: str) -> dict:
+    """ffprobe's JSON for `-show_entries entries` (chapters, format tags...)."""
+    cmd = [tool("ffprobe"), "-v", "error", "-show_entries", entries, "-of", "json", str(path)]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise MediaError(f"{path}: not readable ({last_line(result.stderr)})")
+    return json.loads(result.stdout or "{}")
+
+
+def volumedetect_figures(log: str) -> dict[str, float]:
+    """What volumedetect logs when its graph closes ("max_volume: -0.3 dB",
+    "histogram_0db: 12"); the last report wins (ffmpeg may open a graph twice)."""
+    figures: dict[str, float] = {}
+    for line in log.splitlines():
+        if line.startswith(STATS_PREFIX) and ":" in line:
+            name, _, value = line.split("] ", 1)[1].partition(":")
+            try:
+                figures[name.strip()] = float(value.split()[0])
+            except (ValueError, IndexError):
+                pass
+    return figures
