@@ -303,3 +303,10 @@ def test_ffmpeg_is_split_by_job_and_its_frame_arithmetic_is_pure() -> None:
 
     assert mp3_frame_bytes(bytes([0xFF, 0xFB, 0x90, 0x00])) == 417  # MPEG-1 Layer III, 128 kb/s, 44.1 kHz
     assert sources_with("def mp3_frame_bytes") == ["core/audio/mp3_frames.py"]
+
+
+def test_config_is_split_by_what_it_loads() -> None:
+    parts = sorted(p.name for p in (PRODUCER / "io" / "config").glob("*.py"))
+    assert parts == ["__init__.py", "context.py", "edits.py", "episode.py", "preset.py", "schema.py", "show.py",
+                     "tables.py"]
+    assert "io/config/edits.py" in sources_with("import tomlkit")  # the edits keep a file's layout
