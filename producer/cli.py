@@ -13,7 +13,7 @@ from .io import memory
 
 
 def _episodes(args: argparse.Namespace, built_only: bool = False) -> list[Path]:
-    from .commands.batch import processes
+    from .runner.batch import processes
     from .io.episode_dirs import episode_folders
 
     processes(args.jobs)
@@ -21,21 +21,21 @@ def _episodes(args: argparse.Namespace, built_only: bool = False) -> list[Path]:
 
 
 def _run_all(args: argparse.Namespace, job: object, folders: list[Path], options: dict[str, object]) -> int:
-    from .commands.batch import run_all
+    from .runner.batch import run_all
 
     return run_all(job, folders, {**options, "verbose": args.verbose}, args.jobs,  # type: ignore[arg-type]
                    args.fail_fast, args.json, getattr(args, "quiet", False))
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .commands.jobs import build_job
+    from .runner.jobs import build_job
 
     folders = _episodes(args)
     return _run_all(args, build_job, folders, {"if_stale": args.if_stale, "preset": args.preset})
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from .commands.jobs import publish_job
+    from .runner.jobs import publish_job
 
     folders = _episodes(args)
     return _run_all(args, publish_job, folders, {"target": args.target, "dry_run": args.dry_run})
@@ -53,7 +53,7 @@ def _cmd_check(args: argparse.Namespace) -> int | None:
     if args.episode:
         raise InputError(f"--episode {args.episode}: goes with audio files; an episode folder is checked "
                          f"against itself (producer check {args.episode})")
-    from .commands.jobs import check_job
+    from .runner.jobs import check_job
 
     folders = _episodes(args, built_only=True)
     return _run_all(args, check_job, folders, {"preset": args.preset, "html": args.html})

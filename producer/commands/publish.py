@@ -34,7 +34,7 @@ from ..io.progress import Progress
 from ..io.resolve import StorageResolver
 from ..io.storage import LocalStorage, Storage, holds, show_target
 from .build import build_context
-from .website import publish_site
+from ..stages.website import publish_site
 from ..io.reports import read_report
 
 FEED_TRIES = 12

@@ -310,3 +310,9 @@ def test_config_is_split_by_what_it_loads() -> None:
     assert parts == ["__init__.py", "context.py", "edits.py", "episode.py", "preset.py", "schema.py", "show.py",
                      "tables.py"]
     assert "io/config/edits.py" in sources_with("import tomlkit")  # the edits keep a file's layout
+
+
+def test_commands_holds_commands_only() -> None:
+    """website is a stage of publish, fresh an io question, batch and jobs the runner of several."""
+    assert sorted(p.stem for p in (PRODUCER / "commands").glob("*.py")) == [
+        "__init__", "build", "chapters", "check", "lint", "measure", "publish", "scaffold", "serve", "status"]

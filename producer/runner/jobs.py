@@ -1,4 +1,4 @@
-"""One episode's work for `producer build|publish|check EP...` (commands.batch runs
+"""One episode's work for `producer build|publish|check EP...` (runner.batch runs
 them in turn or in processes). Top-level functions, so a worker process can take
 them; light to import, the audio modules loading only when a build runs."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from ..io.reports import read_report
 
 
 def build_job(folder: Path, options: dict[str, Any], out: TextIO, progress: Progress) -> Result:
-    from .fresh import stale_context
+    from ..io.fresh import stale_context
 
     if options.get("if_stale"):
         ctx = stale_context(folder, options.get("preset"))
@@ -27,7 +27,7 @@ def build_job(folder: Path, options: dict[str, Any], out: TextIO, progress: Prog
         from ..io.config import load_context
 
         ctx = load_context(folder, options.get("preset"))
-    from .build import build_context
+    from ..commands.build import build_context
 
     result = build_context(ctx, progress)
     r = result.report
@@ -38,7 +38,7 @@ def build_job(folder: Path, options: dict[str, Any], out: TextIO, progress: Prog
 
 
 def publish_job(folder: Path, options: dict[str, Any], out: TextIO, progress: Progress) -> Result:
-    from .publish import publish
+    from ..commands.publish import publish
 
     line = publish(folder, progress, target=options.get("target"), dry_run=bool(options.get("dry_run")), out=out)
     report = _report(folder, required=False)
@@ -47,7 +47,7 @@ def publish_job(folder: Path, options: dict[str, Any], out: TextIO, progress: Pr
 
 
 def check_job(folder: Path, options: dict[str, Any], out: TextIO, progress: Progress) -> Result:
-    from .check import check_episode, conclude, document
+    from ..commands.check import check_episode, conclude, document
 
     checked = check_episode(folder, options.get("preset"), options.get("html"), out)
     reports = [r for r, _ in checked]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io.config import Context, load_context
-from ..io.inputs import is_stale
+from .config import Context, load_context
+from .inputs import is_stale
 
 
 def stale_context(episode_dir: Path, preset_name: str | None = None) -> Context | None:
