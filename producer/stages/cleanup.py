@@ -54,7 +54,8 @@ def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], speech_map
     loud = ~near_floor(features, lv)  # what the map calls silence but stands off the floor is not cut either
     pauses = [] if s.max_pause_s is None else cuts.pause_cuts(
         speech | loud, BLOCK_MS, a.programme_offset_ms, s.max_pause_s, s.keep_pause_s, *a.cuttable_ms, fine)
-    pauses = _heard(build, [_with_level(c, features, a.programme_offset_ms) for c in pauses], progress)
+    total = np.sum([p.energy for p in leveler.padded(features)], axis=0)  # the tracks summed, once
+    pauses = _heard(build, [_with_level(c, total, a.programme_offset_ms) for c in pauses], progress)
     every = cuts.merge(a.cuts, pauses)
     _refuse_cutting_all_speech(speech, every, a.programme_offset_ms, str(build.episode.file))
     assembly = replace(a, cleanup=tuple(t.filters for t in tracks), cuts=tuple(every))
@@ -78,9 +79,9 @@ def near_floor(features: Sequence[leveler.TrackFeatures], s: leveler.LevelerSett
                    for p, floor in zip(padded, floors)], axis=0)
 
 
-def _with_level(c: Cut, features: Sequence[leveler.TrackFeatures], offset_ms: int) -> Cut:
-    """The cut with the loudest 100 ms found inside it (the tracks summed) and the rule that let it go."""
-    total = np.sum([p.energy for p in leveler.padded(features)], axis=0)
+def _with_level(c: Cut, total: np.ndarray, offset_ms: int) -> Cut:
+    """The cut with the loudest 100 ms found inside it (`total`: the tracks' summed
+    energy a block) and the rule that let it go."""
     a, b = (c.start_ms - offset_ms) // BLOCK_MS, -(-(c.end_ms - offset_ms) // BLOCK_MS)
     inside = total[max(0, a):b]
     level = float(leveler.lufs(max(float(inside.max()), 1e-12))) if len(inside) else None

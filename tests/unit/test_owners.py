@@ -316,3 +316,7 @@ def test_commands_holds_commands_only() -> None:
     """website is a stage of publish, fresh an io question, batch and jobs the runner of several."""
     assert sorted(p.stem for p in (PRODUCER / "commands").glob("*.py")) == [
         "__init__", "build", "chapters", "check", "lint", "measure", "publish", "scaffold", "serve", "status"]
+
+
+def test_one_gap_rule() -> None:
+    assert sources_with("def close_gaps") == ["core/audio/speech.py"]

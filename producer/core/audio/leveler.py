@@ -33,6 +33,7 @@ from typing import Sequence
 import numpy as np
 
 from .loudness import ABSOLUTE_GATE, lufs
+from .speech import close_gaps
 
 
 BLOCK_S = 0.1
@@ -180,16 +181,6 @@ def padded(tracks: Sequence[TrackFeatures]) -> list[TrackFeatures]:
     blocks = max(len(t.energy) for t in tracks)
     return [TrackFeatures(np.pad(t.energy, (0, blocks - len(t.energy))), np.pad(t.voiced, (0, blocks - len(t.voiced))))
             for t in tracks]
-
-
-def close_gaps(active: np.ndarray, shorter_than: int) -> np.ndarray:
-    """Silences of fewer than `shorter_than` blocks between speech become speech."""
-    out = active.copy()
-    idx = np.flatnonzero(active)
-    for a, b in zip(idx[:-1], idx[1:]):
-        if 1 < b - a <= shorter_than:
-            out[a:b] = True
-    return out
 
 
 def local_loudness(energy: np.ndarray, active: np.ndarray, half_window: int) -> np.ndarray:

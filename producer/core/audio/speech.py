@@ -78,7 +78,7 @@ def turns(energy: np.ndarray, own: Sequence[np.ndarray], block_s: float) -> list
         return []
     stack = np.stack([m[:len(energy)] for m in own])
     anyone = stack.any(axis=0)
-    joined = close_short_gaps(anyone, math.ceil(TURN_SPLIT_S / block_s - 1e-9))
+    joined = close_gaps(anyone, math.ceil(TURN_SPLIT_S / block_s - 1e-9))
     out = []
     for a, b in runs(joined):
         if (b - a) * block_s < TURN_MIN_S - 1e-9:
@@ -123,12 +123,13 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def close_short_gaps(mask: np.ndarray, shorter_than: int) -> np.ndarray:
-    """Gaps of fewer than `shorter_than` blocks between two runs of True become True."""
-    out = mask.copy()
-    flags = mask.astype(bool)
-    for a, b in runs(~flags):
-        if a > 0 and b < len(mask) and b - a < shorter_than:
+def close_gaps(active: np.ndarray, shorter_than: int) -> np.ndarray:
+    """Silences of fewer than `shorter_than` blocks between speech become speech (the
+    one gap rule: the leveler's min_pause_s, the balance figure's turns)."""
+    out = active.copy()
+    idx = np.flatnonzero(active)
+    for a, b in zip(idx[:-1], idx[1:]):
+        if 1 < b - a <= shorter_than:
             out[a:b] = True
     return out
 
