@@ -17,31 +17,31 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from producer.io import ffmpeg, recognizer  # noqa: E402
+from producer.io import ffmpeg, recogniser  # noqa: E402
 from tests import factory  # noqa: E402
 
 
 
 
 def decoded(path: Path) -> np.ndarray:
-    return np.concatenate([c[:, 0] for c in ffmpeg.decode(path, recognizer.RATE, 1)])
+    return np.concatenate([c[:, 0] for c in ffmpeg.decode(path, recogniser.RATE, 1)])
 
 
-def timed(engine: recognizer.Engine, audio: np.ndarray) -> tuple[list[str], float]:
+def timed(engine: recogniser.Engine, audio: np.ndarray) -> tuple[list[str], float]:
     heard: list[str] = []
     started = time.process_time()
-    for at in range(0, len(audio), 28 * recognizer.RATE):  # the windows the build hands it
-        heard += [w.text for w in engine.words(audio[at: at + 28 * recognizer.RATE], 0)]
-    return heard, (time.process_time() - started) / (len(audio) / recognizer.RATE)
+    for at in range(0, len(audio), 28 * recogniser.RATE):  # the windows the build hands it
+        heard += [w.text for w in engine.words(audio[at: at + 28 * recogniser.RATE], 0)]
+    return heard, (time.process_time() - started) / (len(audio) / recogniser.RATE)
 
 
 def main(real: Path) -> None:
-    folder = recognizer.model_folder(None)
+    folder = recogniser.model_folder(None)
     size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
     started = time.monotonic()
-    engine = recognizer.Engine(folder, "en", Path("show.toml"))
+    engine = recogniser.Engine(folder, "en", Path("show.toml"))
     load = time.monotonic() - started
-    conv, voices = factory.conversation(recognizer.RATE, gap=0.8, long_pause=1.5)
+    conv, voices = factory.conversation(recogniser.RATE, gap=0.8, long_pause=1.5)
     heard, rtf = timed(engine, voices["host"] * 0.5 + voices["guest"] * 0.5)
     script = factory.words_of(" ".join(a for pair in zip(factory.HOST_LINES, factory.GUEST_LINES) for a in pair))
     print(f"model {folder} ({size:.0f} MB), loaded in {load:.1f} s")

@@ -20,7 +20,7 @@ from ..core.chapters import chapters as chap
 
 from ..core.audio import leveler, speech as speech_map
 
-from ..core.transcripts import recognition
+from ..core.transcripts import recognised
 from ..core.audio.excerpts import spans as excerpt_spans
 from ..core.episode.artwork import Artwork
 from ..core.episode.build_report import BuildReport, Figures
@@ -32,7 +32,7 @@ from ..core.episode.formats import FORMATS, MAIN
 from ..core.episode.policy import MAX_TRIES, Attempt, Tried, first_ceiling, next_attempt
 from ..core.episode.renditions import ffmetadata
 from ..errors import CheckFailed, EnvironmentFailure, InputError, MediaError, located, os_error_text
-from ..io import artwork, ffmpeg, recognizer, workspace
+from ..io import artwork, ffmpeg, recogniser, workspace
 from ..io.config import Context, load_context
 from ..io.inputs import audio_inputs, output_stamps, record_inputs
 from ..io.progress import Progress
@@ -87,7 +87,7 @@ def build_context(ctx: Context, progress: Progress) -> BuildResult:
     plan, cover = prepare(ctx)
     cues = transcript.load(ctx.episode)  # a bad cue fails before any audio work
     if recognise.wanted(ctx.show, ctx.episode):  # a missing model or a language it lacks, before any audio work
-        recognizer.check(recognizer.model_folder(ctx.show.transcript_model), ctx.show.language, ctx.show.file)
+        recogniser.check(recogniser.model_folder(ctx.show.transcript_model), ctx.show.language, ctx.show.file)
     ffmpeg.tool("ffmpeg")
     inputs = record_inputs(ctx)  # the inputs as they were when the build began
     work = workspace.work_folder(plan.out_dir)
@@ -188,8 +188,8 @@ def _render_and_ship(analysed: Analysed, cover: Artwork, work: Path, progress: P
     if words is not None:
         with timer.stage("transcript_wait"):
             heard_words = words.result()
-            placed = recognition.placed(heard_words.words, plan.assembly.programme_offset_ms, plan.assembly.cuts)
-            written = transcript.write_placed(recognition.cues(placed), plan, work) | heard_words.report()
+            placed = recognised.placed(heard_words.words, plan.assembly.programme_offset_ms, plan.assembly.cuts)
+            written = transcript.write_placed(recognised.cues(placed), plan, work) | heard_words.report()
     mp3, shipped = runs.shipped[MAIN.name], runs.shipped
     with timer.stage("tag"):
         tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)
@@ -230,9 +230,13 @@ def _shipped_speech(plan: BuildPlan, mp3: Path, energy: np.ndarray | None,
     placed = [speech_map.episode_map(m, a.programme_offset_ms, spans, len(energy), block_ms) for m in speech.own]
     voiced = speech_map.episode_map(speech.voiced, a.programme_offset_ms, spans, len(energy), block_ms)[0]
     heard = speech_map.heard(energy, [m for m, _ in placed], leveler.BLOCK_S, placed[0][1], voiced)
-    if s.require_balance and heard.balance.spread_lu > s.max_spread_lu - SPREAD_MARGIN_LU:
-        return level.file_speech(mp3, s)
-    return heard
+    return level.file_speech(mp3, s) if _balance_near_limit(s, heard) else heard
+
+
+def _balance_near_limit(s: leveler.LevelerSettings, heard: speech_map.Heard) -> bool:
+    """The balance decides the build and this figure is too near its limit to judge
+    any file but by the file's own speech map."""
+    return s.require_balance and heard.balance.spread_lu > s.max_spread_lu - SPREAD_MARGIN_LU
 
 
 def _own_check(plan: BuildPlan, work: Path, shipped: dict[str, Loudness], heard: speech_map.Heard) -> dict[str, Any]:
@@ -245,8 +249,7 @@ def _own_check(plan: BuildPlan, work: Path, shipped: dict[str, Loudness], heard:
     hundredths of an LU, so they are judged by the MP3's speech figures, unless the
     balance decides and the MP3's figure is near the limit, when each file's own is
     measured, as check does."""
-    s = plan.preset.leveler
-    near = s.require_balance and heard.balance.spread_lu > s.max_spread_lu - SPREAD_MARGIN_LU
+    near = _balance_near_limit(plan.preset.leveler, heard)
     with ThreadPoolExecutor(2) as pool:
         reports = dict(zip(shipped, pool.map(
             lambda fmt: judge(work / plan.files.audio(fmt), plan.preset, plan.episode, shipped[fmt],

@@ -23,8 +23,12 @@ from urllib.parse import urlparse
 from ..core.episode.models import Show
 from ..errors import Conflict, InputError, StorageError, UploadMismatch, os_reason
 from . import files
+from .retry import RetryPolicy
 
 PART_SIZE = 8 * 1024 * 1024
+# each S3 request: six tries ride out a restarting endpoint or a burst of 503 SlowDown
+# without hiding a dead one for minutes (botocore waits between them itself)
+S3_REQUESTS = RetryPolicy(tries=6)
 T = TypeVar("T")
 
 
@@ -217,11 +221,12 @@ class S3Storage:
             session = boto3.session.Session(profile_name=profile, region_name=region)
         except Exception as e:  # botocore.exceptions.ProfileNotFound and friends
             raise StorageError(f"storage profile {profile!r}: {type(e).__name__}") from None
-        # "standard" retries 5xx, throttling and dropped connections with jittered backoff
+        # botocore's "standard" mode retries 5xx, throttling and dropped connections with
+        # its own jittered backoff: the policy gives it the number of tries
         # Path-style addressing for a custom endpoint: MinIO, Ceph, Garage and friends serve
         # http://host/bucket/key, and bucket.localhost need not resolve.
         addressing = {"addressing_style": "path"} if endpoint_url else {}
-        config = Config(retries={"max_attempts": 6, "mode": "standard"}, connect_timeout=5, read_timeout=60,
+        config = Config(retries={"max_attempts": S3_REQUESTS.tries, "mode": "standard"}, connect_timeout=5, read_timeout=60,
                         s3=addressing,
                         request_checksum_calculation="when_required",
                         response_checksum_validation="when_required")

@@ -41,7 +41,7 @@ def source(assembly: Assembly, leveling: level.Leveling | None = None) -> PcmSou
     gains = leveling.gain_files if leveling is not None and leveling.mode != "off" else None
     inputs, graph = filter_graph(assembly, gains)
     args = [*inputs, "-filter_complex", graph, "-map", "[out]",
-            "-f", "f32le", "-ac", str(assembly.channels), "-ar", str(assembly.sample_rate), "pipe:1"]
+            "-ac", str(assembly.channels), "-ar", str(assembly.sample_rate)]
     names = ", ".join(t.path.name for t in assembly.inputs)
     pcm = PcmSource(args, assembly.channels, assembly.sample_rate, f"assembling {names}")
     return Spliced(pcm, assembly) if assembly.cuts else pcm
@@ -84,7 +84,7 @@ def _spans_of(track: AudioInfo, spans: Sequence[tuple[float, float]], a: Assembl
                       f"apad=whole_len={frames},atrim=end_sample={frames}[e{k}]")
     graph = ";".join(chains) + ";" + "".join(f"[e{k}]" for k in range(len(spans))) + \
         f"concat=n={len(spans)}:v=0:a=1[out]"
-    source = PcmSource([*args, "-filter_complex", graph, "-map", "[out]", "-f", "f32le", "pipe:1"],
+    source = PcmSource([*args, "-filter_complex", graph, "-map", "[out]"],
                        a.channels, a.sample_rate, track.path)
     stream = np.concatenate(list(source)) if lengths else np.zeros((0, a.channels), np.float32)
     return np.split(stream, np.cumsum(lengths)[:-1])

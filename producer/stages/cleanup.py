@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core.audio import cleanup, cuts, leveler
+from ..core.audio import cleanup, cuts, leveler, loudness
 from ..core.audio.cuts import Cut
 from ..core.episode.plan import BuildPlan
 from ..errors import InputError
@@ -75,7 +75,7 @@ def near_floor(features: Sequence[leveler.TrackFeatures], s: leveler.LevelerSett
     """Per block, whether every track sits within NEAR_FLOOR_DB of its own noise floor."""
     padded = leveler.padded(features)
     floors = [leveler.noise_floor(f, s) for f in features]
-    return np.all([leveler.lufs(np.maximum(p.energy, 1e-12)) <= floor + NEAR_FLOOR_DB
+    return np.all([loudness.lufs(np.maximum(p.energy, 1e-12)) <= floor + NEAR_FLOOR_DB
                    for p, floor in zip(padded, floors)], axis=0)
 
 
@@ -84,7 +84,7 @@ def _with_level(c: Cut, total: np.ndarray, offset_ms: int) -> Cut:
     energy a block) and the rule that let it go."""
     a, b = (c.start_ms - offset_ms) // BLOCK_MS, -(-(c.end_ms - offset_ms) // BLOCK_MS)
     inside = total[max(0, a):b]
-    level = float(leveler.lufs(max(float(inside.max()), 1e-12))) if len(inside) else None
+    level = float(loudness.lufs(max(float(inside.max()), 1e-12))) if len(inside) else None
     return replace(c, level_lufs=level, allowed=f"nobody speaks on any track by the speech map, and every track "
                                                 f"is within {NEAR_FLOOR_DB:g} dB of its noise floor")
 
@@ -112,7 +112,7 @@ def _heard(build: BuildPlan, pauses: list[Cut], progress: Progress) -> list[Cut]
 
 def _quiet(f: leveler.TrackFeatures, s: leveler.LevelerSettings) -> np.ndarray:
     """Blocks with nothing voiced and a level within 3 dB of the track's floor."""
-    level = leveler.lufs(np.maximum(f.energy, 1e-12))
+    level = loudness.lufs(np.maximum(f.energy, 1e-12))
     return (f.voiced == 0) & (level <= leveler.noise_floor(f, s) + 3.0)
 
 

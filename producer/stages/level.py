@@ -100,7 +100,6 @@ def analyse_span(track: AudioInfo, with_peaks: bool, start: int = 0,
         args = [*span, "-i", str(track.path), "-vn", "-filter_complex", graph, "-map", "[out]"]
     else:
         args = [*span, "-i", str(track.path), "-vn", "-map", "0:a:0", "-af", chain]
-    args += ["-f", "f32le", "pipe:1"]
     source = ffmpeg.PcmSource(args, 1, VAD_RATE, track.path, keep_log=with_peaks)
     return features_of(source, warm=_warm_up(track, start, chain) if start else None), \
         (_peaks(source.log) if with_peaks else None)
@@ -111,7 +110,7 @@ def _warm_up(track: AudioInfo, start: int, chain: str) -> np.ndarray:
     n = WARM_WINDOWS * speech.WINDOW
     seconds = n / VAD_RATE
     args = ["-ss", f"{max(0.0, start - seconds):.6f}", "-t", f"{min(seconds, start):.6f}", "-i", str(track.path),
-            "-vn", "-map", "0:a:0", "-af", chain, "-f", "f32le", "pipe:1"]
+            "-vn", "-map", "0:a:0", "-af", chain]
     heard = [c[:, 0] for c in ffmpeg.PcmSource(args, 1, VAD_RATE, track.path)]
     x = np.concatenate(heard) if heard else np.zeros(0, np.float32)
     return np.concatenate([np.zeros(max(0, n - len(x)), np.float32), x[-n:]])

@@ -1,4 +1,4 @@
-"""Recognise: the transcript from the audio, offline (io/recognizer), each
+"""Recognise: the transcript from the audio, offline (io/recogniser), each
 recording where its own speaker talks (the leveler's own-speech map: the
 guest's voice bleeding into the host's microphone is not heard twice), named
 after the person whose `track` it is. Windows of at most WINDOW_S around the
@@ -20,12 +20,12 @@ import numpy as np
 
 from .. import __version__
 from ..core.audio import leveler, speech
-from ..core.transcripts import recognition
+from ..core.transcripts import recognised
 from ..core.episode.models import AudioInfo, Episode, Show
 from ..core.episode.plan import BuildPlan
-from ..core.transcripts.recognition import Spoken
+from ..core.transcripts.recognised import Spoken
 from ..errors import EnvironmentFailure, ProducerError
-from ..io import ffmpeg, files, recognizer
+from ..io import ffmpeg, files, recogniser
 from ..io.progress import Progress
 
 CACHE = ".producer-cache"
@@ -100,20 +100,20 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], speech
     active = speech_map.active
     spans = [windows(act, f.energy, round(t.duration * 1000)) for act, f, t in zip(active, padded, a.recordings)]
     names = speakers(show, episode, a.recordings)
-    folder = recognizer.model_folder(show.transcript_model)
-    key = hashlib.sha256(json.dumps([__version__, recognizer.identity(folder), show.language, list(digests),
+    folder = recogniser.model_folder(show.transcript_model)
+    key = hashlib.sha256(json.dumps([__version__, recogniser.identity(folder), show.language, list(digests),
                                      [[list(w) for w in s] for s in spans],
                                      [(act.astype(np.int8).tobytes().hex() if len(a.recordings) > 1 else "")
                                       for act in active]]).encode()).hexdigest()[:32]
     cache = episode.folder / CACHE / f"recognised-{key}.json"
-    model = str(folder) if show.transcript_model else recognizer.packaged_name()
+    model = str(folder) if show.transcript_model else recogniser.packaged_name()
     if cache.is_file():  # the words a track, unnamed: who speaks on a track may change without new words
         try:
             tracks = json.loads(cache.read_text(encoding="utf-8"))["tracks"]
             return Heard(_named(tracks, names), 0.0, True, model)
         except (ValueError, TypeError, KeyError):
             pass  # a damaged cache is recognised again
-    engine = recognizer.Engine(folder, show.language, show.file)
+    engine = recogniser.Engine(folder, show.language, show.file)
     stage = progress.stage("transcribe", sum(e - s for track in spans for s, e in track) / 1000)
     tracks: list[list[tuple[int, int, str]]] = []
     done = 0.0
@@ -127,7 +127,7 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], speech
                 heard += [Spoken(w.start_ms, w.end_ms, w.text, None) for w in engine.words(samples, start)]
                 done += (end - start) / 1000
                 stage.update(done)
-            tracks.append([(w.start_ms, w.end_ms, w.text) for w in recognition.fitted(heard, runs(act), PAD_MS)])
+            tracks.append([(w.start_ms, w.end_ms, w.text) for w in recognised.fitted(heard, runs(act), PAD_MS)])
     except ProducerError:
         raise
     except Exception as e:  # the recogniser's own failure: one line, nothing half-written
@@ -152,7 +152,7 @@ def _windows_of(track: AudioInfo, spans: Sequence[tuple[int, int]],
     where this track's speaker is silent zeroed when `mute` is given."""
     if not spans:
         return
-    rate = recognizer.RATE
+    rate = recogniser.RATE
     source = ffmpeg.decode(track.path, rate, 1)
     held = np.zeros(0, np.float32)
     held_from = 0  # sample index of held[0]
@@ -198,7 +198,7 @@ def hear(plan: BuildPlan, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
     seconds an hour, are heard together, packed into windows of at most WINDOW_S
     with HEARING_GAP_S of silence between them; each word goes to the stretch its
     middle falls in or nearest to."""
-    rate = recognizer.RATE
+    rate = recogniser.RATE
     pieces: list[tuple[int, np.ndarray]] = []  # (stretch, samples), a long stretch in several
     for i, (a, b) in enumerate(spans):
         start, end = max(0, a - VETO_MS), b + VETO_MS
@@ -206,7 +206,7 @@ def hear(plan: BuildPlan, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
         step = int((WINDOW_S - HEARING_GAP_S) * rate)
         pieces += [(i, mix[k:k + step]) for k in range(0, max(len(mix), 1), step)]
     show = plan.show
-    engine = recognizer.Engine(recognizer.model_folder(show.transcript_model), show.language, show.file)
+    engine = recogniser.Engine(recogniser.model_folder(show.transcript_model), show.language, show.file)
     heard: list[list[str]] = [[] for _ in spans]
     gap = np.zeros(int(HEARING_GAP_S * rate), np.float32)
     window: list[tuple[int, int, int]] = []  # (stretch, first sample, end sample) in the window
@@ -238,7 +238,7 @@ def _excerpt(tracks: Sequence[AudioInfo], start_ms: int, end_ms: int, rate: int)
     out = np.zeros(0, np.float32)
     for track in tracks:
         args = ["-ss", f"{start_ms / 1000:.3f}", "-t", f"{(end_ms - start_ms) / 1000:.3f}", "-i", str(track.path),
-                "-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", "pipe:1"]
+                "-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(rate)]
         x = np.concatenate([c[:, 0] for c in ffmpeg.PcmSource(args, 1, rate, track.path)] or [np.zeros(0, np.float32)])
         if len(x) > len(out):
             x[:len(out)] += out

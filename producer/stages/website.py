@@ -15,12 +15,15 @@ from ..core.feed.feed import FEED_KEY
 from ..core.feed.media_types import CACHE_PAGE, content_type
 from ..errors import ChapterFormatError, InputError, StorageError, UploadMismatch
 from ..io import files
+from ..io.retry import RetryPolicy, retried
 from ..io.storage import Storage, holds
 
 SITE_STATE = "site-state.json"  # guid → digest of the item each page was drawn from
 
 
-SITE_ROUNDS = 6
+# Drawn again while the feed moved under us: no wait (the other publisher has
+# already written; we only need its feed), and six rounds outlast `-j 2` and more.
+SITE_ROUNDS = RetryPolicy(tries=6)
 
 
 def publish_site(storage: Storage, base_url: str, published_guid: str | None = None) -> list[str]:
@@ -34,19 +37,21 @@ def publish_site(storage: Storage, base_url: str, published_guid: str | None = N
     other publisher's, and the last publisher to look always draws from the last feed."""
     written: list[str] = []
     found = storage.read(FEED_KEY)
-    for round_ in range(SITE_ROUNDS):
+
+    def draw(_round: int) -> list[str] | None:
+        nonlocal found
         try:
-            written += [k for k in _draw(storage, base_url, published_guid, found) if k not in written]
+            written.extend(k for k in _draw(storage, base_url, published_guid, found) if k not in written)
         except UploadMismatch:  # another publisher wrote the same page or state meanwhile: look again
-            if round_ == SITE_ROUNDS - 1:
-                raise
             found = storage.read(FEED_KEY)
-            continue
+            raise
         now = storage.read(FEED_KEY)
         if now is None or found is None or now[1] == found[1]:
-            break
+            return written
         found = now
-    return written
+        return None
+
+    return retried(SITE_ROUNDS, draw, lambda: written, retry_on=(UploadMismatch,))
 
 
 def _draw(storage: Storage, base_url: str, published_guid: str | None,

@@ -70,7 +70,7 @@ def test_the_speech_figures_read_the_verifying_decode_through_their_own_chain(tm
     assert not reader.is_alive()  # the pipe ended with ffmpeg
     piped = np.concatenate(speech)[:, 0]
     chain = level.speech_chain(2, 0).split(",", 1)[1]  # the finished file's decode drops the delay itself
-    reference = np.concatenate(list(ffmpeg.PcmSource(["-i", str(mp3), "-af", chain, "-f", "f32le", "pipe:1"],
+    reference = np.concatenate(list(ffmpeg.PcmSource(["-i", str(mp3), "-af", chain],
                                                      1, level.VAD_RATE, mp3)))[:, 0]
     assert len(piped) >= len(reference) >= 9.3 * level.VAD_RATE - 1
     assert np.allclose(piped[:len(reference) - 500], reference[:-500], atol=1e-6)

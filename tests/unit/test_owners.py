@@ -320,3 +320,61 @@ def test_commands_holds_commands_only() -> None:
 
 def test_one_gap_rule() -> None:
     assert sources_with("def close_gaps") == ["core/audio/speech.py"]
+
+
+def test_each_command_declares_its_own_options() -> None:
+    """cli/__init__ holds only the program's own options; each command's face is a module."""
+    from producer import cli
+
+    top = (PRODUCER / "cli" / "__init__.py").read_text(encoding="utf-8")
+    assert top.count("add_argument(") == 2  # --verbose, --version
+    actions = [a for a in cli.parser()._actions if a.dest == "command"][0]
+    owners = {}
+    for name, sub in actions.choices.items():  # type: ignore[union-attr]
+        nested = [a for a in sub._actions if a.dest == "chapters_command"]
+        faces = nested[0].choices.values() if nested else [sub]  # type: ignore[union-attr]
+        owners |= {name: f.get_default("func").__module__ for f in faces}
+    assert set(owners) == {"build", "check", "measure", "publish", "status", "init", "new", "serve", "lint",
+                           "chapters"}
+    assert all(m.startswith("producer.cli.") and m != "producer.cli" for m in owners.values())
+    for name in ("build", "check", "publish", "lint"):
+        assert f'"{name}"' in (PRODUCER / "cli" / f"{name}.py").read_text(encoding="utf-8")
+
+
+def test_one_retry_helper_with_a_policy_per_use() -> None:
+    assert sources_with("def retried(") == ["io/retry.py"]
+    assert sources_with("= RetryPolicy(") == ["io/storage.py", "stages/feed_write.py", "stages/website.py"]
+    assert sources_with("random.uniform") == ["io/retry.py"]
+    assert sources_with('"max_attempts": S3_REQUESTS.tries') == ["io/storage.py"]
+
+
+def test_pcm_source_owns_its_output_arguments() -> None:
+    """Callers give inputs, filters and maps; `-f f32le pipe:1` is the source's own, the
+    raw input's the encoder's (pcm_in)."""
+    assert sources_with('"f32le", "pipe:1"') == ["io/ffmpeg/pcm.py"]
+    assert sources_with('str(channels), "-i", "pipe:0"') == ["io/ffmpeg/pcm.py"]
+    from producer.io.ffmpeg import PcmSource, SideOutput
+
+    side = SideOutput(1, 16000)
+    args = PcmSource(["-i", "x.wav", "-map", "[out]"], 2, 44100, "x.wav", sides=[side]).args
+    assert args[-8:-1] == ["-f", "f32le", "pipe:1", "-map", "[side]", "-f", "f32le"]
+    assert args[-1] == side.target
+    side.release()
+
+
+def test_recognition_is_spelled_one_way() -> None:
+    """stages/recognise, io/recogniser, core/transcripts/recognised: British, as the stage."""
+    names = [str(p.relative_to(PRODUCER)) for p in PRODUCER.rglob("*.py")]
+    assert not [n for n in names if "recogniz" in n or "recognition" in n]
+    assert sources_with("recogniz") == []
+
+
+def test_publish_plans_uploads_apart_from_writing_the_feed() -> None:
+    assert sources_with("def uploads(") == ["stages/uploads.py"]
+    assert sources_with("storage.write_if(") == ["stages/feed_write.py"]
+    assert "write_if" not in (PRODUCER / "commands" / "publish.py").read_text(encoding="utf-8")
+
+
+def test_one_energy_to_lufs_module() -> None:
+    assert sources_with("def lufs(") == sources_with("def energy_mean_lufs(") == ["core/audio/loudness.py"]
+    assert sources_with("leveler.lufs(") == []

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .leveler import BLOCK_S, LevelerSettings, TrackFeatures, energy_mean_lufs, lufs, speech_candidates
+from .leveler import BLOCK_S, LevelerSettings, TrackFeatures, speech_candidates
+from .loudness import energy_mean_lufs, lufs
 
 # Speech quieter than this is not a quiet guest (the balance reaches 24 dB, and a laptop
 # mic sits near -30): it is a muted or unplugged input, or bleed on the wrong track.

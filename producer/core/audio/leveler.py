@@ -32,7 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .loudness import ABSOLUTE_GATE, lufs
+from .loudness import ABSOLUTE_GATE, energy_mean_lufs, lufs
 from .speech import close_gaps
 
 
@@ -95,10 +95,6 @@ class TrackPlan:
 
 def _round(x: float) -> float | None:
     return round(x, 2) if math.isfinite(x) else None
-
-
-def energy_mean_lufs(energy: np.ndarray) -> float:
-    return float(lufs(np.mean(energy))) if len(energy) else float("nan")
 
 
 def speech_candidates(t: TrackFeatures, s: LevelerSettings) -> np.ndarray:

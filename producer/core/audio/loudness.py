@@ -275,6 +275,11 @@ def lufs(energy: np.ndarray | float) -> np.ndarray | float:
         return -0.691 + 10 * np.log10(energy)
 
 
+def energy_mean_lufs(energy: np.ndarray) -> float:
+    """The loudness of blocks' mean energy (ungated: the caller chose the blocks)."""
+    return float(lufs(np.mean(energy))) if len(energy) else float("nan")
+
+
 def _block_loudness(z: np.ndarray) -> np.ndarray:
     return lufs(z @ _channel_weights(z.shape[1]))
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ...core.episode.formats import FORMATS, output_args
 from ...core.episode.models import Preset
-from .pcm import PREFETCH_CHUNKS
+from .pcm import PREFETCH_CHUNKS, pcm_in
 from .tools import last_line, widen_pipe, full_disk_failure, tool
 from ...errors import MediaError
 
@@ -26,7 +26,7 @@ class PcmEncoder:
         stdout, which `tap` then reads (see core.episode.formats.Tap)."""
         self.out, self.what = out, what
         self.args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-v", "error", "-y",
-                     "-f", "f32le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
+                     *pcm_in(sample_rate, channels),
                      *extra_inputs, *output_args, *([] if tapped else [str(out)])]
         self._err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stderr=self._err,

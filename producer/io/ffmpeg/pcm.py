@@ -20,8 +20,14 @@ CHUNK_SECONDS = 1.0  # small chunks keep the process small (vs 4 s: 45 MB less, 
 PREFETCH_CHUNKS = 3
 
 
+# what makes a stdout a stream of samples: the one place it is written (PcmSource's)
+F32LE_STDOUT = ("-f", "f32le", "pipe:1")
+
+
 class PcmSource:
-    """Runs an ffmpeg command whose stdout is f32le PCM; iterate for (frames, channels) chunks.
+    """Runs ffmpeg with `args` (inputs, filters, maps: everything but the output) and
+    reads its output, f32le PCM on stdout, in (frames, channels) chunks. The output's
+    arguments are the source's own, with each side output's after them.
     With keep_log, ffmpeg logs at info level and `log` holds it once the stream ends
     (filters such as volumedetect report there)."""
 
@@ -33,7 +39,8 @@ class PcmSource:
         level = ["-v", "info", "-nostats"] if keep_log else ["-v", "error"]
         self.sides = list(sides)
         self.background = background
-        self.args = [tool("ffmpeg"), "-hide_banner", *level, *args]
+        self.args = [tool("ffmpeg"), "-hide_banner", *level, *args, *F32LE_STDOUT,
+                     *(a for side in self.sides for a in side.output_args())]
         self.keep_log = keep_log
         self.log = ""
         if stdin_writer is None:
@@ -145,8 +152,7 @@ def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None,
     start = "[0:a:0]" if side is None else f"[0:a:0]asplit=2[main][branch];[branch]{side[0]}[side];[main]"
     graph = (f"{start}{head},{whole_seconds(rate)},asplit=2[raw][w];[w]{weighting}[k];[raw][k]join=inputs=2:"
              f"channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes}[out]")
-    also = [] if side is None else ["-map", "[side]", "-f", "f32le", side[1].target]
-    return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]", "-f", "f32le", "pipe:1", *also]
+    return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]"]
 
 
 class SideOutput:
@@ -156,11 +162,15 @@ class SideOutput:
     its own while the source is iterated: ffmpeg writes the two in turn, so each
     consumer goes at the slower one's pace, and either one stopping ends both."""
 
-    def __init__(self, channels: int, sample_rate: int) -> None:
-        self.channels, self.sample_rate = channels, sample_rate
+    def __init__(self, channels: int, sample_rate: int, label: str = "side") -> None:
+        """`label`: the filter graph's pad this output maps (pcm_out names it "side")."""
+        self.channels, self.sample_rate, self.label = channels, sample_rate, label
         self.frames = 0
         self._read, self.fd = os.pipe()  # fd: the write end, ffmpeg's `pipe:fd`
         self.target = f"pipe:{self.fd}"
+
+    def output_args(self) -> list[str]:
+        return ["-map", f"[{self.label}]", "-f", "f32le", self.target]
 
     def release(self) -> None:
         """Our copy of the write end, closed once ffmpeg holds its own (or never
@@ -193,9 +203,9 @@ def pcm_in(rate: int, channels: int) -> list[str]:
 
 
 def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:
-    """Decode any file ffmpeg reads to f32le at the given rate and channel count."""
+    """Decode any file ffmpeg reads at the given rate and channel count (PcmSource's arguments)."""
     return ["-i", str(path), "-vn", "-map", "0:a:0", "-ac", str(channels), "-ar", str(sample_rate),
-            "-af", whole_seconds(sample_rate), "-f", "f32le", "pipe:1"]
+            "-af", whole_seconds(sample_rate)]
 
 
 def whole_seconds(sample_rate: int) -> str:

@@ -1,9 +1,9 @@
-"""core.transcripts.recognition on plain data: cue rules and where words land, against
+"""core.transcripts.recognised on plain data: cue rules and where words land, against
 arithmetic and limits written here."""
 from __future__ import annotations
 
 from producer.core.audio.cuts import Cut
-from producer.core.transcripts.recognition import Spoken, cues, fitted, placed
+from producer.core.transcripts.recognised import Spoken, cues, fitted, placed
 
 TEXT = ("Welcome to the show, the podcast about networking, protocols, and everything in between. "
         "Today we talk about hypermedia and why servers should send HTML again.").split()
