@@ -318,3 +318,75 @@ def segment_loudness(path: Path, start: float, end: float) -> float:
                          capture_output=True, text=True, check=True).stderr
     summary = err[err.rindex("Summary:"):]
     return float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+
+
+# ---------------------------------------------------------------- disfluent speech (automatic cutting)
+
+# (voice, piece): a piece "um"/"uh" is a filler said on its own, "COUGH" a filtered noise burst in a pause
+DISFLUENT = [
+    ("en-us", "Welcome back to the show about boats and the sea."),
+    ("en-us", "Today we talk about"), ("en-us", "um"), ("en-us", "sailing across the channel in winter."),
+    ("en-gb+f3", "Thanks for having me. It was a long and cold trip."),
+    ("en-gb+f3", "We left the harbour early and"), ("en-gb+f3", "um"), ("en-gb+f3", "the wind came from the north."),
+    ("en-us", "COUGH"),
+    ("en-us", "I think I think the hardest part was the night watch."),
+    ("en-gb+f3", "Yes, the night was long, but the stars were bright above us."),
+    ("en-us", "So"), ("en-us", "um"), ("en-us", "what would you tell a new sailor today?"),
+    ("en-gb+f3", "Start small, learn the knots, and always check the weather."),
+]
+FILLERS = ("um", "uh")
+
+
+@dataclass
+class Disfluent:
+    seconds: float
+    fillers: list[tuple[float, float]]  # where each placed filler is said, s in the recording
+    cough: tuple[float, float]
+    stumble_text: str  # said twice in the recording
+    words: list[str]  # every word that is not a filler (the script)
+
+
+def cough(rate: int, seconds: float = 0.35, seed: int = 4) -> np.ndarray:
+    """A cough-like burst: noise band-passed to a voice's range under a fast attack and decay."""
+    from scipy import signal
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 1, int(seconds * rate))
+    b, a = signal.butter(2, [300 / (rate / 2), 3000 / (rate / 2)], "band")
+    t = np.arange(len(x)) / rate
+    return (signal.lfilter(b, a, x) * np.exp(-t / 0.08) * np.minimum(1, t / 0.01)).astype(np.float32)
+
+
+def disfluent(out: Path, rate: int = 44100) -> Disfluent:
+    """One recording of two espeak-ng voices with fillers, a stumble and a cough at known
+    places over a room floor 45 dB under the talk; cached like speech_like."""
+    pieces: list[np.ndarray] = []
+    fillers, cough_at, t, prev = [], (0.0, 0.0), 0.6, ""
+    pieces.append(np.zeros(int(t * rate), np.float32))
+    for voice, text in DISFLUENT:
+        if text == "COUGH":
+            gap = np.zeros(int(0.6 * rate), np.float32)
+            burst = cough(rate)
+            burst = burst / np.abs(burst).max() * 0.3
+            pieces += [gap, burst, gap]
+            cough_at = (t + 0.6, t + 0.6 + len(burst) / rate)
+            t += (2 * len(gap) + len(burst)) / rate
+            prev = text
+            continue
+        x = _spoken_cached(text, voice, rate, 50)
+        x = np.trim_zeros(np.where(np.abs(x) > 1e-3, x, 0)) if text in FILLERS else x
+        before = 0.25 if text in FILLERS or prev in FILLERS else 0.5  # a filler inside a sentence
+        prev = text
+        pieces.append(np.zeros(int(before * rate), np.float32))
+        t += before
+        if text in FILLERS:
+            fillers.append((t, t + len(x) / rate))
+        pieces.append(x.astype(np.float32))
+        t += len(x) / rate
+    pieces.append(np.zeros(int(0.8 * rate), np.float32))
+    speech = np.concatenate(pieces)
+    speech = at_lufs(speech, rate, -20.0)
+    floor = noise(len(speech) / rate + 0.01, rate, -65.0, 11)[:len(speech)]
+    write_wav(out, speech + floor, rate)
+    words = [w for _, text in DISFLUENT if text not in FILLERS and text != "COUGH" for w in words_of(text)]
+    return Disfluent(len(speech) / rate, fillers, cough_at, "i think", words)

@@ -13,10 +13,10 @@ from typing import Callable, Sequence
 
 from ..errors import EnvironmentFailure, ProducerError, os_error_text
 from ..io import memory
-from . import build, chapters, check, init, lint, measure, publish, serve, status
+from . import build, chapters, check, cuts, init, lint, measure, publish, serve, status
 
 # the order `producer --help` lists them in
-COMMANDS = (build, check, measure, publish, status, init, serve, lint, chapters)
+COMMANDS = (build, check, measure, publish, status, init, serve, lint, chapters, cuts)
 
 
 def _version() -> str:

@@ -20,6 +20,7 @@ from ..core.chapters import chapters as chap
 
 from ..core.audio import leveler, speech as speech_map
 
+from ..core.cutting import suggested
 from ..core.transcripts import recognised
 from ..core.audio.excerpts import spans as excerpt_spans
 from ..core.episode.artwork import Artwork
@@ -128,7 +129,12 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
         music = measure.music(plan.assembly)
         plan = _with_decoded_lengths(plan, features, music)
         speech = leveler.speech_map(features, plan.preset.leveler)  # the one map: who talks when
-        cleaned = cleanup.plan(plan, features, speech, progress)  # the chapters move by the cuts from here on
+        heard_first = None
+        if plan.cutting.words_before_render():  # a word detector cuts: its words decide the render
+            with timer.stage("recognise_first"):
+                heard_first = recognise.recognise(plan, features, speech, digests, progress)
+        cleaned = cleanup.plan(plan, features, speech, progress,  # the chapters move by the cuts from here on
+                               heard_first.words if heard_first else None)
         plan = cleaned.plan
         if plan.leveler != "off":
             curves = work / ".gains"  # removed before dist/ is swapped in
@@ -144,8 +150,12 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     progress.line(f"estimate: {estimated.integrated:.2f} LUFS, added up from the analysis and the music")
     stop = threading.Event()  # a failed build does not wait for the recogniser to finish
     with ThreadPoolExecutor(1) as recogniser:  # beside the encoders, on whatever core is free
-        words = (recogniser.submit(recognise.recognise, plan, features, speech, digests, progress, stop)
-                 if recognise.wanted(plan.show, plan.episode) else None)
+        words: Future[recognise.Heard] | None = None
+        if heard_first is not None:
+            words = Future()
+            words.set_result(heard_first)
+        elif recognise.wanted(plan.show, plan.episode):
+            words = recogniser.submit(recognise.recognise, plan, features, speech, digests, progress, stop)
         try:
             return _render_and_ship(Analysed(cleaned, speech, leveling, estimated, excerpts), cover, work, progress,
                                     cues, words, timer)
@@ -188,6 +198,7 @@ def _render_and_ship(analysed: Analysed, cover: Artwork, work: Path, progress: P
     if words is not None:
         with timer.stage("transcript_wait"):
             heard_words = words.result()
+            cleaned = cleaned.with_words(heard_words.words)  # the word detectors set to "suggest"
             placed = recognised.placed(heard_words.words, plan.assembly.programme_offset_ms, plan.assembly.cuts)
             written = transcript.write_placed(recognised.cues(placed), plan, work) | heard_words.report()
     mp3, shipped = runs.shipped[MAIN.name], runs.shipped
@@ -206,7 +217,9 @@ def _render_and_ship(analysed: Analysed, cover: Artwork, work: Path, progress: P
         leveling=leveling.report(plan.assembly.recordings) if leveling else {"mode": "off"}, checks=checks,
         transcript=written, renditions={fmt: _rendition_record(runs.tries[fmt]) for fmt in plan.renditions},
         passes=runs.passes, cleanup=cleaned.report(heard.speech_lufs, heard.noise_floor), cuts=cleaned.cuts(),
-        speech=heard.balance.as_dict())
+        speech=heard.balance.as_dict(), suggested_cuts=cleaned.suggested_report())
+    if plan.cutting.suggesting():
+        (work / suggested.FILE).write_text(suggested.text(cleaned.suggestions()), encoding="utf-8")
     (work / REPORT_PAGE).write_text(
         report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)

@@ -79,7 +79,10 @@ def identity(folder: Path) -> str:
 
 
 class Engine:
-    def __init__(self, folder: Path, language: str, show_file: Path) -> None:
+    def __init__(self, folder: Path, language: str, show_file: Path, prompt: str | None = None) -> None:
+        """`prompt`: Whisper's initial prompt (core/transcripts/prompt): the text it
+        takes as what came before, so it writes fillers and the show's own words as
+        the prompt does."""
         try:
             from faster_whisper import WhisperModel
         except ImportError:
@@ -96,11 +99,13 @@ class Engine:
             raise InputError(located(show_file, "show.language", f'"{language}": the Whisper model in {folder} '
                                      f"knows English only"))
         self.identity = identity(folder)
+        self.prompt = prompt
 
     def words(self, samples: np.ndarray, offset_ms: int) -> list[Recognised]:
         """Every word of a window (16 kHz mono float32), in recording time."""
         segments, _ = self.model.transcribe(samples, language=self.language, beam_size=1, word_timestamps=True,
-                                            vad_filter=False, condition_on_previous_text=False)
+                                            vad_filter=False, condition_on_previous_text=False,
+                                            initial_prompt=self.prompt)
         return [Recognised(offset_ms + round(w.start * 1000), offset_ms + round(w.end * 1000), w.word.strip())
                 for s in segments for w in (s.words or []) if _is_word(w)]
 

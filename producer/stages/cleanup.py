@@ -5,7 +5,7 @@ filters run inside the assembly's ffmpeg graph and the cuts are spliced out of
 its stream (stages/assemble), so cleanup costs no pass of its own."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
@@ -15,7 +15,10 @@ from ..core.audio.cuts import Cut
 from ..core.episode.plan import BuildPlan
 from ..errors import InputError
 from ..io.progress import Progress
-from . import recognise
+from ..core.cutting.settings import WORD_DETECTORS
+from ..core.cutting.suggested import Suggestion
+from ..core.transcripts.recognised import Spoken
+from . import cutting, recognise
 
 BLOCK_MS = round(leveler.BLOCK_S * 1000)
 MIN_SPEECH_LEFT_MS = 1000  # as a recording with less speech than this is refused (core.audio.input_checks)
@@ -26,6 +29,29 @@ NEAR_FLOOR_DB = 10.0  # a pause to cut: every track within this of its own noise
 class Cleaned:
     plan: BuildPlan  # with the cleanup filters and every cut in its assembly, and the moved episode
     tracks: list[cleanup.TrackCleanup]
+    suggested: tuple[Cut, ...] = ()  # the detectors set to "suggest": listed, not applied (uncut episode time)
+    seen: cutting.Evidence = field(default_factory=cutting.Evidence.none)  # what the word detectors read
+    heard: bool = False  # the word detectors have read the words already (they were given to plan)
+
+    def with_words(self, words: Sequence[Spoken]) -> "Cleaned":
+        """The word detectors' suggestions, once the words are in (recognition ran beside
+        the render: no detector set to "cut" needed them before it)."""
+        s, a = self.plan.cutting, self.plan.assembly
+        if self.heard or not any(s.mode(d) == "suggest" for d in WORD_DETECTORS):
+            return self
+        found = cutting.word_cuts(s, words, self.seen, a.programme_offset_ms, a.cuttable_ms)
+        _, suggest = cutting.by_mode(s, found)
+        return replace(self, suggested=tuple(cutting.without(cutting.joined([*self.suggested, *suggest]), a.cuts)))
+
+    def suggestions(self) -> list[Suggestion]:
+        offset = self.plan.assembly.programme_offset_ms
+        return [Suggestion(c.start_ms - offset, c.end_ms - offset, c.reason, c.detector, c.words)
+                for c in self.suggested]
+
+    def suggested_report(self) -> list[dict[str, object]]:
+        """report.json's `suggested_cuts`: as `cuts`, placed in the episode as shipped."""
+        a = self.plan.assembly
+        return [{"number": n, **c.as_dict(a.programme_offset_ms, a.cuts)} for n, c in enumerate(self.suggested, 1)]
 
     def report(self, shipped_speech_lufs: float, shipped_floor_lufs: float) -> dict[str, object]:
         """report.json's `cleanup`: each track's noise floor before, the shipped file's after
@@ -35,7 +61,8 @@ class Cleaned:
         return {"tracks": [{"file": t.path.name, **c.as_dict()} for t, c in zip(a.recordings, self.tracks)],
                 "shipped": {"noise_floor_lufs": round(shipped_floor_lufs, 1),
                             "speech_over_floor_db": round(after, 1) if np.isfinite(after) else None},
-                "time_saved_s": cuts.total_ms(a.cuts) / 1000}
+                "time_saved_s": cuts.total_ms(a.cuts) / 1000,
+                "time_saved_by_detector": cutting.saved_by_detector(a.cuts)}
 
     def cuts(self) -> list[dict[str, object]]:
         """report.json's `cuts`, in episode order."""
@@ -44,19 +71,25 @@ class Cleaned:
 
 
 def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], speech_map: leveler.SpeechMap,
-         progress: Progress) -> Cleaned:
-    s, a = build.cleanup, build.assembly
+         progress: Progress, words: Sequence[Spoken] | None = None) -> Cleaned:
+    """`words`: the recognised words, when a word detector cuts in this build."""
+    s, a, settings = build.cleanup, build.assembly, build.cutting
     lv = build.preset.leveler
     tracks = [cleanup.plan_track(s, leveler.noise_floor(f, lv), f.spectrum if f.spectrum is not None else np.zeros(0),
                                  leveler.speech_lufs(f, lv), cleanup.noise_sample(_quiet(f, lv), leveler.BLOCK_S), i)
               for i, f in enumerate(features)]
     speech, fine = speech_map.anyone, summed_fine(features)
     loud = ~near_floor(features, lv)  # what the map calls silence but stands off the floor is not cut either
-    pauses = [] if s.max_pause_s is None else cuts.pause_cuts(
+    pauses = [] if settings.pauses == "off" or s.max_pause_s is None else cuts.pause_cuts(
         speech | loud, BLOCK_MS, a.programme_offset_ms, s.max_pause_s, s.keep_pause_s, *a.cuttable_ms, fine)
     total = np.sum([p.energy for p in leveler.padded(features)], axis=0)  # the tracks summed, once
-    pauses = _heard(build, [_with_level(c, total, a.programme_offset_ms) for c in pauses], progress)
-    every = cuts.merge(a.cuts, pauses)
+    pauses = _heard(build, [replace(_with_level(c, total, a.programme_offset_ms), detector="pauses")
+                            for c in pauses], progress)
+    seen = cutting.evidence(features, speech_map, lv, fine)
+    found = [*pauses, *(cutting.word_cuts(settings, words, seen, a.programme_offset_ms, a.cuttable_ms)
+                        if words is not None else [])]
+    apply, suggest = cutting.by_mode(settings, found)
+    every = cuts.merge(a.cuts, apply)
     _refuse_cutting_all_speech(speech, every, a.programme_offset_ms, str(build.episode.file))
     assembly = replace(a, cleanup=tuple(t.filters for t in tracks), cuts=tuple(every))
     cleaned = replace(build, assembly=assembly, episode=cuts.moved_episode(build.episode, every))
@@ -66,9 +99,10 @@ def plan(build: BuildPlan, features: Sequence[leveler.TrackFeatures], speech_map
             noise = f"noise floor {c.noise_floor_lufs:.1f} LUFS, afftdn {c.denoise_db:g} dB" if c.denoise_db else ""
             progress.line(f"cleanup: {t.path.name}: {', '.join(x for x in (noise, hum) if x)}")
     if every:
-        progress.line(f"cuts: {len(every)} ({sum(c.reason == 'pause' for c in every)} pauses), "
-                      f"{cuts.total_ms(every) / 1000:.1f} s out")
-    return Cleaned(cleaned, tracks)
+        by = ", ".join(f"{n} {r}{'s' if n > 1 else ''}" for r in ("pause", "filler", "stumble", "noise", "manual")
+                       if (n := sum(c.reason == r for c in every)))
+        progress.line(f"cuts: {len(every)}{f' ({by})' if by else ''}, {cuts.total_ms(every) / 1000:.1f} s out")
+    return Cleaned(cleaned, tracks, tuple(cutting.without(suggest, every)), seen, words is not None)
 
 
 def near_floor(features: Sequence[leveler.TrackFeatures], s: leveler.LevelerSettings) -> np.ndarray:

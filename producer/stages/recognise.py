@@ -20,8 +20,8 @@ import numpy as np
 
 from .. import __version__
 from ..core.audio import leveler, speech
-from ..core.transcripts import recognised
-from ..core.episode.models import AudioInfo, Episode, Show
+from ..core.transcripts import prompt, recognised
+from ..core.episode.models import AudioInfo, Episode, Show, recognises
 from ..core.episode.plan import BuildPlan
 from ..core.transcripts.recognised import Spoken
 from ..errors import EnvironmentFailure, ProducerError
@@ -37,7 +37,7 @@ HEARING_GAP_S = 0.5  # of silence between two stretches heard in one window
 
 
 def wanted(show: Show, episode: Episode) -> bool:
-    return episode.transcript is None and show.transcript_engine == "auto"
+    return recognises(show, episode)
 
 
 def speakers(show: Show, episode: Episode, recordings: Sequence[AudioInfo]) -> list[str | None]:
@@ -101,7 +101,8 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], speech
     spans = [windows(act, f.energy, round(t.duration * 1000)) for act, f, t in zip(active, padded, a.recordings)]
     names = speakers(show, episode, a.recordings)
     folder = recogniser.model_folder(show.transcript_model)
-    key = hashlib.sha256(json.dumps([__version__, recogniser.identity(folder), show.language, list(digests),
+    said = whisper_prompt(plan)
+    key = hashlib.sha256(json.dumps([__version__, recogniser.identity(folder), show.language, list(digests), said,
                                      [[list(w) for w in s] for s in spans],
                                      [(act.astype(np.int8).tobytes().hex() if len(a.recordings) > 1 else "")
                                       for act in active]]).encode()).hexdigest()[:32]
@@ -113,7 +114,7 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], speech
             return Heard(_named(tracks, names), 0.0, True, model)
         except (ValueError, TypeError, KeyError):
             pass  # a damaged cache is recognised again
-    engine = recogniser.Engine(folder, show.language, show.file)
+    engine = recogniser.Engine(folder, show.language, show.file, said)
     stage = progress.stage("transcribe", sum(e - s for track in spans for s, e in track) / 1000)
     tracks: list[list[tuple[int, int, str]]] = []
     done = 0.0
@@ -139,6 +140,16 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], speech
         raise EnvironmentFailure(f"{cache.parent}: cannot be written ({e.strerror or e})") from None
     files.replace_text(cache, json.dumps({"tracks": tracks}, ensure_ascii=False))
     return Heard(_named(tracks, names), time.monotonic() - started, False, model)
+
+
+def whisper_prompt(plan: BuildPlan) -> str | None:
+    """The filler line when the fillers detector is on (measured: it costs word error
+    rate on speech without fillers, docs/guide/transcripts.md), and the show's own
+    words: title, chapter titles, persons' names, [transcript] vocabulary."""
+    show, ep = plan.show, plan.episode
+    words = [*show.vocabulary, *ep.vocabulary, *(p.name for p in (*show.persons, *ep.persons)), ep.title,
+             *(c.title for c in ep.chapters)]
+    return prompt.prompt(plan.cutting.fillers != "off", words)
 
 
 def _named(tracks: Sequence[Sequence[Sequence[object]]], names: Sequence[str | None]) -> list[Spoken]:
@@ -206,7 +217,8 @@ def hear(plan: BuildPlan, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
         step = int((WINDOW_S - HEARING_GAP_S) * rate)
         pieces += [(i, mix[k:k + step]) for k in range(0, max(len(mix), 1), step)]
     show = plan.show
-    engine = recogniser.Engine(recogniser.model_folder(show.transcript_model), show.language, show.file)
+    engine = recogniser.Engine(recogniser.model_folder(show.transcript_model), show.language, show.file,
+                               whisper_prompt(plan))
     heard: list[list[str]] = [[] for _ in spans]
     gap = np.zeros(int(HEARING_GAP_S * rate), np.float32)
     window: list[tuple[int, int, int]] = []  # (stretch, first sample, end sample) in the window

@@ -315,7 +315,8 @@ def test_config_is_split_by_what_it_loads() -> None:
 def test_commands_holds_commands_only() -> None:
     """website is a stage of publish, fresh an io question, batch and jobs the runner of several."""
     assert sorted(p.stem for p in (PRODUCER / "commands").glob("*.py")) == [
-        "__init__", "build", "chapters", "check", "lint", "measure", "publish", "scaffold", "serve", "status"]
+        "__init__", "build", "chapters", "check", "cuts", "lint", "measure", "publish", "scaffold", "serve",
+        "status"]
 
 
 def test_one_gap_rule() -> None:
@@ -335,7 +336,7 @@ def test_each_command_declares_its_own_options() -> None:
         faces = nested[0].choices.values() if nested else [sub]  # type: ignore[union-attr]
         owners |= {name: f.get_default("func").__module__ for f in faces}
     assert set(owners) == {"build", "check", "measure", "publish", "status", "init", "new", "serve", "lint",
-                           "chapters"}
+                           "chapters", "cuts"}
     assert all(m.startswith("producer.cli.") and m != "producer.cli" for m in owners.values())
     for name in ("build", "check", "publish", "lint"):
         assert f'"{name}"' in (PRODUCER / "cli" / f"{name}.py").read_text(encoding="utf-8")

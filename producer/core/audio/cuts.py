@@ -26,9 +26,11 @@ FADE_S = 0.02  # each cut's crossfade: long enough not to click, short enough to
 class Cut:
     start_ms: int  # in the uncut episode
     end_ms: int
-    reason: str  # manual | pause
+    reason: str  # manual | pause | filler | stumble | noise (a hand cut, or an accepted or automatic one)
     level_lufs: float | None = None  # the loudest 100 ms found inside it (the tracks summed), analysis domain
     allowed: str = ""  # why it was allowed to go
+    words: str = ""  # the recognised words on both sides, for a reviewer ("so we … decided")
+    detector: str = ""  # the [cutting] detector that found it ("" for a hand cut)
 
     @property
     def length_ms(self) -> int:
@@ -41,13 +43,14 @@ class Cut:
                 "episode_position": move_ms(self.start_ms, cuts) / 1000, "length": self.length_ms / 1000,
                 "reason": self.reason, "start_ms": self.start_ms, "end_ms": self.end_ms,
                 "level_lufs": None if self.level_lufs is None else round(self.level_lufs, 1),
-                "allowed": self.allowed}
+                "allowed": self.allowed, "words": self.words, "detector": self.detector}
 
     @staticmethod
     def from_dict(d: dict[str, object]) -> "Cut":
         level = d.get("level_lufs")
         return Cut(int(d["start_ms"]), int(d["end_ms"]), str(d["reason"]),  # type: ignore[arg-type]
-                   None if level is None else float(level), str(d.get("allowed") or ""))  # type: ignore[arg-type]
+                   None if level is None else float(level), str(d.get("allowed") or ""),  # type: ignore[arg-type]
+                   str(d.get("words") or ""), str(d.get("detector") or ""))
 
 
 def move_ms(t_ms: int, cuts: Sequence[Cut]) -> int:

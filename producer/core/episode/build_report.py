@@ -91,6 +91,7 @@ class BuildReport:
     cleanup: dict[str, Any] = field(default_factory=dict)  # per track (noise floor, denoise, hum), the shipped floor
     cuts: list[dict[str, Any]] = field(default_factory=list)  # each cut: recording start/end, episode position, …
     speech: dict[str, Any] = field(default_factory=dict)  # the shipped file's balance (core.audio.speech.Balance.as_dict)
+    suggested_cuts: list[dict[str, Any]] = field(default_factory=list)  # the detectors set to "suggest", as `cuts`
 
     @property
     def cut_list(self) -> list[Cut]:
@@ -122,6 +123,7 @@ class BuildReport:
                        inputs=Inputs.from_dict(d["inputs"]) if d.get("inputs") else None,
                        outputs=_stamps(d.get("outputs") or {}), built_at=d.get("built_at"),
                        passes=int(d.get("passes", d["tries"])), cleanup=dict(d.get("cleanup") or {}),
-                       cuts=list(d.get("cuts") or []), speech=dict(d.get("speech") or {}))
+                       cuts=list(d.get("cuts") or []), speech=dict(d.get("speech") or {}),
+                       suggested_cuts=list(d.get("suggested_cuts") or []))
         except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise ValueError(f"not a build report of this version ({e})") from None

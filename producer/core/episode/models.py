@@ -140,6 +140,8 @@ class Show:
     cleanup: tuple[tuple[str, object], ...] = ()  # [cleanup] keys as given (core.audio.cleanup.CleanupSettings)
     transcript_engine: str = "auto"  # [transcript] engine: "auto" recognises when no hand transcript is given
     transcript_model: Path | None = None  # [transcript] model: a local faster-whisper model folder
+    vocabulary: tuple[str, ...] = ()  # [transcript] vocabulary: words the recogniser should expect
+    cutting: tuple[tuple[str, object], ...] = ()  # [cutting] keys as given (core.cutting.settings.CuttingSettings)
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,14 @@ class Episode:
     soundbites: tuple[Soundbite, ...] = ()
     transcript: Path | None = None  # .vtt or .srt, times in the recording
     cleanup: tuple[tuple[str, object], ...] = ()  # [cleanup] keys given here, over the show's
-    cuts: tuple[tuple[int, int], ...] = ()  # [[cuts]]: (start, end) ms in the recordings as heard
+    cuts: tuple[tuple[int, int, str], ...] = ()  # [[cuts]]: (start, end) ms in the recordings as heard, reason
+    vocabulary: tuple[str, ...] = ()  # top-level `vocabulary`: the episode's own words, beside the show's
+    cutting: tuple[tuple[str, object], ...] = ()  # [cutting] keys given here, over the show's
+
+
+def recognises(show: Show, episode: Episode) -> bool:
+    """The episode's words come from the recogniser: no hand transcript, and the show's engine on."""
+    return episode.transcript is None and show.transcript_engine == "auto"
 
 
 @dataclass(frozen=True)

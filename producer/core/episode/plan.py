@@ -13,9 +13,10 @@ from ...errors import InputError
 from ..chapters import chapters as chap
 from ..audio import cuts
 from ..audio.cleanup import CleanupSettings, settings_for
+from ..cutting.settings import CuttingSettings, settings_for as cutting_for
 from ..audio.cuts import Cut
 from .episode_files import EpisodeFiles
-from .models import AudioInfo, Episode, Preset, Show
+from .models import AudioInfo, Episode, Preset, Show, recognises
 
 
 EXACT_CODECS = {"flac", "alac", "wavpack", "tta"}
@@ -81,6 +82,7 @@ class BuildPlan:
     files: EpisodeFiles
     leveler: str = "off"  # adaptive | tracks | off, as it applies to this episode
     cleanup: CleanupSettings = field(default_factory=CleanupSettings)
+    cutting: CuttingSettings = field(default_factory=CuttingSettings)
 
     @property
     def mp3_name(self) -> str:
@@ -106,9 +108,9 @@ def make_assembly(show: Show, episode: Episode, preset: Preset,
                         audio.outro_crossfade if outro else 0.0,
                         preset.sample_rate, preset.channels)
     _check_crossfades(assembly, show)
-    manual = tuple(cuts.Cut(assembly.programme_offset_ms + a, assembly.programme_offset_ms + b, "manual",
+    manual = tuple(cuts.Cut(assembly.programme_offset_ms + a, assembly.programme_offset_ms + b, reason,
                             allowed="a [[cuts]] entry of episode.toml")
-                   for a, b in episode.cuts)
+                   for a, b, reason in episode.cuts)
     cuts.check_manual(manual, *assembly.cuttable_ms, str(episode.file))
     return replace(assembly, cuts=tuple(sorted(manual, key=lambda c: c.start_ms)))
 
@@ -133,16 +135,17 @@ def make_plan(show: Show, episode: Episode, preset: Preset, infos: dict[Path, Au
         chap.validate_against_duration(list(episode.chapters), int(assembly.expected_seconds * 1000
                                                                    + cuts.total_ms(assembly.cuts)),
                                        str(episode.file))
+    cutting, cleanup = cutting_for(show, episode, settings_for(show, episode), recognises(show, episode))
     return BuildPlan(show=show, episode=episode, preset=preset, assembly=assembly,
                      artwork=episode.artwork or show.artwork,
                      out_dir=episode.folder / "dist", files=episode_files(show, episode, preset),
                      leveler=leveler_mode(episode.leveler or show.audio.leveler, len(episode.recordings)),
-                     cleanup=settings_for(show, episode))
+                     cleanup=cleanup, cutting=cutting)
 
 
 def episode_files(show: Show, episode: Episode, preset: Preset) -> EpisodeFiles:
     """What this episode's build writes and its publish uploads."""
-    return EpisodeFiles(episode.slug, chosen_renditions(show, preset), transcript=episode.transcript is not None or show.transcript_engine == "auto",
+    return EpisodeFiles(episode.slug, chosen_renditions(show, preset), transcript=episode.transcript is not None or recognises(show, episode),
                         chapters=bool(episode.chapters))
 
 

@@ -39,6 +39,22 @@ def write_guid(episode_file: Path, guid: str) -> None:
     files.replace_text(episode_file, tomlkit.dumps(doc))
 
 
+def append_cuts(episode_file: Path, entries: list[dict[str, str]]) -> None:
+    """Add [[cuts]] tables (start, end, reason) after the ones there, keeping every
+    other line as written."""
+    doc = tomlkit.parse(episode_file.read_text(encoding="utf-8"))
+    existing = doc.get("cuts")
+    array = existing if existing is not None else tomlkit.aot()
+    for entry in entries:
+        table = tomlkit.table()
+        for key, value in entry.items():
+            table.add(key, value)
+        array.append(table)
+    if existing is None:
+        doc.append("cuts", array)
+    files.replace_text(episode_file, tomlkit.dumps(doc))
+
+
 def episodes_sharing_guid(show_root: Path, guid: str, folder: Path) -> list[Path]:
     """Other episode folders of the show whose episode.toml carries this guid: a
     folder copied as a template brings the original's along."""

@@ -12,7 +12,8 @@ from ...core.audio.cuts import moved_episode
 from ...core.episode.models import EPISODE_TYPES, Episode, Show
 from ...core.chapters.timecode import parse_time
 from .schema import EPISODE_FILE, Table, default, read_text, read_toml, resolve_inside
-from .tables import read_cleanup, read_leveler_mode, read_persons, read_soundbites, read_transcript_file
+from .tables import (read_cleanup, read_cutting, read_leveler_mode, read_persons, read_soundbites,
+                     read_transcript_file, read_vocabulary)
 from ...errors import InputError, TimeError
 from ..reports import read_report
 
@@ -48,6 +49,8 @@ def load_episode(folder: Path, show: Show) -> Episode:
     transcript = read_transcript_file(t, show.root, file)
     cleanup = read_cleanup(t.table("cleanup"))
     cuts = _cuts(t)
+    vocabulary = read_vocabulary(t, "vocabulary")
+    cutting = read_cutting(t.table("cutting"))
     episode = Episode(
         folder=folder, file=file, slug=folder.name, number=number,
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
@@ -55,12 +58,16 @@ def load_episode(folder: Path, show: Show) -> Episode:
         artwork=resolve_inside(show.root, file, artwork_value, t, "artwork") if artwork_value else None,
         season=season, episode_type=episode_type, leveler=leveler_mode, guid=guid,
         persons=persons, soundbites=soundbites, transcript=transcript, cleanup=cleanup, cuts=cuts,
+        vocabulary=vocabulary, cutting=cutting,
     )
     t.done()
     return episode
 
 
-def _cuts(t: Table) -> tuple[tuple[int, int], ...]:
+CUT_REASONS = ("manual", "filler", "stumble", "noise", "pause")  # a hand cut, or an accepted suggestion's
+
+
+def _cuts(t: Table) -> tuple[tuple[int, int, str], ...]:
     items = t.take("cuts", list, False, [], "an array of [[cuts]] tables")
     found = []
     for i, item in enumerate(items):
@@ -73,8 +80,11 @@ def _cuts(t: Table) -> tuple[tuple[int, int], ...]:
                 raise c.fail(key, str(e)) from None
         if times[1] <= times[0]:
             raise c.fail("end", f"{times[1] / 1000:g} s is not after the start ({times[0] / 1000:g} s)")
+        reason = c.text("reason", False, "manual")
+        if reason not in CUT_REASONS:
+            raise c.fail("reason", f'must be one of {", ".join(CUT_REASONS)}, not "{reason}"')
         c.done()
-        found.append((times[0], times[1]))
+        found.append((times[0], times[1], reason))
     return tuple(found)
 
 

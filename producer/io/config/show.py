@@ -7,7 +7,7 @@ from pathlib import Path
 from ...core.episode.formats import RENDITIONS as RENDITION_FORMATS
 from ...core.episode.models import DEFAULT_PRESET, AudioSettings, Funding, PublishSettings, RenditionSettings, Show
 from .schema import SHOW_FILE, Table, default, read_toml, resolve_inside
-from .tables import read_cleanup, read_leveler_mode, read_persons, rendition_list, web_url
+from .tables import read_cleanup, read_cutting, read_leveler_mode, read_vocabulary, read_persons, rendition_list, web_url
 from ...errors import InputError
 
 def find_show_file(start: Path) -> Path:
@@ -32,7 +32,9 @@ def load_show(show_file: Path) -> Show:
         raise tr.fail("engine", f'must be "auto" or "off", not "{engine}"')
     model = tr.text("model", False)
     model_dir = (show_file.parent / model).resolve() if model else None
+    vocabulary = read_vocabulary(tr, "vocabulary")
     tr.done()
+    cutting = read_cutting(t.table("cutting"))
     t.done()
     categories = s.take("categories", list, False, [])
     if not all(isinstance(c, str) and c.strip() for c in categories):
@@ -47,7 +49,7 @@ def load_show(show_file: Path) -> Show:
         artwork=resolve_inside(root, show_file, s.text("artwork"), s, "artwork"),
         audio=_audio(a, root, show_file), publish=_publish(p),
         locked=s.take("locked", bool, False, None), funding=_funding(s), persons=persons, cleanup=cleanup,
-        transcript_engine=engine, transcript_model=model_dir,
+        transcript_engine=engine, transcript_model=model_dir, vocabulary=vocabulary, cutting=cutting,
     )
     if show.locked is not None and not show.owner_email:
         raise s.fail("locked", "needs owner_email: podcast:locked names the owner who may move the feed")

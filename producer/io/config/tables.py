@@ -103,6 +103,33 @@ def read_cleanup(c: Table) -> tuple[tuple[str, object], ...]:
     return tuple(found.items())
 
 
+def read_cutting(c: Table) -> tuple[tuple[str, object], ...]:
+    """The [cutting] keys given, each checked; the episode's win over the show's."""
+    from ...core.cutting.settings import DETECTORS, MODES
+
+    found: dict[str, object] = {}
+    for key in DETECTORS:
+        if key in c.data:
+            value = c.text(key)
+            if value not in MODES:
+                raise c.fail(key, f'must be one of {", ".join(MODES)}, not "{value}"')
+            found[key] = value
+    if "filler_words" in c.data:
+        words = c.take("filler_words", list, what="a list of words")
+        if not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise c.fail("filler_words", "must be a non-empty list of words, such as [\"um\", \"uh\"]")
+        found["filler_words"] = tuple(w.strip() for w in words)
+    c.done()
+    return tuple(found.items())
+
+
+def read_vocabulary(t: Table, key: str) -> tuple[str, ...]:
+    words = t.take(key, list, False, [], "a list of words")
+    if not all(isinstance(w, str) and w.strip() for w in words):
+        raise t.fail(key, "must be a list of non-empty strings, such as [\"QUIC\", \"HTTP/3\"]")
+    return tuple(w.strip() for w in words)
+
+
 def read_leveler_mode(t: Table, key: str, default: str | None) -> str | None:
     value = t.text(key, False, default)
     if value is not None and value not in MODES:
