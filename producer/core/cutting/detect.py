@@ -115,8 +115,11 @@ def fillers(words: Sequence[Spoken], filler_words: Sequence[str], room: Room) ->
             j += 1
         sound = _filler_sound(room.sounds(), ordered, i, j)
         if sound is not None:
-            start = room.quiet_before(sound[0]) + ROOM_MS
-            end = room.quiet_after(sound[1]) - ROOM_MS
+            # halfway into the pause on each side: what is left reads as one pause, as if
+            # the filler had never been said, and never less than ROOM_MS against a word
+            before, after = room.quiet_before(sound[0]), room.quiet_after(sound[1])
+            start = max(before + ROOM_MS, (before + sound[0]) // 2)
+            end = min(after - ROOM_MS, (sound[1] + after) // 2)
             if start <= sound[0] and end >= sound[1] and end - start >= MIN_CUT_MS:
                 found.append(Found(start, end, "filler", context(ordered, i, j + 1)))
         i = j + 1
@@ -167,7 +170,8 @@ def stumbles(words: Sequence[Spoken], filler_words: Sequence[str], room: Room,
         first, second = ordered[i], ordered[i + hit]
         sound = room.sound_at(first.start_ms - SEEK_MS // 2)
         if sound is not None and abs(sound[0] - first.start_ms) <= SEEK_MS:
-            start = max(room.quiet_before(sound[0]) + ROOM_MS, sound[0] - 4 * ROOM_MS)
+            before = room.quiet_before(sound[0])
+            start = max(before + ROOM_MS, (before + sound[0]) // 2)
             f = room.frame_ms
             lo, hi = (ordered[i + hit - 1].end_ms - 100) // f, (second.start_ms + 100) // f
             end = (lo + int(np.argmin(level[lo:hi]))) * f if 0 <= lo < hi <= len(level) else None
