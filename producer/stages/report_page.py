@@ -31,6 +31,7 @@ def for_build(plan: BuildPlan, report: BuildReport, measured: Loudness, shipped:
                                                   if "speech_spread_lu" in report.speech else []), input=measured,
         chapters=[(c.start_ms / 1000, c.title) for c in plan.chapters], attempts=report.attempts,
         tracks=tracks, leveler=leveling.mode if leveling else None, cleanup=report.cleanup, cuts=report.cuts,
+        suggested=report.suggested_cuts, audio=plan.mp3_name,
         notes=[f"Measured on the shipped MP3 ({report.verified_by}); the input is the assembled programme "
                f"before the gain. Written by producer build."]))
 

@@ -18,6 +18,7 @@ import pytest
 
 from tests import factory
 from tests.conftest import run_producer
+from tests.e2e.test_serve import browser  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
@@ -178,6 +179,35 @@ def test_every_chapter_after_a_cut_lands_on_the_same_audio_and_no_cut_clicks(off
         near = step[at - int(0.01 * RATE): at + int(0.01 * RATE)].max()
         speech = step[max(0, at - 3 * RATE): at + 3 * RATE].max()
         assert near <= speech, c
+
+
+def test_the_report_page_plays_each_suggestion_and_gives_the_ticked_ones_as_cuts(suggest, browser) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    from tests.e2e.test_serve import errors, wait_for
+
+    browser.get((suggest / "dist" / "report.html").as_uri())
+    wait_for(browser, "return document.getElementById('cut-player').readyState >= 1")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#cut-review tr.suggested")
+    assert len(rows) == len(suggestions(suggest))
+    button = rows[1].find_element(By.CSS_SELECTOR, "button[data-play='cut']")
+    at = float(button.get_attribute("data-at"))
+    button.click()
+    now = wait_for(browser, f"var p = document.getElementById('cut-player'); "
+                            f"return (!p.paused && p.currentTime > {at - 0.9}) ? p.currentTime : 0")
+    assert at - 1.0 <= now <= at + 3.0
+    later = wait_for(browser, f"var p = document.getElementById('cut-player'); "
+                              f"return p.currentTime > {now + 0.2} ? p.currentTime : 0")
+    assert later > now  # it plays
+    boxes = browser.find_elements(By.CSS_SELECTOR, "input[data-cut]")
+    boxes[0].click()
+    boxes[2].click()
+    text = browser.find_element(By.ID, "cuts-text").get_attribute("value")
+    pasted = tomllib.loads(text)["cuts"]
+    wanted = [suggestions(suggest)[k] for k in (0, 2)]
+    assert [(c["start"], c["end"], c["reason"]) for c in pasted] == [(w["start"], w["end"], w["reason"])
+                                                                      for w in wanted]
+    assert errors(browser) == []
 
 
 def test_accepting_all_suggestions_gives_the_cuts_of_cut(show, suggest, cut) -> None:

@@ -46,6 +46,8 @@ class PageData:
     notes: Sequence[str] = field(default_factory=tuple)
     cleanup: dict[str, Any] = field(default_factory=dict)  # report.json's `cleanup`
     cuts: Sequence[dict[str, Any]] = ()  # report.json's `cuts`
+    suggested: Sequence[dict[str, Any]] = ()  # report.json's `suggested_cuts`
+    audio: str | None = None  # the episode's MP3 beside the page, for the cut review's player
 
 
 def page(d: PageData) -> str:
@@ -60,6 +62,8 @@ def page(d: PageData) -> str:
         body.append(_chapters(d.chapters))
     if d.cleanup.get("tracks"):
         body.append(_cleanup(d.cleanup, d.cuts))
+    if (d.cuts or d.suggested) and d.audio:
+        body.append(_review(d))
     if d.tracks:
         body.append(_leveler(d))
     if d.attempts:
@@ -153,6 +157,33 @@ def _cleanup(c: dict[str, Any], cut_list: Sequence[dict[str, Any]]) -> str:
             f"{cut_table}</section>")
 
 
+def _review(d: PageData) -> str:
+    """Every suggested and applied cut, a row each: where, which detector, the words on
+    both sides, and buttons that play two seconds around it (cuts.js). A suggestion
+    plays as it is and as it would be; an applied cut as shipped (it is gone from the
+    MP3). Ticking suggestions gives their [[cuts]] text."""
+    def row(x: dict[str, Any], suggestion: bool) -> str:
+        at, length = x["episode_position"], x["length"] if suggestion else 0.0
+        start, end = format_time(round(x["recording_start"] * 1000), True), format_time(round(x["recording_end"] * 1000), True)
+        tick = (f"<input type=\"checkbox\" data-cut data-start=\"{start}\" data-end=\"{end}\" "
+                f"data-reason=\"{escape(x['reason'])}\" aria-label=\"accept {x.get('number', '')}\">") if suggestion else ""
+        buttons = (f"<button data-play=\"as-is\" data-at=\"{at:.3f}\" data-len=\"{length:.3f}\">▶ as it is</button>"
+                   + (f" <button data-play=\"cut\" data-at=\"{at:.3f}\" data-len=\"{length:.3f}\">▶ as it would be"
+                      f"</button>" if suggestion else ""))
+        return (f"<tr class=\"{'suggested' if suggestion else 'applied'}\"><td>{tick}</td>"
+                f"<td>{format_time(round(at * 1000))}</td><td>{escape(x.get('detector') or x['reason'])}</td>"
+                f"<td>{'suggested' if suggestion else 'cut'}</td><td>{x['length']:.2f} s</td>"
+                f"<td>{escape(x.get('words') or '')}</td><td>{buttons}</td></tr>")
+
+    rows = "".join([*(row(x, True) for x in d.suggested), *(row(x, False) for x in d.cuts)])
+    return (f"<section id=\"cut-review\"><h2>Cuts to review</h2><audio id=\"cut-player\" preload=\"metadata\" "
+            f"src=\"{escape(d.audio or '')}\"></audio><table class=\"tracks\"><tr><th></th><th>in the episode</th>"
+            f"<th>detector</th><th></th><th>length</th><th>words around it</th><th>listen</th></tr>{rows}</table>"
+            f"<p class=\"note\">Tick the suggestions to keep; paste this into episode.toml (or run "
+            f"<code>producer cuts EP --accept N,M</code>):</p><textarea id=\"cuts-text\" rows=\"6\" cols=\"60\" "
+            f"readonly></textarea><script>{CUTS_JS}</script></section>")
+
+
 def _hum_text(hum: dict[str, Any] | None) -> str:
     if not hum:
         return "none found"
@@ -231,3 +262,4 @@ def _checks(verdicts: list[Verdict]) -> str:
 
 
 CSS = "\n" + (resources.files(__package__) / "assets" / "report.css").read_text(encoding="utf-8")
+CUTS_JS = (resources.files(__package__) / "assets" / "cuts.js").read_text(encoding="utf-8")
