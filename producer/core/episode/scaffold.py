@@ -51,6 +51,14 @@ preset = "{DEFAULT_PRESET}"              # loudness target: podcast-stereo, podc
 # [transcript]                           # recognised offline from the audio unless an episode names a .vtt/.srt
 # engine = "auto"                        # auto or off
 # model = "models/whisper-small"         # a faster-whisper model folder instead of the packaged tiny.en
+# vocabulary = ["QUIC", "HTTP/3"]        # names and jargon the recogniser should expect
+
+# [cutting]                              # each "off", "suggest" (a list to review: producer cuts EP) or "cut"
+# fillers = "suggest"                    # um, uh, er… with the breath around them
+# stumbles = "suggest"                   # a word or two said twice in a row: the first saying goes
+# noises = "suggest"                     # coughs, bumps, lip smacks between words
+# pauses = "suggest"                     # pauses over [cleanup] max_pause_s, shortened to keep_pause_s
+# filler_words = ["um", "uh", "er", "ah", "erm", "hmm", "mm"]
 
 [publish]
 target = "public"                        # a folder beside this file, or s3://bucket/prefix
