@@ -13,6 +13,7 @@ from .storage import Storage
 
 TIMEOUT_S = 10
 MAX_IMAGE_BYTES = 16 << 20
+MAX_TEXT_BYTES = 4 << 20  # chapters.json and friends
 
 
 NOT_REACHED = Resource(None, None, reached=False)
@@ -52,6 +53,15 @@ class HttpResolver:
         except (urllib.error.URLError, OSError, ValueError):
             return None
 
+    def read(self, url: str) -> bytes | None:
+        if urllib.parse.urlsplit(url).netloc in self.unreachable:
+            return None
+        try:
+            with urllib.request.urlopen(url, timeout=TIMEOUT_S) as r:
+                return r.read(MAX_TEXT_BYTES)
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+
 
 class StorageResolver:
     """URLs under base_url are keys of the target: asked of it, not of the network."""
@@ -69,6 +79,10 @@ class StorageResolver:
     def image(self, url: str) -> Artwork | None:
         found = self.storage.read(url[len(self.prefix):])
         return problem(found[0], cover=False)[1] if found else None
+
+    def read(self, url: str) -> bytes | None:
+        found = self.storage.read(url[len(self.prefix):])
+        return found[0] if found else None
 
 
 def fetch(url: str) -> bytes:

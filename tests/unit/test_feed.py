@@ -60,3 +60,34 @@ def test_not_rss_is_refused() -> None:
         feed.upsert(b"<feed xmlns='http://www.w3.org/2005/Atom'/>", CHANNEL, item(), WHEN)
     with pytest.raises(InputError, match="not well-formed"):
         feed.upsert(b"<rss><channel>", CHANNEL, item(), WHEN)
+
+
+# ---------------------------------------------------------------- the description's chapter list (issue 36)
+
+from producer.core.chapters.chapter_formats import description_list, holds_list  # noqa: E402
+from producer.core.chapters.chapters import Chapter as _Chapter  # noqa: E402
+
+_THREE = [_Chapter(0, "Intro"), _Chapter(65_250, "Second"), _Chapter(3_700_900, "Late")]
+
+
+@pytest.mark.parametrize("chapters, duration, text", [
+    (_THREE, 4000.0, "00:00:00 Intro\n00:01:05 Second\n01:01:40 Late"),  # an hour or more: HH:MM:SS
+    (_THREE[:2] + [_Chapter(600_000, "Late")], 900.0, "00:00 Intro\n01:05 Second\n10:00 Late"),
+    (_THREE[:2], 900.0, None),  # fewer than three: apps would not read it
+    ([_Chapter(5000, "A"), _Chapter(9000, "B"), _Chapter(12000, "C")], 900.0, None),  # not from 00:00
+])
+def test_the_description_list_is_what_apple_and_youtube_read(chapters, duration, text) -> None:  # type: ignore[no-untyped-def]
+    assert description_list(chapters, duration) == text
+
+
+def test_notes_that_hold_a_list_are_left_alone_and_others_get_one() -> None:
+    from dataclasses import replace
+
+    from producer.core.feed.episode_item import notes
+    from tests.unit.test_owners import EPISODE, SHOW
+
+    ep = replace(EPISODE, description="Talk.", chapters=tuple(_THREE[:2] + [_Chapter(600_000, "Late")]))
+    assert notes(SHOW, ep, 900.0) == "Talk.\n\n00:00 Intro\n01:05 Second\n10:00 Late"
+    own = replace(ep, description="Talk.\n0:00 Start\n2:00 Middle\n9:00 End")
+    assert holds_list(own.description) and notes(SHOW, own, 900.0) == own.description
+    assert notes(replace(SHOW, description_chapters=False), ep, 900.0) == "Talk."

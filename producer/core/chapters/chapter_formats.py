@@ -173,6 +173,34 @@ def parse_shownotes(text: str, where: str = "show notes") -> list[Chapter]:
     return chapters
 
 
+# ---------------------------------------------------------------- the description's list
+
+APPLE_MIN_CHAPTERS = 3  # Apple and YouTube read a list of three or more, the first at 00:00
+
+
+def description_list(chapters: list[Chapter], duration_s: float) -> str | None:
+    """The chapter list an item's description ends with, as Spotify, YouTube and
+    Apple read it: one `MM:SS Title` line a chapter (`HH:MM:SS` from an hour on),
+    the first at 00:00; None where they would not read it (fewer than three, or
+    not starting at 00:00)."""
+    if len(chapters) < APPLE_MIN_CHAPTERS or chapters[0].start_ms >= 1000:
+        return None
+    hours = duration_s >= 3600
+    lines = []
+    for c in chapters:
+        text = format_time(c.start_ms // 1000 * 1000)
+        lines.append(f"{text if hours else text[3:]} {c.title}")
+    return "\n".join(lines)
+
+
+def holds_list(text: str) -> bool:
+    """The text already carries a chapter list (three timestamps or more, in order)."""
+    try:
+        return len(parse_shownotes(text)) >= APPLE_MIN_CHAPTERS
+    except (ChapterFormatError, InputError):
+        return False
+
+
 def _last_title(rest: str) -> str:
     """The list ends where the notes carry on; a line break is the one sure sign."""
     stripped = rest.lstrip()

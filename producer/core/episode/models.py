@@ -141,6 +141,7 @@ class Show:
     transcript_engine: str = "auto"  # [transcript] engine: "auto" recognises when no hand transcript is given
     transcript_model: Path | None = None  # [transcript] model: a local faster-whisper model folder
     vocabulary: tuple[str, ...] = ()  # [transcript] vocabulary: words the recogniser should expect
+    description_chapters: bool = True  # [show] description_chapters: each item's description ends with its chapters
     cutting: tuple[tuple[str, object], ...] = ()  # [cutting] keys as given (core.cutting.settings.CuttingSettings)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ...errors import InputError
+from ..chapters import chapter_formats
 from . import feed
 from .dates import aware
 from ..episode.episode_files import CHAPTERS, EpisodeFiles
@@ -74,14 +75,26 @@ def item_info(show: Show, episode: Episode, preset: Preset, files: EpisodeFiles,
     # an item's persons replace the channel's in apps: with guests, the hosts are named again
     persons = _person_tags((*show.persons, *episode.persons), base_url, person_keys) if episode.persons else ()
     return feed.ItemInfo(
-        guid=guid, title=episode.title, notes=episode.description, pub_date=aware(episode.date),
+        guid=guid, title=episode.title, notes=notes(show, episode, duration_s), pub_date=aware(episode.date),
         enclosure_url=url(base_url, enclosure), enclosure_length=stored[enclosure].size,
         enclosure_type=FORMATS[main].mime, duration_seconds=duration_s, episode=episode.number,
         season=episode.season, episode_type=episode.episode_type,
         image_url=url(base_url, cover_key(files, episode.artwork)) if episode.artwork else None,
         chapters_url=url(base_url, files.key(CHAPTERS)) if files.chapters else None,
         explicit=show.explicit, persons=persons, soundbites=soundbites(episode, duration_s),
-        transcripts=transcripts(files, base_url), alternates=alternates(files, main, base_url, duration_s, stored))
+        transcripts=transcripts(files, base_url), alternates=alternates(files, main, base_url, duration_s, stored),
+        chapters=tuple((c.start_ms, c.title, c.url) for c in episode.chapters))
+
+
+def notes(show: Show, episode: Episode, duration_s: float) -> str:
+    """The show notes, ending with the chapter list apps read from a description
+    (core.chapters.chapter_formats.description_list), unless the show turns it off
+    or the notes already hold one."""
+    text = episode.description
+    listed = chapter_formats.description_list(list(episode.chapters), duration_s)
+    if not show.description_chapters or listed is None or chapter_formats.holds_list(text):
+        return text
+    return f"{text.rstrip()}\n\n{listed}" if text.strip() else listed
 
 
 def _person_tags(persons: tuple[Person, ...], base_url: str,

@@ -19,7 +19,7 @@ from . import feed_doc
 from .dates import parse_rfc2822, rfc2822
 from .feed_doc import FEED_KEY, NS
 from .media_types import CHAPTERS_TYPE, FEED_TYPE
-from ..chapters.timecode import format_seconds
+from ..chapters.timecode import format_seconds, format_time
 
 # Podcasting 2.0: podcast:guid is a UUIDv5 of the feed URL under this namespace
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -91,6 +91,7 @@ class ItemInfo:
     soundbites: tuple[tuple[float, float, str | None], ...] = ()  # (start s, duration s, title)
     transcripts: tuple[tuple[str, str, str | None], ...] = ()  # (url, type, rel)
     alternates: tuple[Alternate, ...] = ()
+    chapters: tuple[tuple[int, str, str | None], ...] = ()  # (start ms, title, url): psc:chapters
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -162,6 +163,13 @@ def _alternate(a: Alternate) -> str:
             f"<podcast:integrity type=\"sri\" value=\"sha256-{a.sha256_b64}\"/></podcast:alternateEnclosure>")
 
 
+def _psc(chapters: tuple[tuple[int, str, str | None], ...]) -> str:
+    """Podlove Simple Chapters 1.2: normal play time with milliseconds."""
+    rows = "".join(f"\n        <psc:chapter start=\"{format_time(ms, True)}\" title={quoteattr(title)}"
+                   + (f" href={quoteattr(href)}" if href else "") + "/>" for ms, title, href in chapters)
+    return f"<psc:chapters version=\"1.2\">{rows}\n      </psc:chapters>"
+
+
 def _soundbite(start: float, duration: float, title: str | None) -> str:
     return _text("podcast:soundbite", title or "", f' startTime="{start:.3f}" duration="{duration:.3f}"')
 
@@ -194,6 +202,8 @@ def item_xml(i: ItemInfo) -> str:
         parts.append(f"<itunes:image href={quoteattr(i.image_url)}/>")
     if i.chapters_url:
         parts.append(f"<podcast:chapters url={quoteattr(i.chapters_url)} type={quoteattr(CHAPTERS_TYPE)}/>")
+    if i.chapters:
+        parts.append(_psc(i.chapters))
     parts += [_person(person) for person in i.persons]
     parts += [_alternate(a) for a in i.alternates]
     parts += [_soundbite(*bite) for bite in i.soundbites]

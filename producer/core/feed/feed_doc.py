@@ -24,8 +24,9 @@ NS = {
     "podcast": "https://podcastindex.org/namespace/1.0",
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
+    "psc": "http://podlove.org/simple-chapters",  # Podlove Simple Chapters 1.2 (Spotify reads them)
 }
-ITUNES, PODCAST, CONTENT, ATOM = (f"{{{NS[k]}}}" for k in ("itunes", "podcast", "content", "atom"))
+ITUNES, PODCAST, CONTENT, ATOM, PSC = (f"{{{NS[k]}}}" for k in ("itunes", "podcast", "content", "atom", "psc"))
 
 
 @dataclass

@@ -4,15 +4,18 @@ resolves, and what it holds, is asked of a `Resolver` the caller supplies
 (HTTP for any feed, the storage target for our own)."""
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import asdict, dataclass
 from typing import Callable, Protocol
 
-from ...errors import InputError
+from ...errors import InputError, TimeError
 from . import feed_doc
 from ..episode.artwork import Artwork
 from .dates import parse_rfc2822
-from .feed_doc import ITUNES, NS, PODCAST
+from .feed_doc import ITUNES, NS, PODCAST, PSC
+from ..chapters import chapter_formats
+from ..chapters.timecode import format_time, parse_time
 
 ERROR, WARNING = "error", "warning"
 CHANNEL_REQUIRED = ("title", "description", "language", f"{ITUNES}image", f"{ITUNES}category",
@@ -50,6 +53,7 @@ class Resolver(Protocol):
     def covers(self, url: str) -> bool: ...  # whether this resolver may answer for the URL
     def head(self, url: str) -> Resource | None: ...  # None: it does not resolve
     def image(self, url: str) -> Artwork | None: ...
+    def read(self, url: str) -> bytes | None: ...  # a small file's bytes (chapters.json)
 
 
 def lint(xml: bytes, resolver: Resolver | None = None,
@@ -113,7 +117,56 @@ def _item(item, where: str, guid: str | None, resolver: Resolver | None) -> list
     for tag, kind in ((f"{PODCAST}chapters", "chapters"), (f"{PODCAST}transcript", "transcript")):
         for el in item.findall(tag):
             out += _url(el.get("url", ""), f"{kind} URL", where, guid, resolver)[0]
+    out += _chapters_agree(item, where, guid, resolver)
     return out
+
+
+def _chapters_agree(item, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:  # type: ignore[no-untyped-def]
+    """The item's chapter lists say the same: chapters.json (read through the resolver),
+    psc:chapters, and the list its description ends with (starts to the second, titles)."""
+    lists: dict[str, list[tuple[int, str]]] = {}
+    link = item.find(f"{PODCAST}chapters")
+    if link is not None and resolver is not None and resolver.covers(link.get("url", "")):
+        body = resolver.read(link.get("url", ""))
+        if body is not None:
+            try:
+                lists["chapters.json"] = [(c.start_ms // 1000, c.title) for c in
+                                          chapter_formats.parse_json(body.decode("utf-8", "replace"))]
+            except (InputError, ValueError):
+                pass  # chapters.json's own problems are the chapters URL's rule's to report
+    psc = item.find(f"{PSC}chapters")
+    if psc is not None:
+        try:
+            lists["psc:chapters"] = [(parse_time(c.get("start", "")) // 1000, c.get("title", ""))
+                                     for c in psc.findall(f"{PSC}chapter")]
+        except TimeError as e:
+            return [Finding("chapters.psc", ERROR, where, f"psc:chapter start: {e}", guid)]
+    text = _plain(item.findtext("description") or "")
+    if chapter_formats.holds_list(text):
+        lists["the description"] = [(c.start_ms // 1000, c.title) for c in chapter_formats.parse_shownotes(text)]
+    out = []
+    names = list(lists)
+    for other in names[1:]:
+        found = _disagreement(lists[names[0]], lists[other])
+        if found:
+            out.append(Finding("chapters.agree", ERROR, where, f"{names[0]} and {other} disagree: {found[0]} in "
+                                                               f"{names[0]}, {found[1]} in {other}", guid))
+    return out
+
+
+def _disagreement(a: list[tuple[int, str]], b: list[tuple[int, str]]) -> tuple[str, str] | None:
+    for n, ((sa, ta), (sb, tb)) in enumerate(zip(a, b), 1):
+        if sa != sb or ta.strip() != tb.strip():
+            return f'chapter {n} is {format_time(sa * 1000)} "{ta}"', f'{format_time(sb * 1000)} "{tb}"'
+    if len(a) != len(b):
+        return f"{len(a)} chapters", str(len(b))
+    return None
+
+
+def _plain(html_text: str) -> str:
+    """A description's HTML as the text a listener reads (line breaks kept)."""
+    text = re.sub(r"<br\s*/?>|</p>", "\n", html_text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def _enclosure(e, where: str, guid: str | None, resolver: Resolver | None) -> list[Finding]:  # type: ignore[no-untyped-def]

@@ -48,7 +48,9 @@ def load_show(show_file: Path) -> Show:
         categories=tuple(categories), explicit=s.take("explicit", bool, False, False),
         artwork=resolve_inside(root, show_file, s.text("artwork"), s, "artwork"),
         audio=_audio(a, root, show_file), publish=_publish(p),
-        locked=s.take("locked", bool, False, None), funding=_funding(s), persons=persons, cleanup=cleanup,
+        locked=s.take("locked", bool, False, None),
+        description_chapters=s.take("description_chapters", bool, False, default(Show, "description_chapters")),
+        funding=_funding(s), persons=persons, cleanup=cleanup,
         transcript_engine=engine, transcript_model=model_dir, vocabulary=vocabulary, cutting=cutting,
     )
     if show.locked is not None and not show.owner_email:
