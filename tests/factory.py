@@ -390,3 +390,49 @@ def disfluent(out: Path, rate: int = 44100) -> Disfluent:
     write_wav(out, speech + floor, rate)
     words = [w for _, text in DISFLUENT if text not in FILLERS and text != "COUGH" for w in words_of(text)]
     return Disfluent(len(speech) / rate, fillers, cough_at, "i think", words)
+
+
+# ---------------------------------------------------------------- three topics (chapter suggestions)
+
+TOPICS = {
+    "cooking": (["pasta", "sauce", "garlic", "onion", "oven", "recipe", "butter", "flour", "dough", "kitchen",
+                 "tomato", "pepper", "salt", "soup", "bread"],
+                ["slice", "boil", "roast", "stir", "bake", "season", "chop", "taste"]),
+    "sailing": (["boat", "sail", "wind", "harbour", "anchor", "rope", "deck", "tide", "mast", "captain",
+                 "island", "wave", "compass", "crew", "storm"],
+                ["steer", "tie", "raise", "lower", "watch", "trim", "drop", "check"]),
+    "chess": (["bishop", "knight", "pawn", "queen", "king", "board", "opening", "castle", "rook", "endgame",
+               "tournament", "clock", "square", "move", "player"],
+              ["attack", "defend", "trade", "protect", "push", "pin", "study", "sacrifice"]),
+}
+TEMPLATES = ["The {n1} and the {n2} are what we {v} first.",
+             "You should {v} the {n1} before the {n2}.",
+             "My friend likes to {v} the {n1} near the {n2}.",
+             "Every {n1} needs a good {n2}, so we {v} it.",
+             "Then we {v} the {n1} again and look at the {n2}."]
+
+
+def topic_sentences(topic: str, count: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    nouns, verbs = TOPICS[topic]
+    out = []
+    for _ in range(count):
+        n1, n2 = rng.choice(nouns, 2, replace=False)
+        out.append(str(rng.choice(TEMPLATES)).format(n1=n1, n2=n2, v=rng.choice(verbs)))
+    return out
+
+
+def three_topics(out: Path, rate: int = 44100, per_topic: int = 42) -> list[float]:
+    """A recording of one espeak-ng voice on cooking, then sailing, then chess, over a
+    quiet room; returns where each topic starts (s in the recording)."""
+    pieces, starts, t = [np.zeros(int(0.5 * rate), np.float32)], [], 0.5
+    for k, topic in enumerate(TOPICS):
+        starts.append(t)
+        for sentence in topic_sentences(topic, per_topic, k):
+            x = spoken(sentence, "en-us", rate)
+            gap = np.zeros(int(0.5 * rate), np.float32)
+            pieces += [x, gap]
+            t += (len(x) + len(gap)) / rate
+    speech = at_lufs(np.concatenate(pieces), rate, -20.0)
+    write_wav(out, speech + noise(len(speech) / rate + 0.01, rate, -70.0, 5)[:len(speech)], rate)
+    return starts

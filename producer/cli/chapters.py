@@ -7,8 +7,8 @@ from pathlib import Path
 
 
 def declare(sub: argparse._SubParsersAction) -> None:
-    ch = sub.add_parser("chapters", help="import and export chapter lists")
-    chs = ch.add_subparsers(dest="chapters_command", required=True, help="import or export")
+    ch = sub.add_parser("chapters", help="import, export and suggest chapter lists")
+    chs = ch.add_subparsers(dest="chapters_command", required=True, help="import, export or suggest")
     ci = chs.add_parser("import", help="any supported chapter format → TOML [[chapters]]")
     ci.add_argument("file", metavar="FILE", help="a chapter list: text, show notes, Audacity labels or JSON")
     ci.add_argument("--format", default="auto", choices=["auto", "text", "shownotes", "audacity", "json"],
@@ -20,6 +20,12 @@ def declare(sub: argparse._SubParsersAction) -> None:
     ce.add_argument("--format", default="json", choices=["json", "text", "audacity"],
                     help="Podcasting 2.0 JSON (default), text lines or Audacity labels")
     ce.set_defaults(func=run_export)
+    cs = chs.add_parser("suggest", help="chapters where the built transcript's topic changes, as TOML to review")
+    cs.add_argument("episode", nargs="?", default=".", metavar="EP", help="the episode folder (default: here)")
+    cs.add_argument("--write", action="store_true", help="put them into episode.toml (its chapters kept, "
+                    "suggestions at least 2 minutes from them added)")
+    cs.add_argument("--replace", action="store_true", help="with --write: the suggestions instead of its chapters")
+    cs.set_defaults(func=run_suggest)
 
 
 def run_import(args: argparse.Namespace) -> None:
@@ -32,3 +38,9 @@ def run_export(args: argparse.Namespace) -> None:
     from ..commands.chapters import export_command
 
     export_command(Path(args.episode), args.format, sys.stdout)
+
+
+def run_suggest(args: argparse.Namespace) -> None:
+    from ..commands.chapters import suggest_command
+
+    suggest_command(Path(args.episode), args.write, args.replace, sys.stdout)

@@ -228,8 +228,9 @@ def test_feed_dates_are_read_by_the_feed_reader_not_by_regex() -> None:
 
 
 def test_chapters_json_is_read_by_parse_json_alone() -> None:
-    readers = [p for p in sources_with('["startTime"]') + sources_with('get("startTime")')]
-    assert readers == ["core/chapters/chapter_formats.py"], readers
+    readers = sorted(set(sources_with('["startTime"]') + sources_with('get("startTime")')))
+    assert readers == ["core/chapters/chapter_formats.py", "core/transcripts/transcript.py"], readers
+    assert "def json_segments" in (PRODUCER / "core/transcripts/transcript.py").read_text(encoding="utf-8")
 
 
 def test_the_pages_are_named_by_episode_files() -> None:

@@ -59,6 +59,15 @@ def move_ms(t_ms: int, cuts: Sequence[Cut]) -> int:
     return t_ms - sum(min(max(t_ms - c.start_ms, 0), c.length_ms) for c in cuts)
 
 
+def unmoved_ms(t_ms: int, cuts: Sequence[Cut]) -> int:
+    """move_ms backwards: where an instant of the cut episode was in the uncut one (an
+    instant at a cut's splice is the cut's end)."""
+    for c in sorted(cuts, key=lambda c: c.start_ms):
+        if c.start_ms <= t_ms:
+            t_ms += c.length_ms
+    return t_ms
+
+
 def moved(times_ms: np.ndarray, cuts: Sequence[Cut]) -> np.ndarray:
     """move_ms for many instants at once (a plot's time axis): the same sum, in numpy."""
     times = np.asarray(times_ms, dtype=np.float64)

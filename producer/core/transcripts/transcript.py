@@ -133,3 +133,12 @@ def to_json(cues: list[Cue]) -> str:
         spans = [(w.start_ms, w.end_ms, w.text) for w in c.words] or [(c.start_ms, c.end_ms, c.text)]
         segments += [{**speaker, "startTime": a / 1000, "endTime": b / 1000, "body": text} for a, b, text in spans]
     return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=2) + "\n"
+
+
+def json_segments(text: str, where: str) -> list[tuple[float, float, str]]:
+    """transcript.json (to_json's form) back as (start s, end s, body) segments; a file
+    that is not one is an InputError naming it."""
+    try:
+        return [(float(s["startTime"]), float(s["endTime"]), str(s["body"])) for s in json.loads(text)["segments"]]
+    except (ValueError, KeyError, TypeError) as e:
+        raise InputError(f"{where}: not a Podcasting 2.0 JSON transcript ({e}); build again") from None
