@@ -23,11 +23,17 @@ system-deps:
 	  { $(SUDO) apt-get update -qq && $(APT) ffmpeg; }
 
 # the tests also speak their voices with espeak-ng, test the pages in Debian's chromium
-# through chromium-driver, and request byte ranges with curl
-test-deps: system-deps
+# through chromium-driver, request byte ranges with curl, and read feeds with the
+# Podcast Index's parser (podcast-partytime, from npm, on Debian's node)
+test-deps: system-deps tests/js/node_modules/.installed
 	@command -v espeak-ng >/dev/null && command -v chromium >/dev/null && command -v chromedriver >/dev/null && \
 	  command -v curl >/dev/null || \
 	  { $(SUDO) apt-get update -qq && $(APT) espeak-ng chromium chromium-driver curl; }
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(APT) nodejs npm; }
+	npm ci --prefix tests/js --no-audit --no-fund --silent
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -429,6 +429,42 @@ def cleanup_and_transcripts(minutes: int) -> list[str]:
             f"{again.peak_mb:.0f} | {again.wall / plain.wall:.2f} | |", ""]
 
 
+CUTTING_TITLE = "## Automatic cutting"
+
+
+def cutting_cost(minutes: int) -> list[str]:
+    """The same talk built with every [cutting] detector off and on "suggest",
+    alternated, best of two, the recognition's cache emptied before each build."""
+    rows: dict[str, list[Run]] = {"off": [], "suggest": []}
+    for _ in range(2):
+        for mode in rows:
+            talk = talk_show(minutes)
+            toml = talk / "episode.toml"
+            text = re.sub(r"\n\[cutting\][^\[]*", "\n", toml.read_text(encoding="utf-8"))
+            if mode == "suggest":
+                text += '\n[cutting]\nfillers = "suggest"\nstumbles = "suggest"\nnoises = "suggest"\n'
+            toml.write_text(text, encoding="utf-8")
+            rows[mode].append(run(f"cutting {mode}", [*PRODUCER, "build", "--quiet", str(talk)],
+                                  talk / "dist" / "ep1.mp3"))
+    off, on = (min(v, key=lambda r: r.wall) for v in rows.values())
+    found = json.loads((talk_show_dir(minutes) / "ep1" / "dist" / "report.json").read_text())["suggested_cuts"]
+    when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}"
+    return [CUTTING_TITLE, "", f"`python bench/run.py --cutting-only` ({when} UTC), {minutes} minutes of espeak-ng "
+            f"talk, transcript recognised, best of two each, alternated.", "",
+            "| detectors | wall s (both runs) | CPU s | peak MB (tree PSS) |", "|---|---|---|---|",
+            f"| off | {off.wall:.1f} ({', '.join(f'{r.wall:.1f}' for r in rows['off'])}) | {off.cpu:.1f} | "
+            f"{off.peak_mb:.0f} |",
+            f"| fillers, stumbles, noises on \"suggest\" | {on.wall:.1f} "
+            f"({', '.join(f'{r.wall:.1f}' for r in rows['suggest'])}) | {on.cpu:.1f} | {on.peak_mb:.0f} |", "",
+            f"Added by the detectors: **{on.wall - off.wall:+.1f} s** of wall ({on.cpu - off.cpu:+.1f} s of CPU) "
+            f"for {minutes} minutes; {len(found)} suggestions on this talk, which has no filler, stumble or "
+            f"cough in it.", ""]
+
+
+def talk_show_dir(minutes: int) -> Path:
+    return WORK / f"talk{minutes}"
+
+
 STATUS_TITLE = "## Status at scale"
 
 
@@ -465,6 +501,8 @@ def main() -> None:
     ap.add_argument("--formats-only", action="store_true", help="only the MP3 alone against all three formats "
                     "and the plain encode, and memory with all three at 10, 60, 120 minutes; its section of "
                     "bench/results.md is replaced")
+    ap.add_argument("--cutting-only", action="store_true", help="only [cutting] off against \"suggest\" on an "
+                    "hour of talk; its section of bench/results.md is replaced")
     ap.add_argument("--cleanup-only", action="store_true", help="only cleanup (a noisy episode) and recognition "
                     "(an hour of talk); its section of bench/results.md is replaced")
     args = ap.parse_args()
@@ -474,6 +512,9 @@ def main() -> None:
         return
     if args.cleanup_only:
         _replace_section(CLEANUP_TITLE, cleanup_and_transcripts(args.minutes))
+        return
+    if args.cutting_only:
+        _replace_section(CUTTING_TITLE, cutting_cost(args.minutes))
         return
     if args.formats_only:
         _replace_section(FORMATS_TITLE, formats_at_once(args.minutes, [10, 60, 120]))

@@ -22,6 +22,7 @@ from ..core.feed import feed
 from ..core.feed.episode_item import Stored, channel_info, item_info, main_format
 from ..core.feed.feed import FEED_KEY
 from ..errors import InputError
+from ..io import artwork
 from ..io.config import Context, episodes_sharing_guid, load_context, write_guid
 from ..io.inputs import is_stale
 from ..io.progress import Progress
@@ -62,9 +63,10 @@ def _publish(ctx: Context, files: EpisodeFiles, storage: Storage, base_url: str,
     stored = {p.upload.key: Stored(p.upload.path.stat().st_size, p.sha256) for p in planned}
     built = read_report(ctx.episode.folder)
     person_keys = uploads.person_keys(ctx)
+    images = {p: artwork.load(p, cover=False) for p in (ctx.show.artwork, ctx.episode.artwork) if p}
     item = item_info(ctx.show, moved_episode(ctx.episode, built.cut_list), ctx.preset, files, guid, base_url,
-                     built.duration_seconds, stored, person_keys)
-    channel = channel_info(ctx.show, base_url, person_keys)
+                     built.duration_seconds, stored, person_keys, images)
+    channel = channel_info(ctx.show, base_url, person_keys, images)
     if dry_run:
         return _print_plan(planned, storage, channel, item, out, now)
     for p in planned:

@@ -1,6 +1,8 @@
 """The data every layer shares: presets, show and episode settings, probed audio."""
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
@@ -86,6 +88,56 @@ class Funding:
     text: str
 
 
+# ---------------------------------------------------------------- Podcasting 2.0 (DESIGN.md "Every app")
+
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course",
+           "mixed", "podcastL", "musicL", "videoL", "filmL", "audiobookL", "newsletterL", "blogL", "publisherL",
+           "courseL")  # podcast:medium's values, the namespace's list
+GEO_URI = re.compile(r"^geo:-?\d{1,3}(\.\d+)?,-?\d{1,3}(\.\d+)?(,-?\d+(\.\d+)?)?(;u=\d+(\.\d+)?)?$")  # RFC 5870
+OSM_ID = re.compile(r"^[NWR]\d+(#\d+)?$")  # an OpenStreetMap type letter, id and optional revision
+RRULE = re.compile(r"^FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)")  # RFC 5545
+TXT_MAX = 4000  # podcast:txt's text, characters
+SHORT_MAX = 128  # a purpose, a license's or a location's name
+
+
+@dataclass(frozen=True)
+class Txt:
+    text: str
+    purpose: str | None = None  # "applepodcastsverify" and friends
+
+
+@dataclass(frozen=True)
+class License:
+    name: str  # an SPDX identifier or a name
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    geo: str | None = None  # "geo:51.05,3.72" (RFC 5870)
+    osm: str | None = None  # "R897671": an OpenStreetMap type letter and id
+
+
+@dataclass(frozen=True)
+class UpdateFrequency:
+    text: str  # "Weekly"
+    rrule: str | None = None  # "FREQ=WEEKLY" (RFC 5545)
+
+
+@dataclass(frozen=True)
+class RemoteItem:
+    feed_guid: str  # the other show's podcast:guid
+    feed_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Social:
+    protocol: str  # "activitypub", "twitter", "bluesky", …
+    uri: str  # the post where listeners talk about the episode
+    account_id: str | None = None
+
+
 @dataclass(frozen=True)
 class Soundbite:
     """podcast:soundbite: a position in the finished episode, like a chapter's start."""
@@ -142,6 +194,12 @@ class Show:
     transcript_model: Path | None = None  # [transcript] model: a local faster-whisper model folder
     vocabulary: tuple[str, ...] = ()  # [transcript] vocabulary: words the recogniser should expect
     description_chapters: bool = True  # [show] description_chapters: each item's description ends with its chapters
+    medium: str | None = None  # [show] medium: podcast:medium
+    txt: tuple[Txt, ...] = ()  # [show] txt: podcast:txt, any number
+    license: License | None = None  # [show] license
+    location: Location | None = None  # [show] location
+    update_frequency: UpdateFrequency | None = None  # [show] update_frequency
+    podroll: tuple[RemoteItem, ...] = ()  # [show] podroll: podcast:remoteItem each
     cutting: tuple[tuple[str, object], ...] = ()  # [cutting] keys as given (core.cutting.settings.CuttingSettings)
 
 
@@ -168,6 +226,10 @@ class Episode:
     cleanup: tuple[tuple[str, object], ...] = ()  # [cleanup] keys given here, over the show's
     cuts: tuple[tuple[int, int, str], ...] = ()  # [[cuts]]: (start, end) ms in the recordings as heard, reason
     vocabulary: tuple[str, ...] = ()  # top-level `vocabulary`: the episode's own words, beside the show's
+    season_name: str | None = None  # podcast:season's name
+    location: Location | None = None  # over the show's
+    license: License | None = None  # over the show's
+    social: tuple[Social, ...] = ()  # podcast:socialInteract
     cutting: tuple[tuple[str, object], ...] = ()  # [cutting] keys given here, over the show's
 
 

@@ -17,7 +17,9 @@ from ..episode.episode_files import CHAPTERS, EpisodeFiles
 from .feed_doc import FEED_KEY
 from ..episode.formats import FORMATS
 from .media_types import content_type
+from ..episode.artwork import Artwork
 from ..episode.models import Episode, Person, Preset, Show
+from . import namespace_tags as tags
 
 
 @dataclass(frozen=True)
@@ -58,18 +60,31 @@ def main_format(files: EpisodeFiles, preset: Preset, show: Show) -> str:
     return main
 
 
-def channel_info(show: Show, base_url: str, person_keys: Mapping[Path, str]) -> feed.ChannelInfo:
+def _image(image_url: str, art: Artwork | None) -> tags.Image | None:
+    return tags.Image(image_url, art.width, art.height, art.mime) if art is not None else None
+
+
+def channel_info(show: Show, base_url: str, person_keys: Mapping[Path, str],
+                 images: Mapping[Path, Artwork] | None = None) -> feed.ChannelInfo:
+    """`images`: each artwork file as loaded (podcast:image gives its size); absent, no podcast:image."""
+    images = images or {}
     return feed.ChannelInfo(
         title=show.title, link=show.link, description=show.description, language=show.language,
         author=show.author, owner_name=show.owner_name, owner_email=show.owner_email,
         image_url=url(base_url, show_artwork_key(show)), categories=show.categories, explicit=show.explicit,
         feed_url=url(base_url, FEED_KEY), locked=show.locked, funding=tuple((f.url, f.text) for f in show.funding),
-        persons=_person_tags(show.persons, base_url, person_keys))
+        persons=_person_tags(show.persons, base_url, person_keys),
+        image=_image(url(base_url, show_artwork_key(show)), images.get(show.artwork)), medium=show.medium,
+        txt=show.txt, license=show.license, location=show.location, update_frequency=show.update_frequency,
+        podroll=show.podroll)
 
 
 def item_info(show: Show, episode: Episode, preset: Preset, files: EpisodeFiles, guid: str, base_url: str,
-              duration_s: float, stored: Mapping[str, Stored], person_keys: Mapping[Path, str]) -> feed.ItemInfo:
+              duration_s: float, stored: Mapping[str, Stored], person_keys: Mapping[Path, str],
+              images: Mapping[Path, Artwork] | None = None) -> feed.ItemInfo:
     """`stored` by key: every object of the episode publish uploaded (or found unchanged)."""
+    images = images or {}
+    cover = url(base_url, cover_key(files, episode.artwork)) if episode.artwork else None
     main = main_format(files, preset, show)
     enclosure = files.key(files.audio(main))
     # an item's persons replace the channel's in apps: with guests, the hosts are named again
@@ -83,7 +98,10 @@ def item_info(show: Show, episode: Episode, preset: Preset, files: EpisodeFiles,
         chapters_url=url(base_url, files.key(CHAPTERS)) if files.chapters else None,
         explicit=show.explicit, persons=persons, soundbites=soundbites(episode, duration_s),
         transcripts=transcripts(files, base_url), alternates=alternates(files, main, base_url, duration_s, stored),
-        chapters=tuple((c.start_ms, c.title, c.url) for c in episode.chapters))
+        chapters=tuple((c.start_ms, c.title, c.url) for c in episode.chapters),
+        image=_image(cover, images.get(episode.artwork)) if cover and episode.artwork else None,
+        season_name=episode.season_name, license=episode.license or show.license,
+        location=episode.location or show.location, social=episode.social)
 
 
 def notes(show: Show, episode: Episode, duration_s: float) -> str:

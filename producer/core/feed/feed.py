@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import feed_doc
 from .dates import parse_rfc2822, rfc2822
+from . import namespace_tags as tags
+from ..episode.models import License, Location, RemoteItem, Social, Txt, UpdateFrequency
 from .feed_doc import FEED_KEY, NS
 from .media_types import CHAPTERS_TYPE, FEED_TYPE
 from ..chapters.timecode import format_seconds, format_time
@@ -25,7 +27,9 @@ from ..chapters.timecode import format_seconds, format_time
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _MANAGED = {("", n) for n in ("title", "link", "description", "language", "generator", "lastBuildDate")} | {
     (NS["itunes"], n) for n in ("author", "owner", "image", "category", "explicit", "type", "summary")} | {
-    (NS["atom"], "link")} | {(NS["podcast"], n) for n in ("guid", "locked", "funding", "person")}
+    (NS["atom"], "link")} | {(NS["podcast"], n) for n in (
+        "guid", "locked", "funding", "person", "image", "medium", "txt", "license", "location", "updateFrequency",
+        "podroll", "trailer")}
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
@@ -69,6 +73,13 @@ class ChannelInfo:
     locked: bool | None = None  # podcast:locked yes/no with owner_email; None: no tag
     funding: tuple[tuple[str, str], ...] = ()  # (url, text)
     persons: tuple[PersonTag, ...] = ()
+    image: tags.Image | None = None  # podcast:image
+    medium: str | None = None
+    txt: tuple[Txt, ...] = ()
+    license: License | None = None
+    location: Location | None = None
+    update_frequency: UpdateFrequency | None = None
+    podroll: tuple[RemoteItem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,11 @@ class ItemInfo:
     transcripts: tuple[tuple[str, str, str | None], ...] = ()  # (url, type, rel)
     alternates: tuple[Alternate, ...] = ()
     chapters: tuple[tuple[int, str, str | None], ...] = ()  # (start ms, title, url): psc:chapters
+    image: tags.Image | None = None  # podcast:image of the episode's own artwork
+    season_name: str | None = None
+    license: License | None = None
+    location: Location | None = None
+    social: tuple[Social, ...] = ()
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -146,6 +162,13 @@ def channel_xml(c: ChannelInfo, now: dt.datetime) -> list[str]:
         parts.append(_text("podcast:locked", "yes" if c.locked else "no", f" owner={quoteattr(c.owner_email)}"))
     parts += [_text("podcast:funding", text, f" url={quoteattr(url)}") for url, text in c.funding]
     parts += [_person(person) for person in c.persons]
+    parts += [tags.image(c.image)] if c.image else []
+    parts += [tags.medium(c.medium)] if c.medium else []
+    parts += [tags.txt(t) for t in c.txt]
+    parts += [tags.license_(c.license)] if c.license else []
+    parts += [tags.location(c.location)] if c.location else []
+    parts += [tags.update_frequency(c.update_frequency)] if c.update_frequency else []
+    parts += [tags.podroll(c.podroll)] if c.podroll else []
     return parts
 
 
@@ -197,13 +220,18 @@ def item_xml(i: ItemInfo) -> str:
         _text("itunes:explicit", "true" if i.explicit else "false"),
     ]
     if i.season is not None:
-        parts.append(_text("itunes:season", str(i.season)))
+        parts += [_text("itunes:season", str(i.season)), tags.season(i.season, i.season_name)]
+    parts.append(tags.episode(i.episode))
     if i.image_url:
         parts.append(f"<itunes:image href={quoteattr(i.image_url)}/>")
     if i.chapters_url:
         parts.append(f"<podcast:chapters url={quoteattr(i.chapters_url)} type={quoteattr(CHAPTERS_TYPE)}/>")
     if i.chapters:
         parts.append(_psc(i.chapters))
+    parts += [tags.image(i.image)] if i.image else []
+    parts += [tags.license_(i.license)] if i.license else []
+    parts += [tags.location(i.location)] if i.location else []
+    parts += [tags.social(x, n) for n, x in enumerate(i.social, 1)]
     parts += [_person(person) for person in i.persons]
     parts += [_alternate(a) for a in i.alternates]
     parts += [_soundbite(*bite) for bite in i.soundbites]
@@ -241,7 +269,7 @@ def _document(channel: ChannelInfo, parsed: feed_doc.FeedDoc | None, items: list
     namespaces = {**(parsed.namespaces if parsed else {}), **NS}
     declarations = " ".join(f"xmlns:{p}={quoteattr(u)}" for p, u in sorted(namespaces.items()))
     kept = [raw for name, raw in parsed.others if name not in _MANAGED] if parsed else []
-    body = "\n    ".join([*channel_xml(channel, now), *kept, *items])
+    body = "\n    ".join([*channel_xml(channel, now), *tags.trailers(items), *kept, *items])
     text = (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" {declarations}>\n  <channel>\n'
             f"    {body}\n  </channel>\n</rss>\n")
     return text.encode("utf-8")

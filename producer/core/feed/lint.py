@@ -7,11 +7,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import asdict, dataclass
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from ...errors import InputError, TimeError
 from . import feed_doc
 from ..episode.artwork import Artwork
+from ..episode.models import GEO_URI, MEDIUMS, OSM_ID, RRULE, SHORT_MAX, TXT_MAX
 from .dates import parse_rfc2822
 from .feed_doc import ITUNES, NS, PODCAST, PSC
 from ..chapters import chapter_formats
@@ -94,6 +95,64 @@ def _channel(c, resolver: Resolver | None) -> list[Finding]:  # type: ignore[no-
     locked = c.find(f"{PODCAST}locked")
     if locked is not None and (locked.text or "").strip() not in ("yes", "no"):
         out.append(Finding("podcast.locked", ERROR, "channel", 'podcast:locked must be "yes" or "no"'))
+    out += _namespace(c, "channel", None)
+    return out
+
+
+def _short(el) -> str | None:  # type: ignore[no-untyped-def]
+    text = (el.text or "").strip()
+    return "is empty" if not text else (f"is {len(text)} characters (at most {SHORT_MAX})" if len(text) > SHORT_MAX
+                                        else None)
+
+
+def _number(value: str | None) -> bool:
+    return value is not None and value.strip().isdigit()
+
+
+# each Podcasting 2.0 tag's values: (tag, check of one element → what is wrong, or None)
+NAMESPACE_RULES: tuple[tuple[str, Callable[[Any], str | None]], ...] = (
+    ("txt", lambda e: "is empty" if not (e.text or "").strip() else (
+        f"is {len(e.text)} characters (at most {TXT_MAX})" if len(e.text) > TXT_MAX else (
+            "purpose is over 128 characters" if len(e.get("purpose", "")) > SHORT_MAX else None))),
+    ("medium", lambda e: None if (e.text or "").strip() in MEDIUMS else f'"{e.text}" is not a medium the namespace '
+                                                                        f"lists"),
+    ("license", _short),
+    ("location", lambda e: _short(e) or (f'geo "{e.get("geo")}" is not a geo URI' if e.get("geo") is not None
+                                         and not GEO_URI.match(e.get("geo")) else (
+        f'osm "{e.get("osm")}" is not an OpenStreetMap id' if e.get("osm") is not None
+        and not OSM_ID.match(e.get("osm")) else None))),
+    ("updateFrequency", lambda e: _short(e) or (f'rrule "{e.get("rrule")}" is not an RFC 5545 rule'
+                                                if e.get("rrule") is not None and not RRULE.match(e.get("rrule"))
+                                                else None)),
+    ("remoteItem", lambda e: None if (e.get("feedGuid") or "").strip() else "has no feedGuid"),
+    ("socialInteract", lambda e: None if e.get("protocol") == "disabled" or (e.get("protocol") and e.get("uri"))
+     else "needs a protocol and a uri"),
+    ("season", lambda e: None if _number(e.text) else f'"{e.text}" is not a whole number'),
+    ("episode", lambda e: None if (e.text or "").strip().replace(".", "", 1).isdigit() else
+     f'"{e.text}" is not a number'),
+    ("trailer", lambda e: _short(e) or ("has no url" if not e.get("url") else (
+        f'pubdate "{e.get("pubdate")}" is not an RFC 2822 date' if parse_rfc2822(e.get("pubdate") or "") is None
+        else None))),
+    ("image", lambda e: "has no href" if not e.get("href") else (
+        "width or height is not a whole number" if any(e.get(k) is not None and not _number(e.get(k))
+                                                      for k in ("width", "height")) else None)),
+)
+
+
+def _namespace(el, where: str, guid: str | None) -> list[Finding]:  # type: ignore[no-untyped-def]
+    out = []
+    for tag, check in NAMESPACE_RULES:
+        path = f"{PODCAST}podroll/{PODCAST}{tag}" if tag == "remoteItem" else f"{PODCAST}{tag}"
+        for found in el.findall(path):  # this element's own (the channel's are not its items')
+            problem = check(found)
+            if problem:
+                out.append(Finding(f"podcast.{tag}", ERROR, where, f"podcast:{tag} {problem}", guid))
+    kind = el.findtext(f"{ITUNES}episodeType")
+    if kind is not None and kind.strip() not in ("full", "trailer", "bonus"):
+        out.append(Finding("itunes.episodeType", ERROR, where, f'"{kind}" is not full, trailer or bonus', guid))
+    season = el.findtext(f"{ITUNES}season")
+    if season is not None and not (_number(season) and int(season) > 0):
+        out.append(Finding("itunes.season", ERROR, where, f'"{season}" is not a season number', guid))
     return out
 
 
@@ -118,6 +177,7 @@ def _item(item, where: str, guid: str | None, resolver: Resolver | None) -> list
         for el in item.findall(tag):
             out += _url(el.get("url", ""), f"{kind} URL", where, guid, resolver)[0]
     out += _chapters_agree(item, where, guid, resolver)
+    out += _namespace(item, where, guid)
     return out
 
 

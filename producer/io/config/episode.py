@@ -12,8 +12,8 @@ from ...core.audio.cuts import moved_episode
 from ...core.episode.models import EPISODE_TYPES, Episode, Show
 from ...core.chapters.timecode import parse_time
 from .schema import EPISODE_FILE, Table, default, read_text, read_toml, resolve_inside
-from .tables import (read_cleanup, read_cutting, read_leveler_mode, read_persons, read_soundbites,
-                     read_transcript_file, read_vocabulary)
+from .tables import (read_cleanup, read_cutting, read_leveler_mode, read_license, read_location, read_persons,
+                     read_social, read_soundbites, read_transcript_file, read_vocabulary)
 from ...errors import InputError, TimeError
 from ..reports import read_report
 
@@ -51,6 +51,9 @@ def load_episode(folder: Path, show: Show) -> Episode:
     cuts = _cuts(t)
     vocabulary = read_vocabulary(t, "vocabulary")
     cutting = read_cutting(t.table("cutting"))
+    season_name = t.text("season_name", False)
+    if season_name is not None and season is None:
+        raise t.fail("season_name", "names a season: give the season's number too (season = 2)")
     episode = Episode(
         folder=folder, file=file, slug=folder.name, number=number,
         title=t.text("title"), date=date, description=t.text("description", False, "") or "",
@@ -58,7 +61,8 @@ def load_episode(folder: Path, show: Show) -> Episode:
         artwork=resolve_inside(show.root, file, artwork_value, t, "artwork") if artwork_value else None,
         season=season, episode_type=episode_type, leveler=leveler_mode, guid=guid,
         persons=persons, soundbites=soundbites, transcript=transcript, cleanup=cleanup, cuts=cuts,
-        vocabulary=vocabulary, cutting=cutting,
+        vocabulary=vocabulary, cutting=cutting, season_name=season_name,
+        location=read_location(t), license=read_license(t), social=read_social(t),
     )
     t.done()
     return episode

@@ -7,7 +7,9 @@ from pathlib import Path
 from ...core.episode.formats import RENDITIONS as RENDITION_FORMATS
 from ...core.episode.models import DEFAULT_PRESET, AudioSettings, Funding, PublishSettings, RenditionSettings, Show
 from .schema import SHOW_FILE, Table, default, read_toml, resolve_inside
-from .tables import read_cleanup, read_cutting, read_leveler_mode, read_vocabulary, read_persons, rendition_list, web_url
+from .tables import (read_cleanup, read_cutting, read_leveler_mode, read_license, read_location, read_medium,
+                     read_podroll, read_txt, read_update_frequency, read_vocabulary, read_persons, rendition_list,
+                     web_url)
 from ...errors import InputError
 
 def find_show_file(start: Path) -> Path:
@@ -50,7 +52,9 @@ def load_show(show_file: Path) -> Show:
         audio=_audio(a, root, show_file), publish=_publish(p),
         locked=s.take("locked", bool, False, None),
         description_chapters=s.take("description_chapters", bool, False, default(Show, "description_chapters")),
-        funding=_funding(s), persons=persons, cleanup=cleanup,
+        funding=_funding(s), persons=persons, cleanup=cleanup, medium=read_medium(s), txt=read_txt(s),
+        license=read_license(s), location=read_location(s), update_frequency=read_update_frequency(s),
+        podroll=read_podroll(s),
         transcript_engine=engine, transcript_model=model_dir, vocabulary=vocabulary, cutting=cutting,
     )
     if show.locked is not None and not show.owner_email:

@@ -8,7 +8,8 @@ from typing import Any
 from ...core.audio import cleanup
 from ...core.audio.leveler import MODES
 from ...core.episode.formats import RENDITIONS as RENDITION_FORMATS
-from ...core.episode.models import PERSON_GROUPS, Person, Soundbite
+from ...core.episode.models import (GEO_URI, MEDIUMS, OSM_ID, RRULE, SHORT_MAX, TXT_MAX, License, Location, RemoteItem, Social,
+                                     Txt, UpdateFrequency, PERSON_GROUPS, Person, Soundbite)
 from ...core.chapters.timecode import parse_time
 from ...core.transcripts.transcript import FORMATS as TRANSCRIPT_FORMATS
 from .schema import Table, default, resolve_inside
@@ -135,3 +136,94 @@ def read_leveler_mode(t: Table, key: str, default: str | None) -> str | None:
     if value is not None and value not in MODES:
         raise t.fail(key, f'must be one of {", ".join(MODES)}, not "{value}"')
     return value
+
+
+# ---------------------------------------------------------------- Podcasting 2.0 (DESIGN.md "Every app")
+
+def _entries(t: Table, key: str, what: str) -> list[tuple[Table, str]]:
+    """A table or a list of tables under `key`, each with the name errors give it."""
+    value = t.take(key, (dict, list), False, [], what)
+    items = value if isinstance(value, list) else [value]
+    return [(Table(item, t.file, t.name(f"{key}[{i}]." if isinstance(value, list) else f"{key}.")),
+             f"{key}[{i}]" if isinstance(value, list) else key) for i, item in enumerate(items)]
+
+
+def _short(t: Table, key: str, required: bool = True) -> Any:
+    value = t.text(key, required)
+    if value is not None and not value.strip():
+        raise t.fail(key, "must not be empty")
+    if value is not None and len(value) > SHORT_MAX:
+        raise t.fail(key, f"is {len(value)} characters; the namespace allows {SHORT_MAX}")
+    return value
+
+
+def read_medium(t: Table) -> str | None:
+    value = t.text("medium", False)
+    if value is not None and value not in MEDIUMS:
+        raise t.fail("medium", f'must be one of {", ".join(MEDIUMS)}, not "{value}"')
+    return value
+
+
+def read_txt(t: Table) -> tuple[Txt, ...]:
+    out = []
+    for e, _ in _entries(t, "txt", "a table { text, purpose } or a list of them"):
+        text = e.text("text")
+        if not text.strip():
+            raise e.fail("text", "must not be empty")
+        if len(text) > TXT_MAX:
+            raise e.fail("text", f"is {len(text)} characters; podcast:txt allows {TXT_MAX}")
+        out.append(Txt(text, _short(e, "purpose", False)))
+        e.done()
+    return tuple(out)
+
+
+def read_license(t: Table) -> License | None:
+    if "license" not in t.data:
+        return None
+    e = _entries(t, "license", "a table { name, url }")[0][0]
+    found = License(_short(e, "name"), web_url(e, "url", False))
+    e.done()
+    return found
+
+
+def read_location(t: Table) -> Location | None:
+    if "location" not in t.data:
+        return None
+    e = _entries(t, "location", "a table { name, geo, osm }")[0][0]
+    name, geo, osm = _short(e, "name"), e.text("geo", False), e.text("osm", False)
+    if geo is not None and not GEO_URI.match(geo):
+        raise e.fail("geo", f'must be a geo URI such as "geo:51.05,3.72", not "{geo}"')
+    if osm is not None and not OSM_ID.match(osm):
+        raise e.fail("osm", f'must be an OpenStreetMap type and id such as "R897671", not "{osm}"')
+    e.done()
+    return Location(name, geo, osm)
+
+
+def read_update_frequency(t: Table) -> UpdateFrequency | None:
+    if "update_frequency" not in t.data:
+        return None
+    e = _entries(t, "update_frequency", "a table { text, rrule }")[0][0]
+    found = UpdateFrequency(_short(e, "text"), e.text("rrule", False))
+    if found.rrule is not None and not RRULE.match(found.rrule):
+        raise e.fail("rrule", f'must be an RFC 5545 rule starting FREQ=…, such as "FREQ=WEEKLY", not "{found.rrule}"')
+    e.done()
+    return found
+
+
+def read_podroll(t: Table) -> tuple[RemoteItem, ...]:
+    out = []
+    for e, _ in _entries(t, "podroll", "a list of { feed_guid, feed_url }"):
+        guid = e.text("feed_guid", False)
+        if not guid or not guid.strip():
+            raise e.fail("feed_guid", "is required: a remote item names the other show by its podcast:guid")
+        out.append(RemoteItem(guid.strip(), web_url(e, "feed_url", False)))
+        e.done()
+    return tuple(out)
+
+
+def read_social(t: Table) -> tuple[Social, ...]:
+    out = []
+    for e, _ in _entries(t, "social", "a list of { protocol, uri, account_id }"):
+        out.append(Social(_short(e, "protocol"), web_url(e, "uri"), e.text("account_id", False)))
+        e.done()
+    return tuple(out)
