@@ -20,12 +20,14 @@ from ..core.chapters import chapters as chap
 
 from ..core.audio import leveler, speech as speech_map
 
+from ..core.chapters import chapter_formats
 from ..core.cutting import suggested
+from ..core.episode import video
 from ..core.transcripts import recognised
 from ..core.audio.excerpts import spans as excerpt_spans
 from ..core.episode.artwork import Artwork
 from ..core.episode.build_report import BuildReport, Figures
-from ..core.episode.episode_files import REPORT_JSON, REPORT_PAGE
+from ..core.episode.episode_files import REPORT_JSON, REPORT_PAGE, YOUTUBE
 from ..core.audio.loudness import Loudness
 from ..core.episode.models import AudioInfo, preset_fields
 from ..core.episode.plan import BuildPlan, make_plan
@@ -201,6 +203,10 @@ def _render_and_ship(analysed: Analysed, cover: Artwork, work: Path, progress: P
             cleaned = cleaned.with_words(heard_words.words)  # the word detectors set to "suggest"
             placed = recognised.placed(heard_words.words, plan.assembly.programme_offset_ms, plan.assembly.cuts)
             written = transcript.write_placed(recognised.cues(placed), plan, work) | heard_words.report()
+    if plan.files.extras:  # a video's text for YouTube: its chapters are the description's timestamps
+        listed = chapter_formats.description_list(plan.chapters, duration_ms / 1000)
+        (work / YOUTUBE).write_text(video.youtube_text(plan.show, plan.episode, plan.chapters, listed),
+                                    encoding="utf-8")
     mp3, shipped = runs.shipped[MAIN.name], runs.shipped
     with timer.stage("tag"):
         tag.tag(plan, cover, {fmt: r.path for fmt, r in shipped.items()}, duration_ms, work)

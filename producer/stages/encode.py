@@ -24,10 +24,12 @@ def encoder_for(fmt: Format, out: Path, preset: Preset, streams: Sequence[str] =
                       what=f"{fmt.name} encoding")
 
 
-def tapped_encoder(fmt: Format, out: Path, preset: Preset) -> PcmEncoder:
-    """The encoder of a rendition measured as it is written (core.episode.formats.Tap)."""
-    return PcmEncoder(out, preset.sample_rate, preset.channels, renditions.tapped_output(fmt, preset, out),
-                      what=f"{fmt.name} encoding", tapped=True)
+def tapped_encoder(fmt: Format, out: Path, preset: Preset, extra_inputs: Sequence[str] = (),
+                   picture: str | None = None) -> PcmEncoder:
+    """The encoder of a rendition measured as it is written (core.episode.formats.Tap);
+    a video's picture comes in as `extra_inputs` through the `picture` graph."""
+    return PcmEncoder(out, preset.sample_rate, preset.channels, renditions.tapped_output(fmt, preset, out, picture),
+                      extra_inputs, what=f"{fmt.name} encoding", tapped=True)
 
 
 def remux(fmt: Format, out: Path, chapters_meta: Path) -> None:

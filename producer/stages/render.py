@@ -23,7 +23,7 @@ from ..core.episode.renditions import stream_args
 from ..io import ffmpeg
 from ..io.ffmpeg import PcmEncoder
 from ..io.progress import Progress
-from . import assemble, encode, level
+from . import assemble, encode, level, video
 from .verify import ASSUMED_DELAY, OverlappedVerify, TappedVerify, Verified
 
 
@@ -69,6 +69,7 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     verifiers: dict[str, Any] = {}
     speech = None
     encoders: dict[str, PcmEncoder] = {}
+    picture = video.picture(plan) if any(FORMATS[f].video for f in formats) else None
     try:
         if MAIN.name in attempts:  # one decode follows the MP3 as LAME writes it, for both
             speech_pipe = ffmpeg.SideOutput(1, level.VAD_RATE)
@@ -76,7 +77,7 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
                                                     side=(level.speech_chain(p.channels, ASSUMED_DELAY), speech_pipe))
             speech = level.FollowedSpeech(speech_pipe)
         for fmt in formats:
-            encoders[fmt] = _encoder(plan, fmt, paths[fmt], chapters_meta)
+            encoders[fmt] = _encoder(plan, fmt, paths[fmt], chapters_meta, picture)
             if fmt != MAIN.name:
                 verifiers[fmt] = TappedVerify(encoders[fmt], FORMATS[fmt], paths[fmt], p)
         frames = _feed(_limited(assemble.source(a, leveling), limiters), encoders,
@@ -94,6 +95,9 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
         for follower in _followers(verifiers, speech):
             follower.abort()
         raise
+    finally:
+        if picture is not None:
+            picture.remove()
     took = stage.done(", ".join(f"{fmt} gain {attempts[fmt].gain_db:+.2f} dB, "
                                 f"{limiters[fmt].stats.limited_frames} samples limited" for fmt in formats))
     t = time.monotonic()
@@ -112,7 +116,11 @@ def _followers(verifiers: dict[str, Any], speech: level.FollowedSpeech | None) -
     return [*verifiers.values(), *([speech] if speech else [])]
 
 
-def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path) -> PcmEncoder:
+def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path,
+             picture: video.Picture | None = None) -> PcmEncoder:
+    if FORMATS[fmt].video:
+        assert picture is not None
+        return encode.tapped_encoder(FORMATS[fmt], path, plan.preset, picture.inputs, picture.graph)
     if FORMATS[fmt].tap is not None:
         return encode.tapped_encoder(FORMATS[fmt], path, plan.preset)
     return encode.encoder_for(FORMATS[fmt], path, plan.preset, stream_args(fmt),

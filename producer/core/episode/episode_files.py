@@ -13,6 +13,7 @@ TRANSCRIPT_JSON = "transcript.json"
 REPORT_JSON = "report.json"
 REPORT_PAGE = "report.html"
 PAGE = "index.html"
+YOUTUBE = "youtube.txt"  # beside a video: its title, description and keywords to paste (not published)
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,14 @@ class EpisodeFiles:
     def transcripts(self) -> tuple[str, ...]:
         return (self.vtt, self.srt, TRANSCRIPT_JSON) if self.transcript else ()
 
+    @property
+    def extras(self) -> tuple[str, ...]:
+        """Files for the producer beside the media: youtube.txt with a video."""
+        return (YOUTUBE,) if any(FORMATS[f].video for f in self.renditions) else ()
+
     def built(self) -> tuple[str, ...]:
         """Every file a complete build leaves in dist/."""
-        return (*self.media, CHAPTERS, *self.transcripts, REPORT_JSON, REPORT_PAGE)
+        return (*self.media, CHAPTERS, *self.transcripts, *self.extras, REPORT_JSON, REPORT_PAGE)
 
     def published(self) -> tuple[str, ...]:
         """The files of dist/ that go to the target, in upload order: media first (the

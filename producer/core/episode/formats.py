@@ -43,6 +43,7 @@ class Format:
     tags: str  # the tag writer and reader in io/tags: "id3" | "mp4" | "vorbis"
     chapters: str  # who writes the chapters: "id3" (CHAP/CTOC), "ffmetadata" (ffmpeg), "vorbis" (comments)
     tap: Tap | None  # None: measured another way (the MP3 is followed on disk)
+    video: bool = False  # a picture stream beside the audio (core.episode.video): the MP4 for YouTube
 
     @property
     def suffix(self) -> str:
@@ -63,6 +64,13 @@ def _m4a(p: Preset) -> list[str]:
 def _opus(p: Preset) -> list[str]:
     return ["-af", f"aresample={OPUS_RATE}:resampler=soxr", "-c:a", "libopus", "-b:a",
             f"{p.renditions.opus_bitrate}k", "-vbr", "constrained"]
+
+
+def _mp4(p: Preset) -> list[str]:
+    # the audio as the M4A's; the picture changes only when a chapter does, so x264's
+    # still-image tuning at one frame a second costs little (core.episode.video)
+    return [*_m4a(p), "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
+            "-g", "10"]
 
 
 def output_args(fmt: Format, p: Preset) -> list[str]:
@@ -95,6 +103,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     # gives the same bytes (and -j 2 those of one-by-one builds)
     Format("opus", "audio/ogg", "Opus (small, for metered data)", _opus, "ogg", (("fflags", "+bitexact"),), 3.5, 1.5,
            "vorbis", "vorbis", Tap("ogg", "ogg", beside=False, priming=0, rate=OPUS_RATE)),
+    Format("mp4", "video/mp4", "Video (H.264 and AAC, for YouTube)", _mp4, "mp4", (("movflags", "+faststart"),),
+           0.5, 1.5, "mp4", "ffmetadata", Tap("adts", "aac", beside=True, priming=1024, rate=None), video=True),
 )}
 MAIN = FORMATS["mp3"]
 RENDITIONS = tuple(name for name in FORMATS if name != MAIN.name)

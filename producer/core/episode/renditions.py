@@ -29,8 +29,9 @@ def ffmetadata(title: str, chapters: list[Chapter], duration_ms: int) -> str:
 def stream_args(fmt: str) -> list[str]:
     """Which streams and metadata go into the file: where ffmpeg writes the chapters,
     from input 1 (the ffmetadata file); elsewhere none, their tag writer does."""
+    picture = ["-map", "0:v"] if FORMATS[fmt].video else []
     if FORMATS[fmt].chapters == "ffmetadata":
-        return ["-map", "0:a", "-map_metadata", "1", "-map_chapters", "1"]
+        return ["-map", "0:a", *picture, "-map_metadata", "1", "-map_chapters", "1"]
     return NO_METADATA
 
 
@@ -40,14 +41,18 @@ def unmuxed(out: Path) -> Path:
     return out.with_name(out.name + ".unmuxed")
 
 
-def tapped_output(fmt: Format, p: Preset, out: Path) -> list[str]:
+def tapped_output(fmt: Format, p: Preset, out: Path, picture: str | None = None) -> list[str]:
     """A tapped encoder's streams and outputs (core.episode.formats.Tap): the copy on its
-    stdout, and, beside it through ffmpeg's tee muxer, the file to be remuxed."""
+    stdout, and, beside it through ffmpeg's tee muxer, the file to be remuxed.
+    `picture`: a video format's filter graph (core.episode.video), its output "[v]";
+    the copy on stdout takes the audio alone."""
     assert fmt.tap is not None
     if not fmt.tap.beside:
         return [*NO_METADATA, *output_args(fmt, p), "pipe:1"]
-    return [*NO_METADATA, *fmt.encoder(p), "-f", "tee",
-            f"[f={fmt.muxer}]{tee_escape(str(unmuxed(out)))}|[f={fmt.tap.muxer}]pipe:1"]
+    video = ["-filter_complex", picture, "-map", "[v]"] if picture else []
+    audio_only = ":select=a" if picture else ""
+    return [*NO_METADATA, *video, *fmt.encoder(p), "-f", "tee",
+            f"[f={fmt.muxer}]{tee_escape(str(unmuxed(out)))}|[f={fmt.tap.muxer}{audio_only}]pipe:1"]
 
 
 def remux_args(fmt: Format, out: Path, chapters_meta: Path) -> list[str]:

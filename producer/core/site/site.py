@@ -62,6 +62,7 @@ class Entry:
     link: str | None
     digest: str = ""  # of the item's XML: a page is redrawn only when its item changed
     transcript_url: str | None = None  # the item's WebVTT transcript (podcast:transcript type text/vtt)
+    video_url: str | None = None  # a podcast:alternateEnclosure of type video/mp4 (the YouTube video)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,15 @@ def _entry(item) -> Entry:  # type: ignore[no-untyped-def]
                  duration_s=_duration(_text(item, f"{ITUNES}duration")), notes_html=notes,
                  chapters_url=chapters.get("url") if chapters is not None else None, image_url=_image(item),
                  episode=int(e) if (e := _text(item, f"{ITUNES}episode")).isdigit() else None,
-                 link=_text(item, "link") or None, transcript_url=_vtt_url(item))
+                 link=_text(item, "link") or None, transcript_url=_vtt_url(item), video_url=_video_url(item))
+
+
+def _video_url(item) -> str | None:  # type: ignore[no-untyped-def]
+    for alt in item.findall(f"{PODCAST}alternateEnclosure"):
+        source = alt.find(f"{PODCAST}source")
+        if alt.get("type") == "video/mp4" and source is not None:
+            return source.get("uri")
+    return None
 
 
 def _vtt_url(item) -> str | None:  # type: ignore[no-untyped-def]
@@ -256,6 +265,10 @@ def episode_page(show: ShowInfo, e: Entry, chapters: list[SiteChapter], base_url
               f"<p class=\"download\"><a href=\"{escape(audio or '')}\" download>Download</a>"
               f"{' (' + escape(e.enclosure_type) + ')' if e.enclosure_type else ''}</p>" if audio else
               "<p>This item has no audio.</p>")
+    movie = href(e.video_url, key, base_url) if e.video_url else None
+    if movie:  # the video plays on the page; the chapter and transcript links seek the audio player
+        player += (f"<details class=\"video\"><summary>Watch the video</summary><video id=\"video\" controls "
+                   f"preload=\"metadata\" width=\"640\" src=\"{escape(movie)}\"></video></details>")
     back = href(base_url.rstrip("/") + "/" + INDEX, key, base_url)
     body = [f"<p class=\"back\"><a href=\"{escape(back or INDEX)}\">← {escape(show.title)}</a></p>",
             f"<header class=\"episode\">{_img(art, e.title + ' artwork', 'cover')}<div><h1>{escape(e.title)}</h1>"
