@@ -461,6 +461,34 @@ def cutting_cost(minutes: int) -> list[str]:
             f"cough in it.", ""]
 
 
+VIDEO_TITLE = "## The video for YouTube"
+
+
+def video_cost(minutes: int) -> list[str]:
+    """The bench's show built with the MP3 alone and with the MP3 and the MP4, each run
+    once (the video's picture is a still: its cost is x264's on a frame a second)."""
+    ep = make_episode(WORK / f"show{minutes}", minutes)
+    show = ep.parent / "show.toml"
+    base = show.read_text(encoding="utf-8")
+    rows = {}
+    for name, formats in (("mp3", None), ("mp3 + mp4", ("mp4",))):
+        text = re.sub(r"renditions = .*\n", "", base)
+        if formats:
+            text = text.replace("[audio]\n", f"[audio]\nrenditions = {json.dumps(list(formats))}\n")
+        show.write_text(text, encoding="utf-8")
+        shutil.rmtree(ep / "dist", ignore_errors=True)
+        rows[name] = run(name, [*PRODUCER, "build", "--quiet", str(ep)], ep / "dist" / "ep1.mp3")
+    show.write_text(base, encoding="utf-8")
+    seconds = minutes * 60
+    when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}"
+    video = rows["mp3 + mp4"]
+    return [VIDEO_TITLE, "", f"`python bench/run.py --video-only` ({when} UTC), {minutes} minutes, one run each.", "",
+            "| build | wall s | ÷ realtime | CPU s | peak MB (tree PSS) |", "|---|---|---|---|---|",
+            *(f"| {k} | {r.wall:.1f} | {r.wall / seconds:.3f} | {r.cpu:.1f} | {r.peak_mb:.0f} |" for k, r in rows.items()),
+            "", f"The build with the video: **{video.wall / seconds:.3f}× realtime** (the bar: 0.15×); the video "
+            f"adds {video.wall - rows['mp3'].wall:+.1f} s of wall and {video.cpu - rows['mp3'].cpu:+.1f} s of CPU.", ""]
+
+
 def talk_show_dir(minutes: int) -> Path:
     return WORK / f"talk{minutes}"
 
@@ -501,6 +529,8 @@ def main() -> None:
     ap.add_argument("--formats-only", action="store_true", help="only the MP3 alone against all three formats "
                     "and the plain encode, and memory with all three at 10, 60, 120 minutes; its section of "
                     "bench/results.md is replaced")
+    ap.add_argument("--video-only", action="store_true", help="only the MP3 against the MP3 and the MP4 video; "
+                    "its section of bench/results.md is replaced")
     ap.add_argument("--cutting-only", action="store_true", help="only [cutting] off against \"suggest\" on an "
                     "hour of talk; its section of bench/results.md is replaced")
     ap.add_argument("--cleanup-only", action="store_true", help="only cleanup (a noisy episode) and recognition "
@@ -512,6 +542,9 @@ def main() -> None:
         return
     if args.cleanup_only:
         _replace_section(CLEANUP_TITLE, cleanup_and_transcripts(args.minutes))
+        return
+    if args.video_only:
+        _replace_section(VIDEO_TITLE, video_cost(args.minutes))
         return
     if args.cutting_only:
         _replace_section(CUTTING_TITLE, cutting_cost(args.minutes))
