@@ -32,6 +32,13 @@ explicit = false
 artwork = "artwork.jpg"                  # square JPEG or PNG, 1400–3000 px, RGB (init drew a placeholder)
 # locked = true                          # podcast:locked: other platforms may not import the feed
 # funding = {{ url = "https://example.com/support", text = "Support the show" }}
+# description_chapters = true            # each item's description ends with its chapters (Spotify, YouTube, Apple)
+# medium = "podcast"                     # podcast:medium
+# txt = [{{ text = "…", purpose = "applepodcastsverify" }}]   # podcast:txt (Apple's ownership check)
+# license = {{ name = "CC BY 4.0", url = "https://creativecommons.org/licenses/by/4.0/" }}
+# location = {{ name = "Ghent, Belgium", geo = "geo:51.05,3.72" }}
+# update_frequency = {{ text = "Weekly", rrule = "FREQ=WEEKLY" }}
+# podroll = [{{ feed_guid = "…", feed_url = "https://…/feed.xml" }}]   # shows you recommend
 
 [audio]
 preset = "{DEFAULT_PRESET}"              # loudness target: podcast-stereo, podcast-mono, spotify, ebu-r128, or a .toml
@@ -40,7 +47,8 @@ preset = "{DEFAULT_PRESET}"              # loudness target: podcast-stereo, podc
 # intro_crossfade = 2.0                  # seconds the intro overlaps the recording
 # outro_crossfade = 3.0
 # leveler = "adaptive"                   # adaptive (voices balanced and ridden), tracks (balanced only), off
-# renditions = ["m4a", "opus"]           # extra formats beside the MP3 (podcast:alternateEnclosure)
+# renditions = ["m4a", "opus"]           # extra formats beside the MP3 (podcast:alternateEnclosure);
+                                         # "mp4": a video for YouTube (dist/youtube.txt to paste)
 
 # [cleanup]                              # each recording, before leveling (an episode's own [cleanup] wins)
 # denoise = "auto"                       # auto (noisy tracks only), off, or a maximum reduction in dB
