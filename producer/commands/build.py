@@ -24,6 +24,7 @@ from ..core.chapters import chapter_formats
 from ..core.cutting import suggested
 from ..core.episode import video
 from ..core.transcripts import recognised
+from ..core.transcripts import transcript as transcript_core
 from ..core.audio.excerpts import spans as excerpt_spans
 from ..core.episode.artwork import Artwork
 from ..core.episode.build_report import BuildReport, Figures
@@ -132,12 +133,16 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
         plan = _with_decoded_lengths(plan, features, music)
         speech = leveler.speech_map(features, plan.preset.leveler)  # the one map: who talks when
         heard_first = None
-        if plan.cutting.words_before_render():  # a word detector cuts: its words decide the render
-            with timer.stage("recognise_first"):
+        burned = _burns_captions(plan)
+        if plan.cutting.words_before_render() or (burned and recognise.wanted(plan.show, plan.episode)):
+            with timer.stage("recognise_first"):  # its words decide the cuts, or go into the picture
                 heard_first = recognise.recognise(plan, features, speech, digests, progress)
         cleaned = cleanup.plan(plan, features, speech, progress,  # the chapters move by the cuts from here on
                                heard_first.words if heard_first else None)
         plan = cleaned.plan
+        if burned:  # the render takes the plan the cleanup hands on
+            cleaned = replace(cleaned, plan=replace(plan, captions=tuple(_captions(plan, cues, heard_first))))
+            plan = cleaned.plan
         if plan.leveler != "off":
             curves = work / ".gains"  # removed before dist/ is swapped in
             curves.mkdir()
@@ -163,6 +168,22 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
                                     cues, words, timer)
         finally:
             stop.set()
+
+
+def _burns_captions(plan: BuildPlan) -> bool:
+    return plan.show.video.captions and any(FORMATS[f].video for f in plan.renditions)
+
+
+def _captions(plan: BuildPlan, cues: list[Cue] | None, heard: recognise.Heard | None) -> list[Cue]:
+    """The cues the video shows, in the finished episode's time: the hand transcript's,
+    or the recognised words' (recognised before the render for this)."""
+    a = plan.assembly
+    if cues:
+        return transcript_core.shifted(cues, a.programme_offset_ms, round(a.expected_seconds * 1000),
+                                       str(plan.episode.transcript), a.cuts)
+    if heard is not None:
+        return recognised.cues(recognised.placed(heard.words, a.programme_offset_ms, a.cuts))
+    return []
 
 
 def _with_decoded_lengths(plan: BuildPlan, features: list[leveler.TrackFeatures],

@@ -118,6 +118,7 @@ def test_lint_passes_our_feed_and_names_each_bad_value(feed: bytes, tmp_path: Pa
     ("show", lambda t: t.replace('medium = "podcast"', 'medium = "radio"'), "show.medium"),
     ("show", lambda t: t.replace(f'feed_guid = "{GUID}", ', ""), "show.podroll[0].feed_guid"),
     ("episode", lambda t: t.replace("season = 2\n", ""), "season_name"),
+    ("show", lambda t: t + '\n[video]\nsize = "1921x1080"\n', "video.size"),
 ])
 def test_bad_values_exit_2_in_one_line_naming_the_field(tmp_path: Path, where: str, change, field: str) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path / "show"

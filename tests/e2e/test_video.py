@@ -80,3 +80,40 @@ def test_the_feed_offers_the_video_and_the_episode_page_plays_it(video_show: Pat
         time.sleep(0.2)
     assert now > 0.5
     assert browser.execute_script("return document.getElementById('video').videoWidth") == 1920
+
+
+def frame(mp4: Path, at: float) -> "np.ndarray":
+    import numpy as np
+
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", f"{at:.2f}", "-i", str(mp4), "-frames:v", "1",
+                          "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "480x270", "pipe:1"],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.uint8).reshape(270, 480, 3)
+
+
+def test_chapter_images_and_burned_in_captions(tmp_path: Path) -> None:
+    """A chapter with its own (blue) image shows it while it plays; with [video]
+    captions, a cue's words are drawn while it is on screen and not after it."""
+    import numpy as np
+
+    root = tmp_path / "show"
+    ep = factory.make_show(root, seconds=40.0, recordings=1)
+    factory.add_renditions(root, ("mp4",))
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=0x2040d0:s=1400x1400", "-frames:v", "1",
+                    str(ep / "blue.png")], check=True)
+    (ep / "t.vtt").write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Host>Hello and welcome to the show.\n",
+                              encoding="utf-8")
+    toml = ep / "episode.toml"
+    text = toml.read_text(encoding="utf-8").replace('recordings = ["raw/host.wav"]',
+                                                    'recordings = ["raw/host.wav"]\ntranscript = "t.vtt"')
+    toml.write_text(text.replace('start = "00:20"\n', 'start = "00:20"\nimage = "blue.png"\n'), encoding="utf-8")
+    show = root / "show.toml"
+    show.write_text(show.read_text(encoding="utf-8") + "\n[video]\ncaptions = true\n", encoding="utf-8")
+    r = run_producer("build", str(ep), "--quiet")
+    assert r.code == 0, r.err
+    mp4 = ep / "dist" / "ep7.mp4"
+    centre = lambda f: f[120:150, 225:255].reshape(-1, 3).mean(axis=0)  # noqa: E731
+    blue, red = centre(frame(mp4, 25.5)), centre(frame(mp4, 12.5))  # chapter 3 (its image), chapter 2 (the artwork)
+    assert blue[2] > blue[0] + 80 and red[0] > red[2] + 80, (blue, red)
+    white = lambda f: int((f[150:240].min(axis=2) > 220).sum())  # noqa: E731  (text pixels under the middle)
+    assert white(frame(mp4, 6.5)) > 200 > white(frame(mp4, 10.5))  # the cue is on at 5-8 s in the episode

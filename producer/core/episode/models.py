@@ -158,6 +158,14 @@ class AudioSettings:
     renditions: tuple[str, ...] | None = None  # beside the MP3 (m4a, opus); None: the preset's default
 
 
+@dataclass(frozen=True)
+class VideoSettings:
+    """[video] of show.toml: the MP4 for YouTube (renditions = ["mp4"])."""
+    width: int = 1920
+    height: int = 1080
+    captions: bool = False  # burn the transcript's cues in
+
+
 LOCAL_BASE_URL = "http://localhost:8000"  # where `producer serve` answers by default
 
 
@@ -200,6 +208,7 @@ class Show:
     location: Location | None = None  # [show] location
     update_frequency: UpdateFrequency | None = None  # [show] update_frequency
     podroll: tuple[RemoteItem, ...] = ()  # [show] podroll: podcast:remoteItem each
+    video: VideoSettings = field(default_factory=VideoSettings)
     cutting: tuple[tuple[str, object], ...] = ()  # [cutting] keys as given (core.cutting.settings.CuttingSettings)
 
 

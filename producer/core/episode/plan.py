@@ -13,6 +13,7 @@ from ...errors import InputError
 from ..chapters import chapters as chap
 from ..audio import cuts
 from ..audio.cleanup import CleanupSettings, settings_for
+from ..transcripts.transcript import Cue
 from ..cutting.settings import CuttingSettings, settings_for as cutting_for
 from ..audio.cuts import Cut
 from .episode_files import EpisodeFiles
@@ -83,6 +84,7 @@ class BuildPlan:
     leveler: str = "off"  # adaptive | tracks | off, as it applies to this episode
     cleanup: CleanupSettings = field(default_factory=CleanupSettings)
     cutting: CuttingSettings = field(default_factory=CuttingSettings)
+    captions: tuple[Cue, ...] = ()  # the cues burned into the video ([video] captions), in episode time
 
     @property
     def mp3_name(self) -> str:

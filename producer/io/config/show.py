@@ -1,11 +1,13 @@
 """show.toml: the show, its audio, publishing and funding."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
 from ...core.episode.formats import RENDITIONS as RENDITION_FORMATS
-from ...core.episode.models import DEFAULT_PRESET, AudioSettings, Funding, PublishSettings, RenditionSettings, Show
+from ...core.episode.models import (DEFAULT_PRESET, AudioSettings, Funding, PublishSettings, RenditionSettings, Show,
+                                     VideoSettings)
 from .schema import SHOW_FILE, Table, default, read_toml, resolve_inside
 from .tables import (read_cleanup, read_cutting, read_leveler_mode, read_license, read_location, read_medium,
                      read_podroll, read_txt, read_update_frequency, read_vocabulary, read_persons, rendition_list,
@@ -37,6 +39,7 @@ def load_show(show_file: Path) -> Show:
     vocabulary = read_vocabulary(tr, "vocabulary")
     tr.done()
     cutting = read_cutting(t.table("cutting"))
+    video = _video(t.table("video"))
     t.done()
     categories = s.take("categories", list, False, [])
     if not all(isinstance(c, str) and c.strip() for c in categories):
@@ -54,13 +57,24 @@ def load_show(show_file: Path) -> Show:
         description_chapters=s.take("description_chapters", bool, False, default(Show, "description_chapters")),
         funding=_funding(s), persons=persons, cleanup=cleanup, medium=read_medium(s), txt=read_txt(s),
         license=read_license(s), location=read_location(s), update_frequency=read_update_frequency(s),
-        podroll=read_podroll(s),
+        podroll=read_podroll(s), video=video,
         transcript_engine=engine, transcript_model=model_dir, vocabulary=vocabulary, cutting=cutting,
     )
     if show.locked is not None and not show.owner_email:
         raise s.fail("locked", "needs owner_email: podcast:locked names the owner who may move the feed")
     s.done()
     return show
+
+
+def _video(v: Table) -> VideoSettings:
+    """`[video] size = "1920x1080"` (even sides, at most 3840x2160) and `captions`."""
+    size = v.text("size", False, f"{default(VideoSettings, 'width')}x{default(VideoSettings, 'height')}")
+    m = re.fullmatch(r"(\d{2,4})x(\d{2,4})", size)
+    if not m or int(m[1]) % 2 or int(m[2]) % 2 or int(m[1]) > 3840 or int(m[2]) > 2160:
+        raise v.fail("size", f'must be WIDTHxHEIGHT in even pixels up to 3840x2160, such as "1920x1080", not "{size}"')
+    found = VideoSettings(int(m[1]), int(m[2]), v.take("captions", bool, False, default(VideoSettings, "captions")))
+    v.done()
+    return found
 
 
 def _funding(s: Table) -> tuple[Funding, ...]:
