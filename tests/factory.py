@@ -422,17 +422,25 @@ def topic_sentences(topic: str, count: int, seed: int) -> list[str]:
     return out
 
 
-def three_topics(out: Path, rate: int = 44100, per_topic: int = 42) -> list[float]:
-    """A recording of one espeak-ng voice on cooking, then sailing, then chess, over a
-    quiet room; returns where each topic starts (s in the recording)."""
-    pieces, starts, t = [np.zeros(int(0.5 * rate), np.float32)], [], 0.5
+def three_topics(out: Path, transcript: Path, rate: int = 16000, per_topic: int = 42) -> list[float]:
+    """An episode's recording on cooking, then sailing, then chess, with its transcript
+    (WebVTT, a cue a sentence, at a steady 0.4 s a word and 0.6 s between sentences);
+    returns where each topic starts (s in the recording). The audio is 20 s of
+    speech_like looped to the length: the suggestions read the transcript, not the
+    voice (but a build refuses a recording without speech)."""
+    cues, starts, t = [], [], 0.5
     for k, topic in enumerate(TOPICS):
         starts.append(t)
         for sentence in topic_sentences(topic, per_topic, k):
-            x = spoken(sentence, "en-us", rate)
-            gap = np.zeros(int(0.5 * rate), np.float32)
-            pieces += [x, gap]
-            t += (len(x) + len(gap)) / rate
-    speech = at_lufs(np.concatenate(pieces), rate, -20.0)
-    write_wav(out, speech + noise(len(speech) / rate + 0.01, rate, -70.0, 5)[:len(speech)], rate)
+            end = t + 0.4 * len(sentence.split())
+            cues.append(f"{_vtt_time(t)} --> {_vtt_time(end)}\n{sentence}\n")
+            t = end + 0.6
+    transcript.write_text("WEBVTT\n\n" + "\n".join(cues), encoding="utf-8")
+    clip = speech_like(out.with_name("clip.wav"), 20.0, rate, 1, level_db=6, seed=21)
+    ffmpeg("-stream_loop", "-1", "-i", str(clip), "-t", f"{t + 0.5:.3f}", "-c:a", "pcm_s16le", str(out))
+    clip.unlink()
     return starts
+
+
+def _vtt_time(s: float) -> str:
+    return f"{int(s // 3600):02d}:{int(s % 3600 // 60):02d}:{s % 60:06.3f}"

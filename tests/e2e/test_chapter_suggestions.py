@@ -1,7 +1,11 @@
-"""Chapter suggestions from the built transcript (issue 36): an espeak-ng episode on
-three clearly different topics; `producer chapters suggest` must put a chapter
-within 15 s of each of the two true changes and nowhere else. The truth is where
-the test itself placed the topics; tomllib reads what the command prints."""
+"""Chapter suggestions from the built transcript (issue 36): an episode on three
+clearly different topics, its transcript given with it (the build writes it into
+dist/ as it writes a recognised one); `producer chapters suggest` must put a
+chapter within 15 s of each of the two true changes and nowhere else. The truth is
+where the test itself placed the topics; tomllib reads what the command prints.
+(Recognised speech goes through the same reader: tests/e2e/test_recognise.py holds
+the recogniser to espeak-ng speech; the algorithm's own table is
+tests/unit/test_topics.py.)"""
 from __future__ import annotations
 
 import tomllib
@@ -12,7 +16,7 @@ import pytest
 from tests import factory
 from tests.conftest import run_producer
 
-pytestmark = [pytest.mark.slow, pytest.mark.model]
+pytestmark = pytest.mark.slow
 OFFSET_S = 6.0 - 2.0  # the recording starts where the intro's crossfade begins (factory's show)
 
 
@@ -20,9 +24,11 @@ OFFSET_S = 6.0 - 2.0  # the recording starts where the intro's crossfade begins 
 def topics_episode(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[float]]:
     root = tmp_path_factory.mktemp("topics") / "show"
     ep = factory.make_show(root, seconds=5.0, chapters=[("00:00", "Start", None)], recordings=1)
-    starts = factory.three_topics(ep / "raw" / "host.wav")
-    show = root / "show.toml"
-    show.write_text(show.read_text(encoding="utf-8").replace('engine = "off"', 'engine = "auto"'), encoding="utf-8")
+    starts = factory.three_topics(ep / "raw" / "host.wav", ep / "talk.vtt")
+    toml = ep / "episode.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('recordings = ["raw/host.wav"]',
+                                                             'recordings = ["raw/host.wav"]\ntranscript = "talk.vtt"'),
+                    encoding="utf-8")
     r = run_producer("build", str(ep), "--quiet")
     assert r.code == 0, r.err
     return ep, starts
