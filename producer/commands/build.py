@@ -247,8 +247,9 @@ def _render_and_ship(analysed: Analysed, cover: Artwork, work: Path, progress: P
         speech=heard.balance.as_dict(), suggested_cuts=cleaned.suggested_report())
     if plan.cutting.suggesting():
         (work / suggested.FILE).write_text(suggested.text(cleaned.suggestions()), encoding="utf-8")
+    clips = report_page.cut_clips(plan, leveling, mp3.attempt.gain_db, work)  # "as it was", for the page
     (work / REPORT_PAGE).write_text(
-        report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling), encoding="utf-8")
+        report_page.for_build(plan, report, measured, mp3.verified.loudness, leveling, clips), encoding="utf-8")
     shutil.rmtree(work / ".gains", ignore_errors=True)
     return report
 

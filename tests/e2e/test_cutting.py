@@ -210,6 +210,27 @@ def test_the_report_page_plays_each_suggestion_and_gives_the_ticked_ones_as_cuts
     assert errors(browser) == []
 
 
+def test_an_applied_cut_plays_as_it_was_from_the_clips_beside_the_report(cut, browser) -> None:  # type: ignore[no-untyped-def]
+    """The cut audio is gone from the MP3: "as it was" plays it from dist/'s clips file,
+    which holds the uncut audio (the placed cough is in it)."""
+    from selenium.webdriver.common.by import By
+
+    from tests.e2e.test_serve import errors, wait_for
+
+    report = __import__("json").loads((cut / "dist" / "report.json").read_text(encoding="utf-8"))
+    clips = decoded(cut / "dist" / "cuts-as-they-were.mp3")
+    assert len(clips) / RATE >= sum(c["length"] + 2.0 for c in report["cuts"]) - 1.0
+    browser.get((cut / "dist" / "report.html").as_uri())
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#cut-review tr.applied button[data-clip-at]")
+    assert len(buttons) == len(report["cuts"])
+    at = float(buttons[1].get_attribute("data-clip-at"))
+    buttons[1].click()
+    now = wait_for(browser, f"var p = document.getElementById('cut-clips'); "
+                            f"return (!p.paused && p.currentTime > {at + 0.2}) ? p.currentTime : 0")
+    assert at < now < at + float(buttons[1].get_attribute("data-clip-len")) + 0.5
+    assert errors(browser) == []
+
+
 def test_accepting_all_suggestions_gives_the_cuts_of_cut(show, suggest, cut) -> None:
     r = run_producer("cuts", str(suggest))
     assert r.code == 0 and "fillers" in r.out and "stumbles" in r.out, r.err

@@ -48,6 +48,8 @@ class PageData:
     cuts: Sequence[dict[str, Any]] = ()  # report.json's `cuts`
     suggested: Sequence[dict[str, Any]] = ()  # report.json's `suggested_cuts`
     audio: str | None = None  # the episode's MP3 beside the page, for the cut review's player
+    clips: Sequence[tuple[float, float]] = ()  # each applied cut's uncut audio ("as it was"): (start, length) s
+    clips_file: str | None = None  # ... in this file beside the page
 
 
 def page(d: PageData) -> str:
@@ -161,23 +163,29 @@ def _review(d: PageData) -> str:
     """Every suggested and applied cut, a row each: where, which detector, the words on
     both sides, and buttons that play two seconds around it (cuts.js). A suggestion
     plays as it is and as it would be; an applied cut as shipped (it is gone from the
-    MP3). Ticking suggestions gives their [[cuts]] text."""
-    def row(x: dict[str, Any], suggestion: bool) -> str:
+    MP3: "as it was" plays its clip, dist/cuts/). Ticking suggestions gives their
+    [[cuts]] text."""
+    def row(x: dict[str, Any], suggestion: bool, clip: tuple[float, float] | None = None) -> str:
         at, length = x["episode_position"], x["length"] if suggestion else 0.0
         start, end = format_time(round(x["recording_start"] * 1000), True), format_time(round(x["recording_end"] * 1000), True)
         tick = (f"<input type=\"checkbox\" data-cut data-start=\"{start}\" data-end=\"{end}\" "
                 f"data-reason=\"{escape(x['reason'])}\" aria-label=\"accept {x.get('number', '')}\">") if suggestion else ""
         buttons = (f"<button data-play=\"as-is\" data-at=\"{at:.3f}\" data-len=\"{length:.3f}\">▶ as it is</button>"
                    + (f" <button data-play=\"cut\" data-at=\"{at:.3f}\" data-len=\"{length:.3f}\">▶ as it would be"
-                      f"</button>" if suggestion else ""))
+                      f"</button>" if suggestion else "")
+                   + (f" <button data-clip-at=\"{clip[0]:.3f}\" data-clip-len=\"{clip[1]:.3f}\">▶ as it was"
+                      f"</button>" if clip else ""))
         return (f"<tr class=\"{'suggested' if suggestion else 'applied'}\"><td>{tick}</td>"
                 f"<td>{format_time(round(at * 1000))}</td><td>{escape(x.get('detector') or x['reason'])}</td>"
                 f"<td>{'suggested' if suggestion else 'cut'}</td><td>{x['length']:.2f} s</td>"
                 f"<td>{escape(x.get('words') or '')}</td><td>{buttons}</td></tr>")
 
-    rows = "".join([*(row(x, True) for x in d.suggested), *(row(x, False) for x in d.cuts)])
+    clips = list(d.clips) + [None] * (len(d.cuts) - len(d.clips))
+    rows = "".join([*(row(x, True) for x in d.suggested), *(row(x, False, c) for x, c in zip(d.cuts, clips))])
+    was = (f"<audio id=\"cut-clips\" preload=\"metadata\" src=\"{escape(d.clips_file)}\"></audio>"
+           if d.clips and d.clips_file else "")
     return (f"<section id=\"cut-review\"><h2>Cuts to review</h2><audio id=\"cut-player\" preload=\"metadata\" "
-            f"src=\"{escape(d.audio or '')}\"></audio><table class=\"tracks\"><tr><th></th><th>in the episode</th>"
+            f"src=\"{escape(d.audio or '')}\"></audio>{was}<table class=\"tracks\"><tr><th></th><th>in the episode</th>"
             f"<th>detector</th><th></th><th>length</th><th>words around it</th><th>listen</th></tr>{rows}</table>"
             f"<p class=\"note\">Tick the suggestions to keep; paste this into episode.toml (or run "
             f"<code>producer cuts EP --accept N,M</code>):</p><textarea id=\"cuts-text\" rows=\"6\" cols=\"60\" "

@@ -21,6 +21,19 @@
       else play(at - 1, at + len + 1, [at, at + len]);
     });
   });
+  // an applied cut as it was: its stretch of the clips file beside the page (cuts-as-they-were.mp3)
+  var clips = document.getElementById("cut-clips"), clipStop = null;
+  if (clips) clips.addEventListener("timeupdate", function () {
+    if (clipStop !== null && clips.currentTime >= clipStop) { clips.pause(); clipStop = null; }
+  });
+  document.querySelectorAll("button[data-clip-at]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      player.pause();
+      clipStop = parseFloat(b.dataset.clipAt) + parseFloat(b.dataset.clipLen);
+      clips.currentTime = parseFloat(b.dataset.clipAt);
+      clips.play();
+    });
+  });
   var out = document.getElementById("cuts-text");
   function update() {
     var text = "";
