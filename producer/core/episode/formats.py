@@ -68,9 +68,11 @@ def _opus(p: Preset) -> list[str]:
 
 def _mp4(p: Preset) -> list[str]:
     # the audio as the M4A's; the picture changes only when a chapter does, so x264's
-    # still-image tuning at one frame a second costs little (core.episode.video)
+    # still-image tuning at one frame a second costs little (core.episode.video). Two
+    # threads and no lookahead: a still needs no frame planning, and x264's 1080p frame
+    # buffers were 300 MB of the build's memory (measured: 312 → 217 MB for the encoder)
     return [*_m4a(p), "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
-            "-g", "10"]
+            "-g", "10", "-threads", "2", "-x264-params", "rc-lookahead=0:sync-lookahead=0"]
 
 
 def output_args(fmt: Format, p: Preset) -> list[str]:
