@@ -43,15 +43,21 @@ def partytime(xml: bytes) -> dict:
     return json.loads(out)
 
 
-@pytest.fixture(scope="module")
-def feed(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    root = tmp_path_factory.mktemp("tags") / "show"
-    ep = factory.make_show(root, seconds=10.0, chapters=[("00:00", "Start", None)], recordings=1)
+def tagged_show(root: Path, seconds: float) -> Path:
+    """A show with every new key in show.toml and episode.toml; its episode folder."""
+    ep = factory.make_show(root, seconds=seconds, chapters=[("00:00", "Start", None)], recordings=1)
     show = root / "show.toml"
     show.write_text(show.read_text(encoding="utf-8").replace("[show]\n", "[show]\n" + SHOW_KEYS), encoding="utf-8")
     toml = ep / "episode.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("recordings = ", EPISODE_KEYS + "recordings = "),
                     encoding="utf-8")
+    return ep
+
+
+@pytest.fixture(scope="module")
+def feed(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    root = tmp_path_factory.mktemp("tags") / "show"
+    ep = tagged_show(root, 10.0)
     trailer = root / "ep8"
     shutil.copytree(ep, trailer, ignore=shutil.ignore_patterns("dist"))
     (trailer / "episode.toml").write_text(factory.episode_toml(
@@ -121,14 +127,8 @@ def test_lint_passes_our_feed_and_names_each_bad_value(feed: bytes, tmp_path: Pa
     ("show", lambda t: t + '\n[video]\nsize = "1921x1080"\n', "video.size"),
 ])
 def test_bad_values_exit_2_in_one_line_naming_the_field(tmp_path: Path, where: str, change, field: str) -> None:  # type: ignore[no-untyped-def]
-    root = tmp_path / "show"
-    ep = factory.make_show(root, seconds=5.0, chapters=[("00:00", "Start", None)], recordings=1)
-    show = root / "show.toml"
-    show.write_text(show.read_text(encoding="utf-8").replace("[show]\n", "[show]\n" + SHOW_KEYS), encoding="utf-8")
-    toml = ep / "episode.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("recordings = ", EPISODE_KEYS + "recordings = "),
-                    encoding="utf-8")
-    target = show if where == "show" else toml
+    ep = tagged_show(tmp_path / "show", 5.0)
+    target = ep.parent / "show.toml" if where == "show" else ep / "episode.toml"
     target.write_text(change(target.read_text(encoding="utf-8")), encoding="utf-8")
     r = run_producer("build", str(ep), "--quiet")
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1, r.err
