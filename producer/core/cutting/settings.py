@@ -2,7 +2,7 @@
 "suggest" (a list to review; no sample changes) or "cut" (applied in this build)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ...errors import InputError, located
@@ -48,7 +48,6 @@ def settings_for(show: Show, episode: Episode, cleanup: CleanupSettings,
     if s.pauses is None:
         s = CuttingSettings(**{**keys, "pauses": "cut" if cleanup.max_pause_s is not None else "off"})  # type: ignore[arg-type]
     elif s.pauses != "off" and cleanup.max_pause_s is None:
-        from dataclasses import replace
         cleanup = replace(cleanup, max_pause_s=max(DEFAULT_MAX_PAUSE_S, cleanup.keep_pause_s + 0.5))
     if not recognising:
         for d in WORD_DETECTORS:

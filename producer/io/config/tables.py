@@ -7,6 +7,7 @@ from typing import Any
 
 from ...core.audio import cleanup
 from ...core.audio.leveler import MODES
+from ...core.cutting.settings import DETECTORS, MODES as CUTTING_MODES
 from ...core.episode.formats import RENDITIONS as RENDITION_FORMATS
 from ...core.episode.models import (GEO_URI, MEDIUMS, OSM_ID, RRULE, SHORT_MAX, TXT_MAX, License, Location, RemoteItem, Social,
                                      Txt, UpdateFrequency, PERSON_GROUPS, Person, Soundbite)
@@ -106,14 +107,12 @@ def read_cleanup(c: Table) -> tuple[tuple[str, object], ...]:
 
 def read_cutting(c: Table) -> tuple[tuple[str, object], ...]:
     """The [cutting] keys given, each checked; the episode's win over the show's."""
-    from ...core.cutting.settings import DETECTORS, MODES
-
     found: dict[str, object] = {}
     for key in DETECTORS:
         if key in c.data:
             value = c.text(key)
-            if value not in MODES:
-                raise c.fail(key, f'must be one of {", ".join(MODES)}, not "{value}"')
+            if value not in CUTTING_MODES:
+                raise c.fail(key, f'must be one of {", ".join(CUTTING_MODES)}, not "{value}"')
             found[key] = value
     if "filler_words" in c.data:
         words = c.take("filler_words", list, what="a list of words")
