@@ -35,16 +35,14 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	npm ci --prefix tests/js --no-audit --no-fund --silent
 	touch $@
 
-# --no-compile: Python compiles what it imports on first use; compiling every module of
-# botocore, moto and scipy up front cost a fresh set-up tens of seconds
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q --no-compile -e .
+	$(BIN)/pip install -q -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q --no-compile -e '.[test,sample]'
+	$(BIN)/pip install -q -e '.[test,sample]'
 	touch $@
 
 install: system-deps $(VENV)/.installed
