@@ -22,7 +22,7 @@ from . import cutting, recognise
 
 BLOCK_MS = round(leveler.BLOCK_S * 1000)
 MIN_SPEECH_LEFT_MS = 1000  # as a recording with less speech than this is refused (core.audio.input_checks)
-NEAR_FLOOR_DB = 10.0  # a pause to cut: every track within this of its own noise floor
+NEAR_FLOOR_DB = cutting.NEAR_FLOOR_DB  # a pause to cut: every track within this of its own noise floor
 
 
 @dataclass(frozen=True)

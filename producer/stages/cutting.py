@@ -16,7 +16,7 @@ from ..core.cutting.settings import CuttingSettings
 from ..core.transcripts.recognised import Spoken
 
 BLOCK_MS = round(leveler.BLOCK_S * 1000)
-NEAR_FLOOR_DB = 10.0  # the room is quiet within this of the tracks' summed floor (as a pause, stages/cleanup)
+NEAR_FLOOR_DB = 10.0  # quiet: within this of the floor (a pause to cut, stages/cleanup; a cut's edges here)
 NOISE_MARGIN_MS = 50  # a noise's cut reaches this far into the quiet on each side (its blocks are 100 ms)
 DETECTOR = {"filler": "fillers", "stumble": "stumbles", "noise": "noises", "pause": "pauses"}
 ALLOWED = {
@@ -50,7 +50,7 @@ def evidence(features: Sequence[leveler.TrackFeatures], speech_map: leveler.Spee
     floors = [leveler.noise_floor(f, s) for f in features]
     loud = np.any([loudness.lufs(np.maximum(p.energy, 1e-12)) >= floor + detect.NOISE_OVER_FLOOR_DB
                    for p, floor in zip(padded, floors)], axis=0)
-    floor_energy = sum(10 ** ((f + 0.691) / 10) for f in floors if np.isfinite(f))
+    floor_energy = sum(loudness.energy(f) for f in floors if np.isfinite(f))
     quiet = loudness.lufs(np.maximum(fine, 1e-12)) <= float(loudness.lufs(max(floor_energy, 1e-12))) + NEAR_FLOOR_DB
     return Evidence(loud, speech_map.anyone, fine, detect.Room(quiet, cuts.FINE_MS))
 

@@ -379,4 +379,5 @@ def test_publish_plans_uploads_apart_from_writing_the_feed() -> None:
 
 def test_one_energy_to_lufs_module() -> None:
     assert sources_with("def lufs(") == sources_with("def energy_mean_lufs(") == ["core/audio/loudness.py"]
+    assert sources_with("0.691") == ["core/audio/loudness.py"]  # both ways: lufs() and energy()
     assert sources_with("leveler.lufs(") == []

@@ -275,6 +275,11 @@ def lufs(energy: np.ndarray | float) -> np.ndarray | float:
         return -0.691 + 10 * np.log10(energy)
 
 
+def energy(lufs_value: float) -> float:
+    """The mean square whose loudness is `lufs_value`: lufs() backwards."""
+    return float(10 ** ((lufs_value + 0.691) / 10))
+
+
 def energy_mean_lufs(energy: np.ndarray) -> float:
     """The loudness of blocks' mean energy (ungated: the caller chose the blocks)."""
     return float(lufs(np.mean(energy))) if len(energy) else float("nan")
