@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Literal, Sequence
 
 import numpy as np
@@ -61,8 +62,10 @@ class Room:
     quiet: np.ndarray  # bool per frame
     frame_ms: int = 10
 
+    @cached_property
     def sounds(self) -> list[tuple[int, int]]:
-        """[start, end) ms of each sound: a run of frames not quiet, gaps under BRIDGE_MS bridged."""
+        """[start, end) ms of each sound: a run of frames not quiet, gaps under BRIDGE_MS bridged
+        (found once an episode: every filler and stumble looks them up)."""
         joined: list[tuple[int, int]] = []
         for a, b in runs(~self.quiet):
             a, b = a * self.frame_ms, b * self.frame_ms
@@ -74,7 +77,7 @@ class Room:
 
     def sound_at(self, t_ms: int) -> tuple[int, int] | None:
         """The sound that holds t_ms, or the nearest one starting within SEEK_MS after it."""
-        for a, b in self.sounds():
+        for a, b in self.sounds:
             if b > t_ms and a <= t_ms + SEEK_MS:
                 return a, b
         return None
@@ -113,7 +116,7 @@ def fillers(words: Sequence[Spoken], filler_words: Sequence[str], room: Room) ->
         j = i
         while j + 1 < len(ordered) and is_filler(ordered[j + 1].text, filler_words):
             j += 1
-        sound = _filler_sound(room.sounds(), ordered, i, j)
+        sound = _filler_sound(room.sounds, ordered, i, j)
         if sound is not None:
             # halfway into the pause on each side: what is left reads as one pause, as if
             # the filler had never been said, and never less than ROOM_MS against a word
