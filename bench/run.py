@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -46,6 +46,30 @@ class Run:
     peak_mb: float
     integrated: float | None = None
     true_peak: float | None = None
+    processes: dict[str, float] = field(default_factory=dict)  # CPU s by what each process of the tree did
+
+
+# What each process of a build's tree does, told by its command line: the first row
+# whose words all appear names it (a table, so a new process kind is one row)
+PROCESS_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("LAME encoder", ("libmp3lame",)),
+    ("AAC encoder", ("-c:a aac",)),
+    ("Opus encoder", ("libopus",)),
+    ("MP3 verifying decode", ("-f mp3 -i pipe:0",)),
+    ("AAC verifying decode", ("-f aac -i pipe:0",)),
+    ("Opus verifying decode", ("-f ogg -i pipe:0",)),
+    ("M4A remux", (".unmuxed",)),
+    ("assembly", ("-filter_complex", "[out]", "acrossfade")),
+    ("assembly", ("-filter_complex", "[out]", "amix")),
+    ("analysis decodes", ("ffmpeg",)),
+    ("ffprobe", ("ffprobe",)),
+    ("producer (Python)", ("producer",)),
+)
+
+
+def process_kind(cmdline: list[str]) -> str:
+    line = " ".join(cmdline)
+    return next((kind for kind, words in PROCESS_KINDS if all(w in line for w in words)), "other")
 
 
 def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
@@ -55,6 +79,7 @@ def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
     proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
     stop = threading.Event()
+    seen: dict[int, tuple[str, float]] = {}  # pid: (kind, its CPU seconds at the last look)
 
     def sample() -> None:
         nonlocal peak
@@ -65,6 +90,9 @@ def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
                 for p in tree:
                     try:  # PSS: shared libraries counted once across the tree, not once a process
                         total += p.memory_full_info().pss
+                        times = p.cpu_times()
+                        kind = seen[p.pid][0] if p.pid in seen else process_kind(p.cmdline())
+                        seen[p.pid] = (kind, times.user + times.system)
                     except psutil.Error:
                         pass
                 peak = max(peak, total)
@@ -83,6 +111,8 @@ def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result = Run(name, wall, cpu, peak / 2**20)
+    for kind, seconds in seen.values():  # a process's last quarter second before it ended is not seen
+        result.processes[kind] = result.processes.get(kind, 0.0) + seconds
     if out is not None:
         m = factory.ebur128(out)
         result.integrated, result.true_peak = m.integrated, m.true_peak
@@ -96,9 +126,9 @@ def best_of(n: int, name: str, cmd: list[str], out: Path) -> Run:
     return min((run(name, cmd, out) for _ in range(n)), key=lambda r: r.wall)
 
 
-def make_episode(folder: Path, minutes: int) -> Path:
-    """A show whose episode is `minutes` of speech-like audio (its pauses 60 dB under
-    the talk) plus intro and outro."""
+def make_episode(folder: Path, minutes: int, pause_db: float = -60.0) -> Path:
+    """A show whose episode is `minutes` of speech-like audio (its pauses `pause_db`
+    under the talk) plus intro and outro."""
     ep = folder / "ep1"
     if (ep / "episode.toml").exists():
         return ep
@@ -109,7 +139,8 @@ def make_episode(folder: Path, minutes: int) -> Path:
     factory.music_like(folder / "music" / "outro.wav", 5.0, 44100, 2)
     # a clean studio floor (cleanup's denoise stays off, as on most shows); a noisy
     # recording's cost is the cleanup section's
-    factory.speech_like(ep / "raw" / "host.wav", minutes * 60.0, 44100, 2, level_db=8, seed=minutes, pause_db=-60)
+    factory.speech_like(ep / "raw" / "host.wav", minutes * 60.0, 44100, 2, level_db=8, seed=minutes,
+                        pause_db=pause_db)
     factory.cover(folder / "artwork.jpg")
     (folder / "show.toml").write_text(factory.SHOW_TOML, encoding="utf-8")
     (ep / "episode.toml").write_text(
@@ -350,6 +381,81 @@ def formats_at_once(minutes: int, lengths: list[int]) -> list[str]:
     return lines + [""]
 
 
+FLOOR_TITLE = "## Against the floor: three plain encodes side by side"
+# The encodes a build makes, from the assembled WAV, exactly as core.episode.formats
+# asks them (the floor two cores allow: nothing a build does beyond encoding)
+PLAIN_ENCODES = {
+    "mp3": ["-c:a", "libmp3lame", "-b:a", "128k"],
+    "m4a": ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k"],
+    "opus": ["-af", "aresample=48000:resampler=soxr", "-c:a", "libopus", "-b:a", "64k", "-vbr", "constrained"],
+}
+
+
+def plain_encode(wav: Path, fmt: str) -> list[str]:
+    return ["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(wav), *PLAIN_ENCODES[fmt], str(WORK / f"plain.{fmt}")]
+
+
+def side_by_side_encodes(wav: Path) -> list[str]:
+    """The three plain encodes started at once, as one command (its tree is measured)."""
+    return ["bash", "-c", " & ".join(" ".join(f"'{a}'" for a in plain_encode(wav, f)) for f in PLAIN_ENCODES)
+            + " & wait"]
+
+
+def floor_rows(minutes: int, pause_db: float) -> tuple[dict[str, Run], dict[str, list[Run]]]:
+    """The MP3 alone against one plain encode, MP3 + M4A + Opus against the three side by
+    side, on one show: the four alternated, best of two each (every ratio's two
+    figures from the same rounds)."""
+    ep = make_episode(WORK / (f"show{minutes}" if pause_db == -60 else f"show{minutes}-floor{-pause_db:g}"),
+                      minutes, pause_db)
+    wav = assembled_wav(ep)
+    every = renditions_show(ep, ("m4a", "opus"))
+    rows: dict[str, list[Run]] = {"mp3": [], "plain": [], "all": [], "three": []}
+    for _ in range(2):
+        for key, folder in (("mp3", ep), ("all", every)):
+            shutil.rmtree(folder / "dist", ignore_errors=True)
+            rows[key].append(run(key, [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3"))
+        rows["plain"].append(run("plain", plain_encode(wav, "mp3"), WORK / "plain.mp3"))
+        rows["three"].append(run("three", side_by_side_encodes(wav)))
+    return {k: min(v, key=lambda r: r.wall) for k, v in rows.items()}, rows
+
+
+def floor_lines(minutes: int, lengths: list[int]) -> list[str]:
+    """#37's yardstick: a clean floor (pauses 60 dB under the talk) and a real room's (40
+    dB under); per process, where the CPU goes; then the tree's memory along the lengths."""
+    when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}"
+    lines = [FLOOR_TITLE, "", f"`python bench/run.py --floor-only` ({when} UTC): {minutes} minutes with intro and "
+             "outro, leveler on; the four rows alternated, best of two each.", ""]
+    for pause_db, what in ((-60.0, "clean floor (pauses 60 dB under the talk)"),
+                           (-40.0, "noisy floor (pauses 40 dB under the talk, as real rooms)")):
+        best, rows = floor_rows(minutes, pause_db)
+        lines += [f"### {what}", "", "| work | wall s (both runs) | CPU s | peak MB (tree PSS) | integrated LUFS | "
+                  "true peak dBTP |", "|---|---|---|---|---|---|"]
+        for key, name in (("mp3", "producer build, MP3"), ("plain", "plain MP3 encode"),
+                          ("all", "producer build, MP3 + M4A + Opus"), ("three", "three plain encodes side by side")):
+            r = best[key]
+            lines.append(f"| {name} | {r.wall:.1f} ({', '.join(f'{x.wall:.1f}' for x in rows[key])}) | {r.cpu:.1f} | "
+                         f"{r.peak_mb:.0f} | {fmt(r.integrated)} | {fmt(r.true_peak)} |")
+        lines += ["", f"- the MP3 alone ÷ a plain encode: **{best['mp3'].wall / best['plain'].wall:.2f}×** wall "
+                  "(the bar 1.1×, must 1.3×)",
+                  f"- MP3 + M4A + Opus ÷ the three plain encodes side by side: "
+                  f"**{best['all'].wall / best['three'].wall:.2f}×** wall (the bar 1.3×, must 2.0×)", "",
+                  "CPU seconds by process (sampled every 250 ms; a process's last quarter second is not seen):", "",
+                  "| process | " + " | ".join(("producer MP3", "plain MP3", "producer, three", "three plain"))
+                  + " |", "|---|---|---|---|---|"]
+        kinds = sorted({k for r in best.values() for k in r.processes},
+                       key=lambda k: -max(r.processes.get(k, 0) for r in best.values()))
+        for kind in kinds:
+            lines.append(f"| {kind} | " + " | ".join(fmt(best[k].processes.get(kind)) for k in ("mp3", "plain", "all",
+                                                                                                   "three")) + " |")
+        lines.append("")
+    lines += ["| minutes, all three formats | wall s | CPU s | peak MB (tree PSS) |", "|---|---|---|---|"]
+    for length in lengths:
+        folder = renditions_show(make_episode(WORK / f"show{length}", length), ("m4a", "opus"))
+        r = run(f"all {length}", [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3")
+        lines.append(f"| {length} | {r.wall:.1f} | {r.cpu:.1f} | {r.peak_mb:.0f} |")
+    return lines + [""]
+
+
 CLEANUP_TITLE = "## Cleanup and transcripts"
 
 
@@ -529,6 +635,10 @@ def main() -> None:
     ap.add_argument("--formats-only", action="store_true", help="only the MP3 alone against all three formats "
                     "and the plain encode, and memory with all three at 10, 60, 120 minutes; its section of "
                     "bench/results.md is replaced")
+    ap.add_argument("--floor-only", action="store_true", help="only the MP3 alone against a plain encode and "
+                    "all three formats against the three plain encodes side by side, on a clean and a noisy "
+                    "floor, with the CPU of every process; its section of bench/results.md is replaced")
+    ap.add_argument("--memory-lengths", default="10,60,120", help="lengths for --floor-only's memory table")
     ap.add_argument("--video-only", action="store_true", help="only the MP3 against the MP3 and the MP4 video; "
                     "its section of bench/results.md is replaced")
     ap.add_argument("--cutting-only", action="store_true", help="only [cutting] off against \"suggest\" on an "
@@ -542,6 +652,9 @@ def main() -> None:
         return
     if args.cleanup_only:
         _replace_section(CLEANUP_TITLE, cleanup_and_transcripts(args.minutes))
+        return
+    if args.floor_only:
+        _replace_section(FLOOR_TITLE, floor_lines(args.minutes, [int(x) for x in args.memory_lengths.split(",") if x]))
         return
     if args.video_only:
         _replace_section(VIDEO_TITLE, video_cost(args.minutes))

@@ -121,9 +121,17 @@ def interpolated_peaks(x: np.ndarray, ms: np.ndarray, factor: int = OVERSAMPLE,
     other sizes)."""
     if not len(ms):
         return np.zeros(0)
-    phases = interpolator(factor, taps).reshape(taps, factor)  # phases[i, p] = h[factor*i + p]
-    window = x[ms[:, None] - np.arange(taps)[None, :]]  # (m, i, channel)
-    return np.abs(np.einsum("mic,ip->mpc", window, phases)).max(axis=(1, 2))
+    # each group's `taps` samples, oldest first, as a view (no copy until indexed), times
+    # the phases reversed in one matrix product: BLAS's, 3-5x numpy's einsum on a
+    # loud programme's tens of thousands of groups a second, in float64 as before
+    windows = np.lib.stride_tricks.sliding_window_view(x, taps, axis=0)  # (frames-taps+1, channel, i)
+    return np.abs(np.matmul(windows[ms - taps + 1].astype(np.float64), _reversed_phases(factor, taps))).max(axis=(1, 2))
+
+
+@lru_cache(maxsize=4)
+def _reversed_phases(factor: int, taps: int) -> np.ndarray:
+    """phases[i, p] = h[factor*(taps-1-i) + p]: the weight of the i-th oldest sample of a group."""
+    return np.ascontiguousarray(interpolator(factor, taps).reshape(taps, factor)[::-1])
 
 
 def candidates(x: np.ndarray, threshold: float, peaks: np.ndarray | None = None,
