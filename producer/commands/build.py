@@ -128,7 +128,8 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     timer = Timer()
     leveling = None
     with timer.stage("level_analysis"):
-        features = level.analyse(plan.assembly, plan.preset.leveler, progress)  # every mode: refuses a silent input
+        features, analysed = level.analyse(plan.assembly, plan.preset.leveler, progress)  # refuses a silent input
+        plan = replace(plan, assembly=analysed)
         music = measure.music(plan.assembly)
         plan = _with_decoded_lengths(plan, features, music)
         speech = leveler.speech_map(features, plan.preset.leveler)  # the one map: who talks when

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
@@ -273,3 +274,37 @@ def test_bad_cleanup_input_is_one_line_and_nothing_written(tmp_path: Path, where
     lines = [x for x in r.err.strip().splitlines() if x.strip()]
     assert len(lines) == 1 and field in lines[0] and ("show.toml" if where == "show" else "episode.toml") in lines[0]
     assert not (ep / "dist").exists()
+
+
+def _stereo(path: Path, left: np.ndarray, right: np.ndarray, rate: int = 44100) -> Path:
+    both = np.ascontiguousarray(np.stack([left, right], axis=1), np.float32)
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", "2",
+                    "-i", "pipe:0", "-c:a", "pcm_s16le", str(path)], input=both.tobytes(), check=True)
+    return path
+
+
+def test_one_microphone_written_twice_is_cleaned_once_into_the_same_samples(tmp_path: Path) -> None:
+    """A stereo recording whose channels are the same samples is found by the analysis,
+    and assembled as one channel (afftdn once, then both ears): the same samples as
+    cleaning both channels, by an independent decode; a channel one step apart is not one."""
+    from producer.core.episode.plan import Assembly
+    from producer.io import ffmpeg
+    from producer.stages import assemble, level
+
+    rate = 44100
+    voice = factory.noise(8.0, rate, -24.0, seed=3) * np.repeat(np.arange(8) % 2, rate)  # talk, pause, talk...
+    x = voice + factory.noise(8.0, rate, -60.0, seed=4)
+    twice = ffmpeg.probe(_stereo(tmp_path / "twice.wav", x, x))
+    apart = ffmpeg.probe(_stereo(tmp_path / "apart.wav", x, x + np.float32(1 / 32768) * (np.arange(len(x)) == rate)))
+    assert level.analyse_span(twice, with_peaks=True)[1].same_channels
+    assert not level.analyse_span(apart, with_peaks=True)[1].same_channels
+    denoise = "afftdn@t0=nr=24:nf=-50"
+    cleaned = {}
+    for one in (False, True):
+        a = Assembly(None, (replace(twice, same_channels=one),), None, 0.0, 0.0, rate, 2, cleanup=(denoise,))
+        cleaned[one] = np.concatenate(list(assemble.source(a)))
+    assert np.array_equal(cleaned[True], cleaned[False])
+    assert np.array_equal(cleaned[True][:, 0], cleaned[True][:, 1])
+    raw = np.frombuffer(subprocess.run(["ffmpeg", "-v", "error", "-i", str(twice.path), "-f", "f32le", "-"],
+                                       capture_output=True, check=True).stdout, np.float32).reshape(-1, 2)
+    assert len(raw) == len(cleaned[True]) and not np.array_equal(raw, cleaned[True])  # denoised, not passed through

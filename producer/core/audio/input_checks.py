@@ -28,6 +28,7 @@ class Peaks:
     peak_db: float
     near_full_scale: int  # samples within 1 dB of full scale (its 0 dB histogram bin)
     samples: int
+    same_channels: bool = False  # two channels, and their difference is silence throughout (astats)
 
     @property
     def full_scale_share(self) -> float:

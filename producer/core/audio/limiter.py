@@ -145,13 +145,22 @@ def _peak_envelope(window: np.ndarray, need: np.ndarray, screen: float) -> np.nd
     # coarse group m lies between samples m-6 and m-5: the samples around it, and
     # the fine groups (between m'-16 and m'-15) that reach them
     half = loudness.TAPS_PER_PHASE // 2
-    samples = np.unique((close[:, None] - half + np.arange(-2, 4)[None, :]).ravel())
-    fine = np.unique(np.concatenate([samples + DETECT_TAPS // 2, samples + DETECT_TAPS // 2 - 1]))
-    fine = fine[(fine >= DETECT_TAPS - 1) & (fine < len(window))]
+    samples = _marked(close[:, None] - half + np.arange(-2, 4)[None, :], len(window))
+    fine = _marked(np.stack([samples + DETECT_TAPS // 2, samples + DETECT_TAPS // 2 - 1]), len(window))
+    fine = fine[fine >= DETECT_TAPS - 1]
     values = loudness.interpolated_peaks(window, fine, DETECT_OVERSAMPLE, DETECT_TAPS)
     for shift in (DETECT_TAPS // 2, DETECT_TAPS // 2 - 1):  # fine group m lies between these samples
-        np.maximum.at(need, fine - shift, values)
+        at = fine - shift  # each place once: a plain fancy-indexed maximum is exact
+        need[at] = np.maximum(need[at], values)
     return need
+
+
+def _marked(places: np.ndarray, n: int) -> np.ndarray:
+    """The distinct places in [0, n), in order: a mask, not a sort (np.unique's)."""
+    mask = np.zeros(n, bool)
+    places = places.ravel()
+    mask[places[(places >= 0) & (places < n)]] = True
+    return np.flatnonzero(mask)
 
 
 class LimiterBank:

@@ -256,3 +256,8 @@ class AudioInfo:
     sample_rate: int
     channels: int
     codec: str
+    # a stereo file whose two channels hold the same samples throughout (one microphone
+    # written twice, as many recorders and exports do), found by the analysis: the
+    # assembly cleans it as the one channel it is and spreads it to both ears after,
+    # which gives the same samples at half the cost of the cleanup (afftdn above all)
+    same_channels: bool = False

@@ -177,8 +177,9 @@ def filter_graph(a: Assembly, gains: Sequence[Path] | None = None) -> tuple[list
     for i, track in enumerate(a.inputs):
         args += ["-i", str(track.path)]
         cleanup = a.cleanup[i - idx] if a.cleanup and 0 <= i - idx < len(a.recordings) else ""
-        chains.append(f"[{i}:a:0]{cleanup + ',' if cleanup else ''}"
-                      f"{conform_filter(track.channels, a.channels, a.sample_rate)}[in{i}]")
+        one = "pan=mono|c0=c0," if track.same_channels else ""  # cleaned once, spread to both ears after
+        chains.append(f"[{i}:a:0]{one}{cleanup + ',' if cleanup else ''}"
+                      f"{conform_filter(1 if one else track.channels, a.channels, a.sample_rate)}[in{i}]")
         labels.append(f"in{i}")
     recs = labels[idx: idx + len(a.recordings)]
     if gains is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 from ...core.episode.models import AudioInfo
-from .tools import STATS_PREFIX, last_line, tool
+from .tools import STATS_FILTERS, last_line, tool
 from ...errors import MediaError
 
 def probe(path: Path) -> AudioInfo:
@@ -45,12 +45,19 @@ def probe_json(path: Path, entries: str) -> dict:
 def volumedetect_figures(log: str) -> dict[str, float]:
     """What volumedetect logs when its graph closes ("max_volume: -0.3 dB",
     "histogram_0db: 12"); the last report wins (ffmpeg may open a graph twice)."""
+    return stats_figures(log, "volumedetect")
+
+
+def stats_figures(log: str, name: str) -> dict[str, float]:
+    """What a statistics filter (tools.STATS_FILTERS) logs when its graph closes
+    ("Peak level dB: -inf" for astats), by name; the last report wins."""
+    assert name in STATS_FILTERS
     figures: dict[str, float] = {}
     for line in log.splitlines():
-        if line.startswith(STATS_PREFIX) and ":" in line:
-            name, _, value = line.split("] ", 1)[1].partition(":")
+        if line.startswith(f"[Parsed_{name}") and ":" in line:
+            figure, _, value = line.split("] ", 1)[1].partition(":")
             try:
-                figures[name.strip()] = float(value.split()[0])
+                figures[figure.strip()] = float(value.split()[0])
             except (ValueError, IndexError):
                 pass
     return figures

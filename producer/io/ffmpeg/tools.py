@@ -68,7 +68,8 @@ def run(args: Sequence[str], out: Path, what: str) -> None:
         raise full_disk_failure(out, result.returncode, reason) or MediaError(f"{out}: {what} failed ({reason})")
 
 
-STATS_PREFIX = "[Parsed_volumedetect"  # filters' statistics, which a failure's reason is not
+STATS_FILTERS = ("volumedetect", "astats")  # filters whose statistics a failure's reason is not
+STATS_PREFIX = tuple(f"[Parsed_{name}" for name in STATS_FILTERS)
 
 
 def last_line(text: str) -> str:
