@@ -1,3 +1,4 @@
 from .cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not in a child process the analysis spawns (stages.level)
+    raise SystemExit(main())

@@ -10,11 +10,12 @@ and holds no more than a second of it.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -33,6 +34,7 @@ VAD_RATE = 16000
 BLOCK = int(leveler.BLOCK_S * VAD_RATE)
 FINE = VAD_RATE * cuts.FINE_MS // 1000  # 10 ms: where a cut pause's edges are placed
 SPLIT_FROM_S = 300.0  # shorter tracks: one pass (a second ffmpeg costs more than it saves)
+CHILD_FROM_S = 300.0  # longer episodes are analysed in a child process (_analysed)
 # Silero's state remembers several seconds: the second half's detector first hears the
 # 8.192 s before its start (256 whole windows), so it decides as one pass would
 WARM_WINDOWS = 256
@@ -246,8 +248,7 @@ def analyse(assembly: Assembly, settings: leveler.LevelerSettings,
     stage = progress.stage("analyse", assembly.programme_seconds * len(assembly.recordings))
     features = []
     recordings = []
-    for i, track in enumerate(assembly.recordings):
-        found, peaks = analyse_track(track, with_peaks=True)
+    for i, (track, (found, peaks)) in enumerate(zip(assembly.recordings, _analysed(assembly))):
         features.append(found)
         recordings.append(replace(track, same_channels=bool(peaks and peaks.same_channels)))
         stage.update(assembly.programme_seconds * (i + 1))
@@ -259,6 +260,21 @@ def analyse(assembly: Assembly, settings: leveler.LevelerSettings,
                          f"{' (one channel twice: cleaned once)' if t.same_channels else ''}"
                          for t, f in zip(recordings, features)))
     return features, replace(assembly, recordings=tuple(recordings))
+
+
+def _analysed(assembly: Assembly) -> Iterator[tuple[leveler.TrackFeatures, Peaks | None]]:
+    """Each recording's analysis, in order. From CHILD_FROM_S on, in a process of its
+    own: the voice detector's onnxruntime keeps 40 MB of the process it ran in
+    (its session dropped, 13 MB come back), and the render that follows holds
+    every encoder and decoder; a child's memory leaves with it (the hour with all
+    three formats: 315 → 255 MB). A shorter episode's analysis takes less than
+    starting the child (about 0.4 s) and its render stays well under the memory bar."""
+    if assembly.programme_seconds < CHILD_FROM_S:
+        for track in assembly.recordings:
+            yield analyse_track(track, True)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+        yield from child.map(analyse_track, assembly.recordings, [True] * len(assembly.recordings))
 
 
 def plan(assembly: Assembly, features: Sequence[leveler.TrackFeatures], speech_map: leveler.SpeechMap, mode: str,

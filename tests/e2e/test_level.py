@@ -168,3 +168,29 @@ def test_a_long_track_analysed_as_two_halves_matches_one_pass(tmp_path: Path, in
     assert np.abs(db).max() < 0.1
     assert abs(halves.voiced.mean() - whole.voiced.mean()) < 0.02
     assert split_peaks == peaks and peaks.samples == len(tracks["host"])
+
+
+def test_a_long_episodes_analysis_in_a_child_process_is_the_same(tmp_path: Path, interview, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """From level.CHILD_FROM_S on the analysis runs in a spawned process (its voice
+    detector's memory leaves with it): the same figures as in this process, every
+    recording in order, and a silent recording still refused."""
+    from producer.core.episode.plan import Assembly
+    from producer.io import ffmpeg
+    from producer.io.progress import Progress
+    from producer.core.audio.leveler import LevelerSettings
+    from producer.errors import InputError
+    from producer.stages import level
+
+    _, tracks = interview
+    infos = tuple(ffmpeg.probe(factory.write_wav(tmp_path / f"{who}.wav", tracks[who], RATE)) for who in tracks)
+    a = Assembly(None, infos, None, 0.0, 0.0, RATE, 2)
+    here, marked_here = level.analyse(a, LevelerSettings(), Progress(quiet=True))
+    monkeypatch.setattr(level, "CHILD_FROM_S", 0.0)
+    there, marked_there = level.analyse(a, LevelerSettings(), Progress(quiet=True))
+    assert len(there) == len(here) == 2 and marked_there == marked_here
+    for x, y in zip(here, there):
+        assert np.array_equal(x.energy, y.energy) and np.array_equal(x.voiced, y.voiced)
+        assert np.array_equal(x.fine, y.fine) and x.seconds == y.seconds
+    silent = ffmpeg.probe(factory.write_wav(tmp_path / "muted.wav", np.zeros(5 * RATE, np.float32), RATE))
+    with pytest.raises(InputError, match="muted.wav"):
+        level.analyse(Assembly(None, (silent,), None, 0.0, 0.0, RATE, 2), LevelerSettings(), Progress(quiet=True))
