@@ -47,6 +47,7 @@ class Run:
     integrated: float | None = None
     true_peak: float | None = None
     processes: dict[str, float] = field(default_factory=dict)  # CPU s by what each process of the tree did
+    stages: dict[str, float] = field(default_factory=dict)  # a build's report.json "seconds" (wall, by stage)
 
 
 # What each process of a build's tree does, told by its command line: the first row
@@ -413,15 +414,17 @@ def floor_rows(minutes: int, pause_db: float) -> tuple[dict[str, Run], dict[str,
     for _ in range(2):
         for key, folder in (("mp3", ep), ("all", every)):
             shutil.rmtree(folder / "dist", ignore_errors=True)
-            rows[key].append(run(key, [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3"))
+            r = run(key, [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3")
+            r.stages = json.loads((folder / "dist" / "report.json").read_text())["seconds"]
+            rows[key].append(r)
         rows["plain"].append(run("plain", plain_encode(wav, "mp3"), WORK / "plain.mp3"))
         rows["three"].append(run("three", side_by_side_encodes(wav)))
     return {k: min(v, key=lambda r: r.wall) for k, v in rows.items()}, rows
 
 
-def floor_lines(minutes: int, lengths: list[int]) -> list[str]:
+def floor_lines(minutes: int) -> list[str]:
     """#37's yardstick: a clean floor (pauses 60 dB under the talk) and a real room's (40
-    dB under); per process, where the CPU goes; then the tree's memory along the lengths."""
+    dB under); per process, where the CPU goes (memory_lines is the memory table)."""
     when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}"
     lines = [FLOOR_TITLE, "", f"`python bench/run.py --floor-only` ({when} UTC): {minutes} minutes with intro and "
              "outro, leveler on; the four rows alternated, best of two each.", ""]
@@ -435,6 +438,9 @@ def floor_lines(minutes: int, lengths: list[int]) -> list[str]:
             r = best[key]
             lines.append(f"| {name} | {r.wall:.1f} ({', '.join(f'{x.wall:.1f}' for x in rows[key])}) | {r.cpu:.1f} | "
                          f"{r.peak_mb:.0f} | {fmt(r.integrated)} | {fmt(r.true_peak)} |")
+        for key, name in (("mp3", "MP3"), ("all", "MP3 + M4A + Opus")):
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in best[key].stages.items() if k != "total")
+            lines.append(f"\nStages of the build, {name} (wall s, report.json): {stages}")
         lines += ["", f"- the MP3 alone ÷ a plain encode: **{best['mp3'].wall / best['plain'].wall:.2f}×** wall "
                   "(the bar 1.1×, must 1.3×)",
                   f"- MP3 + M4A + Opus ÷ the three plain encodes side by side: "
@@ -448,7 +454,19 @@ def floor_lines(minutes: int, lengths: list[int]) -> list[str]:
             lines.append(f"| {kind} | " + " | ".join(fmt(best[k].processes.get(kind)) for k in ("mp3", "plain", "all",
                                                                                                    "three")) + " |")
         lines.append("")
-    lines += ["| minutes, all three formats | wall s | CPU s | peak MB (tree PSS) |", "|---|---|---|---|"]
+    return lines
+
+
+MEMORY_TITLE = "## Memory with all three formats"
+
+
+def memory_lines(lengths: list[int]) -> list[str]:
+    """The tree's peak PSS of a build with MP3, M4A and Opus along the lengths (the
+    bench's clean show), and what each process held at that peak."""
+    when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}"
+    lines = [MEMORY_TITLE, "", f"`python bench/run.py --memory-only` ({when} UTC; also part of --floor-only), "
+             "the bar: 300 MB.", "", "| minutes, all three formats | wall s | CPU s | peak MB (tree PSS) |",
+             "|---|---|---|---|"]
     for length in lengths:
         folder = renditions_show(make_episode(WORK / f"show{length}", length), ("m4a", "opus"))
         r = run(f"all {length}", [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3")
@@ -638,7 +656,9 @@ def main() -> None:
     ap.add_argument("--floor-only", action="store_true", help="only the MP3 alone against a plain encode and "
                     "all three formats against the three plain encodes side by side, on a clean and a noisy "
                     "floor, with the CPU of every process; its section of bench/results.md is replaced")
-    ap.add_argument("--memory-lengths", default="10,60,120", help="lengths for --floor-only's memory table")
+    ap.add_argument("--memory-only", action="store_true", help="only the tree's peak memory with all three "
+                    "formats along --memory-lengths; its section of bench/results.md is replaced")
+    ap.add_argument("--memory-lengths", default="10,60,120", help="lengths for the memory table")
     ap.add_argument("--video-only", action="store_true", help="only the MP3 against the MP3 and the MP4 video; "
                     "its section of bench/results.md is replaced")
     ap.add_argument("--cutting-only", action="store_true", help="only [cutting] off against \"suggest\" on an "
@@ -653,8 +673,11 @@ def main() -> None:
     if args.cleanup_only:
         _replace_section(CLEANUP_TITLE, cleanup_and_transcripts(args.minutes))
         return
+    memory_lengths = [int(x) for x in args.memory_lengths.split(",") if x]
     if args.floor_only:
-        _replace_section(FLOOR_TITLE, floor_lines(args.minutes, [int(x) for x in args.memory_lengths.split(",") if x]))
+        _replace_section(FLOOR_TITLE, floor_lines(args.minutes))
+    if args.floor_only or args.memory_only:
+        _replace_section(MEMORY_TITLE, memory_lines(memory_lengths))
         return
     if args.video_only:
         _replace_section(VIDEO_TITLE, video_cost(args.minutes))
