@@ -220,8 +220,8 @@ class Spectrum:
         return (None if self.total is None else self.total / self.seconds), self.seconds
 
 
-# the difference of a stereo track's channels, and its peak (astats, only that figure:
-# 0.3 s of one core an hour); exactly silent when the channels are the same samples
+# the difference of a stereo track's channels, and its peak (astats, only that figure: about
+# 0.7 s of one core an hour); exactly silent when the channels are the same samples
 SIDE_PEAK = "pan=mono|c0=c0-c1,astats=measure_perchannel=none:measure_overall=Peak_level"
 
 
@@ -267,7 +267,7 @@ def _analysed(assembly: Assembly) -> Iterator[tuple[leveler.TrackFeatures, Peaks
     own: the voice detector's onnxruntime keeps 40 MB of the process it ran in
     (its session dropped, 13 MB come back), and the render that follows holds
     every encoder and decoder; a child's memory leaves with it (the hour with all
-    three formats: 315 → 255 MB). A shorter episode's analysis takes less than
+    three formats: 315 → 259 MB). A shorter episode's analysis takes less than
     starting the child (about 0.4 s) and its render stays well under the memory bar."""
     if assembly.programme_seconds < CHILD_FROM_S:
         for track in assembly.recordings:
