@@ -122,11 +122,11 @@ def interpolated_peaks(x: np.ndarray, ms: np.ndarray, factor: int = OVERSAMPLE,
     other sizes)."""
     if not len(ms):
         return np.zeros(0)
-    # each group's `taps` samples, oldest first, as a view (no copy until indexed), times
-    # the phases reversed in one matrix product: BLAS's, 3-5x numpy's einsum on a
-    # loud programme's tens of thousands of groups a second, in float64 as before
-    # A block of groups at a time: a loud second holds 90,000 fine groups, whose
-    # windows in float64 at once were 45 MB of the build's peak memory
+    # Each group's `taps` samples, oldest first, as a view (no copy until indexed), times
+    # the phases reversed in one matrix product: 3-5x numpy's einsum on a loud
+    # programme's tens of thousands of groups a second, in float64 as before. A block
+    # of groups at a time: a loud second holds 90,000 fine groups, whose windows in
+    # float64 at once were 45 MB of the build's peak memory.
     windows = np.lib.stride_tricks.sliding_window_view(x, taps, axis=0)  # (frames-taps+1, channel, i)
     phases = _reversed_phases(factor, taps)
     out = np.empty(len(ms))
