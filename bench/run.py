@@ -48,6 +48,8 @@ class Run:
     true_peak: float | None = None
     processes: dict[str, float] = field(default_factory=dict)  # CPU s by what each process of the tree did
     stages: dict[str, float] = field(default_factory=dict)  # a build's report.json "seconds" (wall, by stage)
+    renders: dict[str, int] = field(default_factory=dict)  # a build's renders a format (report.json "tries")
+    passes: int = 0  # a build's reads of the programme (report.json "passes")
 
 
 # What each process of a build's tree does, told by its command line: the first row
@@ -180,8 +182,7 @@ def ratio_only(minutes: int) -> None:
     ours, plain = [], []
     for _ in range(3):
         ours.append(run("producer build", [*PRODUCER, "build", "--quiet", str(ep)], ep / "dist" / "ep1.mp3"))
-        plain.append(run("plain", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame", "-b:a", "128k",
-                                   str(WORK / "plain.mp3")], WORK / "plain.mp3"))
+        plain.append(run("plain", plain_encode(wav, "mp3"), WORK / "plain.mp3"))
     best, base = min(r.wall for r in ours), min(r.wall for r in plain)
     print(f"producer build {[round(r.wall, 1) for r in ours]} s, plain encode {[round(r.wall, 1) for r in plain]} s; "
           f"best {best:.1f} / {base:.1f} = {best / base:.2f}×")
@@ -202,9 +203,7 @@ def side_by_side(minutes: int) -> list[Run]:
                     off / "dist" / "ep1-off.mp3"),
             *(run(f"producer build + {' + '.join(formats)}", [*PRODUCER, "build", "--quiet", str(copy)],
                   copy / "dist" / "ep1.mp3") for formats, copy in variants.items()),
-            best_of(2, "ffmpeg plain MP3 encode (128k)", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a",
-                                                         "libmp3lame", "-b:a", "128k", str(WORK / "plain.mp3")],
-                    WORK / "plain.mp3")]
+            best_of(2, "ffmpeg plain MP3 encode (128k)", plain_encode(wav, "mp3"), WORK / "plain.mp3")]
     normalize = shutil.which("ffmpeg-normalize", path=str(Path(sys.executable).parent)) or shutil.which(
         "ffmpeg-normalize")
     if normalize:
@@ -336,52 +335,6 @@ def report_page(path: Path) -> tuple[int, float] | None:
     return path.stat().st_size, sorted(times)[2]
 
 
-FORMATS_TITLE = "## Every format in one pass"
-
-
-def formats_at_once(minutes: int, lengths: list[int]) -> list[str]:
-    """The MP3 alone, MP3 + M4A + Opus and the plain encode, alternated, best of two
-    each; where the time goes, stage by stage; then the tree's peak memory with all
-    three formats along the lengths."""
-    ep = make_episode(WORK / f"show{minutes}", minutes)
-    wav = assembled_wav(ep)
-    every = renditions_show(ep, ("m4a", "opus"))
-    rows: dict[str, list[Run]] = {"mp3": [], "all": [], "plain": []}
-    reports: dict[str, list[dict]] = {"mp3": [], "all": []}
-    for _ in range(2):
-        for key, folder in (("mp3", ep), ("all", every)):
-            shutil.rmtree(folder / "dist", ignore_errors=True)
-            rows[key].append(run(key, [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3"))
-            reports[key].append(json.loads((folder / "dist" / "report.json").read_text()))
-        rows["plain"].append(run("plain", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame",
-                                           "-b:a", "128k", str(WORK / "plain.mp3")], WORK / "plain.mp3"))
-    best = {k: min(range(2), key=lambda i: v[i].wall) for k, v in rows.items()}
-    mp3, every_run, plain = rows["mp3"][best["mp3"]], rows["all"][best["all"]], rows["plain"][best["plain"]]
-    when = f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}"
-    lines = [FORMATS_TITLE, "", f"`python bench/run.py --formats-only` ({when} UTC): the {minutes}-minute episode, the three builds alternated, best of two each.", "",
-             "| build | wall s (both runs) | CPU s | peak MB (tree PSS) | passes | renders a format | stage seconds |",
-             "|---|---|---|---|---|---|---|"]
-    for key, name in (("mp3", "MP3 alone"), ("all", "MP3 + M4A + Opus")):
-        r, report = rows[key][best[key]], reports[key][best[key]]
-        tries = {"mp3": report["tries"], **{f: x["tries"] for f, x in report.get("renditions", {}).items()}}
-        stages = ", ".join(f"{k} {v:.1f}" for k, v in report["seconds"].items() if k != "total")
-        lines.append(f"| {name} | {r.wall:.1f} ({', '.join(f'{x.wall:.1f}' for x in rows[key])}) | {r.cpu:.1f} | "
-                     f"{r.peak_mb:.0f} | {report.get('passes', report['tries'])} | "
-                     f"{', '.join(f'{f} {n}' for f, n in tries.items())} | {stages} |")
-    lines.append(f"| plain ffmpeg MP3 encode | {plain.wall:.1f} ({', '.join(f'{x.wall:.1f}' for x in rows['plain'])})"
-                 f" | {plain.cpu:.1f} | {plain.peak_mb:.0f} | 1 | mp3 1 | |")
-    lines += ["", f"- MP3 + M4A + Opus ÷ the MP3 alone: **{every_run.wall / mp3.wall:.2f}×** wall",
-              f"- the MP3 alone (leveler on) ÷ plain encode: **{mp3.wall / plain.wall:.2f}×** wall",
-              f"- MP3 + M4A + Opus ÷ plain encode: **{every_run.wall / plain.wall:.2f}×** wall", "",
-              "| minutes, all three formats | wall s | CPU s | peak MB (tree PSS) | passes |", "|---|---|---|---|---|"]
-    for length in lengths:
-        folder = renditions_show(make_episode(WORK / f"show{length}", length), ("m4a", "opus"))
-        r = run(f"all {length}", [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3")
-        report = json.loads((folder / "dist" / "report.json").read_text())
-        lines.append(f"| {length} | {r.wall:.1f} | {r.cpu:.1f} | {r.peak_mb:.0f} | {report.get('passes')} |")
-    return lines + [""]
-
-
 FLOOR_TITLE = "## Against the floor: three plain encodes side by side"
 # The encodes a build makes, from the assembled WAV, exactly as core.episode.formats
 # asks them (the floor two cores allow: nothing a build does beyond encoding)
@@ -415,7 +368,10 @@ def floor_rows(minutes: int, pause_db: float) -> tuple[dict[str, Run], dict[str,
         for key, folder in (("mp3", ep), ("all", every)):
             shutil.rmtree(folder / "dist", ignore_errors=True)
             r = run(key, [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3")
-            r.stages = json.loads((folder / "dist" / "report.json").read_text())["seconds"]
+            report = json.loads((folder / "dist" / "report.json").read_text())
+            r.stages = report["seconds"]
+            r.renders = {"mp3": report["tries"], **{f: x["tries"] for f, x in report.get("renditions", {}).items()}}
+            r.passes = report.get("passes", report["tries"])
             rows[key].append(r)
         rows["plain"].append(run("plain", plain_encode(wav, "mp3"), WORK / "plain.mp3"))
         rows["three"].append(run("three", side_by_side_encodes(wav)))
@@ -440,7 +396,9 @@ def floor_lines(minutes: int) -> list[str]:
                          f"{r.peak_mb:.0f} | {fmt(r.integrated)} | {fmt(r.true_peak)} |")
         for key, name in (("mp3", "MP3"), ("all", "MP3 + M4A + Opus")):
             stages = ", ".join(f"{k} {v:.1f}" for k, v in best[key].stages.items() if k != "total")
-            lines.append(f"\nStages of the build, {name} (wall s, report.json): {stages}")
+            renders = ", ".join(f"{f} {n}" for f, n in best[key].renders.items())
+            lines.append(f"\nThe build, {name} (report.json): {best[key].passes} pass(es) over the programme, "
+                         f"renders {renders}; stages (wall s) {stages}")
         lines += ["", f"- the MP3 alone ÷ a plain encode: **{best['mp3'].wall / best['plain'].wall:.2f}×** wall "
                   "(the bar 1.1×, must 1.3×)",
                   f"- MP3 + M4A + Opus ÷ the three plain encodes side by side: "
@@ -525,8 +483,7 @@ def cleanup_and_transcripts(minutes: int) -> list[str]:
     ep = make_episode(WORK / f"show{minutes}", minutes)
     wav = assembled_wav(ep)
     noisy = noisy_show(ep)
-    plain = best_of(2, "plain", ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame", "-b:a", "128k",
-                                 str(WORK / "plain.mp3")], WORK / "plain.mp3")
+    plain = best_of(2, "plain", plain_encode(wav, "mp3"), WORK / "plain.mp3")
     clean = run("noisy", [*PRODUCER, "build", "--quiet", str(noisy)], noisy / "dist" / "ep1.mp3")
     report = json.loads((noisy / "dist" / "report.json").read_text())
     track = report["cleanup"]["tracks"][0]
@@ -650,9 +607,6 @@ def main() -> None:
                     "its section of bench/results.md is replaced")
     ap.add_argument("--ratio-only", action="store_true", help="only the build against the plain encode, "
                     "alternated, best of three; prints, writes nothing")
-    ap.add_argument("--formats-only", action="store_true", help="only the MP3 alone against all three formats "
-                    "and the plain encode, and memory with all three at 10, 60, 120 minutes; its section of "
-                    "bench/results.md is replaced")
     ap.add_argument("--floor-only", action="store_true", help="only the MP3 alone against a plain encode and "
                     "all three formats against the three plain encodes side by side, on a clean and a noisy "
                     "floor, with the CPU of every process; its section of bench/results.md is replaced")
@@ -684,9 +638,6 @@ def main() -> None:
         return
     if args.cutting_only:
         _replace_section(CUTTING_TITLE, cutting_cost(args.minutes))
-        return
-    if args.formats_only:
-        _replace_section(FORMATS_TITLE, formats_at_once(args.minutes, [10, 60, 120]))
         return
     if args.status_only:
         _replace_section(STATUS_TITLE, status_lines(status_at_scale()))
@@ -737,7 +688,7 @@ def main() -> None:
     lines += ["", "## Feed at scale", "",
               f"Inserting an episode into a feed of 2,000 items (parse, upsert, serialize): "
               f"**{feed_seconds * 1000:.0f} ms**.", ""]
-    lines += formats_at_once(args.minutes, [10, 60, 120])
+    lines += floor_lines(args.minutes) + memory_lines([10, 60, 120])
     lines += cleanup_and_transcripts(args.minutes)
     lines += status_lines(status_at_scale())
     text = "\n".join(lines)
