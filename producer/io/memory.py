@@ -10,19 +10,16 @@ system when freed: the 60-minute build with all three formats, Python process
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
 THRESHOLD_BYTES = 1 << 20
 
 
 def return_large_blocks() -> None:
-    """A no-op where the C library is not glibc (mallopt missing or refusing)."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return
+    """A no-op where the C library is not glibc (mallopt missing or refusing).
+    The process's own symbols, not ctypes.util.find_library("c"): that runs
+    `ldconfig -p` in a child process on every command."""
     try:
-        libc = ctypes.CDLL(name)
-        libc.mallopt(M_MMAP_THRESHOLD, THRESHOLD_BYTES)
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, THRESHOLD_BYTES)
     except (OSError, AttributeError):
         pass

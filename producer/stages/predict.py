@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from ..core.episode.formats import FORMATS, MAIN, Format
+from ..core.audio import loudness
 from ..core.audio.limiter import Limiter
 from ..core.episode.models import Preset
 from ..core.episode.policy import next_gain
@@ -47,31 +48,41 @@ class Loss:
     limited: bool  # whether the limiter touched any excerpt
 
 
-def loss_at(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset,
+def loss_at(excerpts: list[np.ndarray], plain: np.ndarray, gain_db: float, ceiling_db: float, preset: Preset,
             fmt: Format = MAIN) -> Loss:
-    """What the excerpts lose between `gain × excerpt` and its limited, encoded, decoded self."""
+    """What the excerpts lose between `gain × excerpt` and its limited, encoded, decoded
+    self; `plain`, the excerpts' own 100 ms mean squares (plain_mean_squares)."""
     rate, channels = preset.sample_rate, preset.channels
-    gain = np.float32(10 ** (gain_db / 20))
-    plain = measure_pcm((e * gain for e in excerpts), rate, channels).result().integrated
+    at_gain = loudness.gated(plain * 10 ** (gain_db / 10))  # K-weighting is linear: energies scale by gain²
     limiters = [Limiter(gain_db, ceiling_db, rate) for _ in excerpts]
     # generators all the way, so that no more than one excerpt is held twice at a time
     rendered = (out for lim, e in zip(limiters, excerpts) for out in lim.process([e]))
     with tempfile.TemporaryDirectory(prefix="producer-predict-") as tmp:
         coded_file = Path(tmp) / f"excerpts{fmt.suffix}"
         encode.encode(rendered, coded_file, preset, fmt)
-        coded = measure_file(coded_file, true_peak=False).integrated  # at the codec's own rate
+        # at the codec's own rate (Opus's 48 kHz), known from the format's row: no probe
+        coded_rate = fmt.tap.rate if fmt.tap is not None and fmt.tap.rate else rate
+        coded = measure_file(coded_file, coded_rate, channels, true_peak=False).integrated
     limited = any(lim.stats.limited_frames for lim in limiters)
-    if not (math.isfinite(plain) and math.isfinite(coded)):
+    if not (math.isfinite(at_gain) and math.isfinite(coded)):
         return Loss(0.0, limited)
-    return Loss(plain - coded, limited)
+    return Loss(at_gain - coded, limited)
+
+
+def plain_mean_squares(excerpts: list[np.ndarray], preset: Preset) -> np.ndarray:
+    """The excerpts' 100 ms K-weighted mean squares at unity gain, measured once: a
+    trial's plain loudness is these scaled by its gain and gated again, exactly what
+    metering the scaled samples gives (one ffmpeg fewer per trial and format)."""
+    return measure_pcm(iter(excerpts), preset.sample_rate, preset.channels).mean_squares()
 
 
 def solve_each(measured_lufs: float, excerpts: list[np.ndarray], ceilings: dict[str, float],
                preset: Preset) -> dict[str, Prediction]:
     """Each format's gain at its own ceiling, the formats in parallel (each trial is
     an encoder process and a decode)."""
+    plain = plain_mean_squares(excerpts, preset) if excerpts else np.zeros(0)
     with ThreadPoolExecutor(2) as pool:
-        futures = {fmt: pool.submit(solve, measured_lufs, excerpts, ceiling, preset, FORMATS[fmt])
+        futures = {fmt: pool.submit(solve, measured_lufs, excerpts, plain, ceiling, preset, FORMATS[fmt])
                    for fmt, ceiling in ceilings.items()}
         guesses = {fmt: f.result() for fmt, f in futures.items()}
     forced = forced_errors(os.environ.get(FORCED_ERROR_ENV, ""))
@@ -90,19 +101,19 @@ def forced_errors(spec: str) -> dict[str, float]:
     return out
 
 
-def solve(measured_lufs: float, excerpts: list[np.ndarray], ceiling_db: float, preset: Preset,
+def solve(measured_lufs: float, excerpts: list[np.ndarray], plain: np.ndarray, ceiling_db: float, preset: Preset,
           fmt: Format = MAIN, max_trials: int = 5) -> Prediction:
     """The gain whose limited, encoded result should measure the preset's target."""
     gain = preset.integrated - measured_lufs
     if not excerpts:
         return Prediction(gain, 0.0, 0)
-    first = loss_at(excerpts, gain, ceiling_db, preset, fmt)
+    first = loss_at(excerpts, plain, gain, ceiling_db, preset, fmt)
     if not first.limited or first.lu <= 0.1:
         return Prediction(gain + first.lu, first.lu, 1)
     # The limiter is busy, and its loss grows with the gain: search on the excerpts,
     # where a try costs a fraction of a second, not a full render.
     points = [(gain, measured_lufs + gain - first.lu)]
-    best = _search(points, preset.integrated, lambda g: measured_lufs + g - loss_at(excerpts, g, ceiling_db, preset, fmt).lu,
+    best = _search(points, preset.integrated, lambda g: measured_lufs + g - loss_at(excerpts, plain, g, ceiling_db, preset, fmt).lu,
                    max_trials - 1)
     return Prediction(best, best - gain, len(points))
 
