@@ -45,8 +45,9 @@ def _all_inputs(ctx: Context) -> dict[str, Path]:
 def stamp(ctx: Context, path: Path) -> Stamp:
     """The stat first: a file written while we read it shows up as changed next time."""
     st = path.stat()
-    if path == ctx.episode.file:
-        digest = hashlib.sha256(_without_guid(path)).hexdigest()
+    ignored = {ctx.episode.file: "guid", ctx.show.file: "publish"}.get(path)
+    if ignored is not None:
+        digest = hashlib.sha256(_without(path, ignored)).hexdigest()
     else:
         h = hashlib.sha256()
         _digest_file(h, path)
@@ -69,11 +70,13 @@ def output_stamps(folder: Path, names: list[str]) -> dict[str, Stamp]:
     return found
 
 
-def _without_guid(episode_file: Path) -> bytes:
-    """episode.toml as the build sees it: the guid that publish records there
-    names the feed item and changes nothing in dist/."""
-    doc = tomlkit.parse(episode_file.read_text(encoding="utf-8"))
-    doc.pop("guid", None)
+def _without(manifest: Path, key: str) -> bytes:
+    """A manifest as the build sees it, without what changes nothing in dist/:
+    episode.toml's guid (publish records it there; it names the feed item) and
+    show.toml's [publish] (where and under which URL it is uploaded: the build
+    reads none of it, so moving a show to another bucket re-encodes nothing)."""
+    doc = tomlkit.parse(manifest.read_text(encoding="utf-8"))
+    doc.pop(key, None)
     return tomlkit.dumps(doc).encode()
 
 

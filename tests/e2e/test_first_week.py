@@ -347,6 +347,8 @@ def test_make_builds_when_any_input_changed_as_publish_sees_it(tmp_path: Path) -
     factory.cover(ep / "start.jpg", (640, 360), "L", "JPEG")  # a chapter image, changed in place
     assert built()
     assert not built()
+    edit(root / "show.toml", '[publish]\n', '[publish]\ntarget = "s3://another-bucket/pod"\n')
+    assert not built(), "where the show is uploaded changes nothing that a build makes"
     edit(root / "show.toml", 'preset = "podcast-stereo"', 'preset = "podcast-mono"')
     assert built()
     assert not is_stale(load_context(ep)), "publish agrees: nothing to rebuild"

@@ -93,8 +93,21 @@ def add_episode(root: Path, slug: str, number: int, date: str, title: str) -> Pa
     return dst
 
 
+@pytest.fixture(scope="module")
+def built_show(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ep7 built once for the module. Where a show is uploaded ([publish]) is none of
+    a build's inputs, so each test's copy, given a bucket of its own, publishes what
+    was built here; a test that changes an input sees its publish build again."""
+    root = tmp_path_factory.mktemp("built") / "show"
+    factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None), ("00:04", "Then", "https://x.test/")],
+                      recordings=1)
+    r = run_producer("build", str(root / "ep7"), "--quiet")
+    assert r.code == 0, r.err
+    return root
+
+
 @pytest.fixture
-def show(tmp_path: Path, moto: MotoServer, request: pytest.FixtureRequest) -> Show:
+def show(tmp_path: Path, moto: MotoServer, request: pytest.FixtureRequest, built_show: Path) -> Show:
     bucket = "pod-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
     s3 = s3_client(moto.url)
     s3.create_bucket(Bucket=bucket)
@@ -102,8 +115,7 @@ def show(tmp_path: Path, moto: MotoServer, request: pytest.FixtureRequest) -> Sh
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
     root = tmp_path / "show"
-    factory.make_show(root, seconds=8, chapters=[("00:00", "Start", None), ("00:04", "Then", "https://x.test/")],
-                      recordings=1)
+    shutil.copytree(built_show, root)
     text = (root / "show.toml").read_text(encoding="utf-8").replace(
         '[publish]\nbase_url = "https://cdn.example.test"\n',
         f'[publish]\ntarget = "s3://{bucket}/podcast"\nendpoint_url = "{moto.url}"\nregion = "us-east-1"\n'
@@ -181,7 +193,7 @@ def test_a_changed_episode_replaces_its_item(show: Show) -> None:
 def test_three_processes_publishing_at_once_all_land(show: Show) -> None:
     for slug, n, date in (("ep8", 8, "2026-03-31"), ("ep9", 9, "2026-04-07")):
         add_episode(show.root, slug, n, date, f"Episode {n}")
-    for slug in ("ep7", "ep8", "ep9"):
+    for slug in ("ep8", "ep9"):  # ep7 is built (built_show)
         assert run_producer("build", str(show.episode(slug)), "--quiet").code == 0
     procs = [subprocess.Popen([sys.executable, "-m", "producer", "publish", str(show.episode(s)), "--quiet"],
                               env={**__import__("os").environ, **ENV}, stdout=subprocess.PIPE,
@@ -319,8 +331,7 @@ def test_transient_failures_are_retried(show: Show) -> None:
 
 
 def test_dry_run_changes_nothing(show: Show) -> None:
-    assert run_producer("build", str(show.episode("ep7")), "--quiet").code == 0
-    r = show.publish("ep7", "--dry-run")
+    r = show.publish("ep7", "--dry-run")  # ep7 is built (built_show)
     assert r.code == 0, r.err
     assert "new       episodes/ep7/ep7.mp3" in r.out and "feed.xml: would be created" in r.out
     assert show.objects() == {}
