@@ -86,3 +86,37 @@ def test_the_estimate_hears_a_stereo_recording_in_both_ears(two_ears: Path, tmp_
     assert report["passes"] == 1 and report["tries"] == 1
     shipped = factory.ebur128(two_ears / "dist" / "ep7.mp3")
     assert shipped.integrated == pytest.approx(-16.0, abs=0.3)
+
+
+@pytest.mark.parametrize("gain_db", [6.0, 9.0, 12.0])
+def test_the_predictions_limiter_reckoning_agrees_with_the_meter_on_the_limited_samples(
+        tmp_path: Path, gain_db: float) -> None:
+    """stages.predict searches a busy limiter's gain without encoding: each 100 ms
+    block's K-weighted energy scaled by the limiter's unweighted energy ratio. Held
+    here to the meter (ffmpeg's K-weighting) on the limited samples themselves, on
+    speech with a full-scale click and a burst, at gains that limit by 1 to 7 LU:
+    what the search uses, the change from one trial's gain to the next (1 dB on),
+    within 0.02 LU; the loss itself within 1 %."""
+    from producer.core.audio.limiter import Limiter
+    from producer.io.config import load_preset
+    from producer.stages import predict
+    from producer.stages.measure import measure_pcm
+
+    wav = factory.speech_like(tmp_path / "v.wav", 20.0, RATE, 2, level_db=8, seed=5, click_at=6.0)
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-f", "f32le", "-"], capture_output=True,
+                         check=True).stdout
+    x = np.frombuffer(raw, np.float32).reshape(-1, 2)
+    excerpts = [x[i * RATE * 5: i * RATE * 5 + 4 * RATE].copy() for i in range(4)]
+    excerpts[2][RATE:RATE + 40] = 0.99  # a burst the limiter must take down
+    plain = predict.measure_plain(excerpts, load_preset("podcast-stereo"))
+    ceiling = -1.5
+
+    def metered_loss(g: float) -> float:
+        limited = [np.concatenate(list(Limiter(g, ceiling, RATE).process([e]))) for e in excerpts]
+        return loudness.gated(plain.weighted * 10 ** (g / 10)) - measure_pcm(iter(limited), RATE, 2).result().integrated
+
+    metered = [metered_loss(g) for g in (gain_db, gain_db + 1)]
+    reckoned = [predict.limiter_loss(excerpts, plain, g, ceiling, RATE) for g in (gain_db, gain_db + 1)]
+    assert metered[0] > 0.3, "the limiter was to be busy"
+    assert reckoned[1] - reckoned[0] == pytest.approx(metered[1] - metered[0], abs=0.02), (reckoned, metered)
+    assert reckoned[0] == pytest.approx(metered[0], rel=0.01), (reckoned, metered)
