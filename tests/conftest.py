@@ -85,9 +85,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 # The files that take longest, longest first (pytest --durations, 2 workers): under
 # `--dist loadfile` a worker takes a whole file, so a long file left for last keeps
 # one worker busy while the other waits; started first, the short ones fill in.
-LONGEST_FIRST = ("test_memory", "test_episodes_cli", "test_cutting", "test_cleanup", "test_speech_map",
-                 "test_held_out", "test_level", "test_recognise", "test_publish", "test_renditions",
-                 "test_first_week", "test_video", "test_estimate", "test_namespace_tags", "test_build")
+LONGEST_FIRST = ("test_level", "test_speech_map", "test_cleanup", "test_memory", "test_first_week",
+                 "test_episodes_cli", "test_cutting", "test_publish", "test_held_out", "test_check", "test_recognise",
+                 "test_video", "test_renditions", "test_estimate", "test_presets", "test_chapter_suggestions")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

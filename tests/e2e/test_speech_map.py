@@ -155,5 +155,13 @@ def test_silence_cutting_keeps_quiet_far_voices_and_cuts_the_long_silences(tmp_p
     assert len(pauses) == 2 and all(c["length"] >= 5.0 - 0.8 - 0.3 for c in pauses), report["cuts"]
     assert all("Whisper heard no word" in c["allowed"] and c["level_lufs"] < -45 for c in pauses), pauses
     before, after = transcribed(plain), transcribed(cut)
-    assert len(before) >= 40, before
-    assert kept_share(before, after) >= 0.97, (before, after)
+    # held to the script, not to the uncut file's transcript: Whisper's own slips on
+    # that one ("me more about", "want to start contribute") read as words the cut
+    # took. A far sentence cut is 7 to 9 of the 71 words; the recogniser varies by one
+    # or two between two renders of the same speech.
+    said = [factory.HOST_LINES[0], QUIET_LINES[0], QUIET_LINES[1], factory.HOST_LINES[1], QUIET_LINES[2],
+            factory.HOST_LINES[2]]
+    script = factory.words_of(" ".join(said))
+    heard_uncut, heard_cut = kept_share(script, before), kept_share(script, after)
+    assert heard_uncut >= 0.9, before
+    assert heard_cut >= heard_uncut - 0.03, (heard_uncut, heard_cut, before, after)
