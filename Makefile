@@ -41,22 +41,27 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+# the package and its test extras in one resolve and one editable build (each build of the
+# editable wheel sets up an isolated setuptools: 4 s)
+$(VENV)/.installed-test: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test,sample]'
-	touch $@
+	touch $(VENV)/.installed $@
 
 install: system-deps $(VENV)/.installed
 
-install-test: install test-deps $(VENV)/.installed-test
+install-test: system-deps test-deps $(VENV)/.installed-test
 
-# bytecode written once: where PYTHONDONTWRITEBYTECODE is set (as on our CI machines) every one of
-# the ~270 producer processes the suite starts would compile ~100 modules from source (0.35 s each)
+# bytecode written once: where PYTHONDONTWRITEBYTECODE is set (as on our CI machines) each process
+# the suite starts (`python -m producer`, -j's workers, the analysis child) would compile ~100
+# modules from source (0.35 s each)
 test: install-test
 	$(BIN)/python -m compileall -q producer
 	$(BIN)/python -m pytest -q -n auto --dist loadfile  # a test file's module fixtures stay on one worker
 
 # the unit tests alone: pure, in-process, no ffmpeg, no servers (tests/unit/, seconds)
-test-fast: install $(VENV)/.installed-test
+test-fast: system-deps $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q tests/unit
 
 demo: install

