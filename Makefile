@@ -55,10 +55,12 @@ install-test: system-deps test-deps $(VENV)/.installed-test
 
 # bytecode written once: where PYTHONDONTWRITEBYTECODE is set (as on our CI machines) each process
 # the suite starts (`python -m producer`, -j's workers, the analysis child) would compile ~100
-# modules from source (0.35 s each)
+# modules from source (0.35 s each). A test file's module fixtures stay on one worker (loadfile),
+# the files in conftest's LONGEST_FIRST order: xdist would otherwise hand out the files with the
+# most tests first, and a long file of few tests came last while the other worker waited
 test: install-test
 	$(BIN)/python -m compileall -q producer
-	$(BIN)/python -m pytest -q -n auto --dist loadfile  # a test file's module fixtures stay on one worker
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 # the unit tests alone: pure, in-process, no ffmpeg, no servers (tests/unit/, seconds)
 test-fast: system-deps $(VENV)/.installed-test

@@ -83,9 +83,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 
 # The files that take longest, longest first (pytest --durations, 2 workers): under
-# `--dist loadfile` a worker takes a whole file, so a long file left for last keeps
-# one worker busy while the other waits; started first, the short ones fill in.
-LONGEST_FIRST = ("test_level", "test_speech_map", "test_cleanup", "test_memory", "test_first_week",
+# `--dist loadfile --no-loadscope-reorder` (make test) a worker takes a whole file in this
+# order, so a long file left for last keeps one worker busy while the other waits;
+# started first, the short ones fill in. test_memory first: one test of 25 s.
+LONGEST_FIRST = ("test_memory", "test_level", "test_speech_map", "test_cleanup", "test_first_week",
                  "test_episodes_cli", "test_cutting", "test_publish", "test_held_out", "test_check", "test_recognise",
                  "test_video", "test_renditions", "test_estimate", "test_presets", "test_chapter_suggestions")
 
