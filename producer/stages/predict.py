@@ -6,7 +6,8 @@ LAME's quantisation removes energy (about 0.4 LU on noise-like material at
 a busy limiter removes more; any of these would otherwise cost a second full
 render. We render and encode a few excerpts of the programme, spread over its
 length, through each format's own limiter ceiling and codec, and measure what
-they lost.
+they lost; where the limiter is busy, the search for the gain that lands after
+that first trial reckons the limiter's share alone (solve).
 
 `PRODUCER_TEST_PREDICTION_ERROR` ("m4a=1.0,opus=-0.5") adds that many dB to a
 format's predicted gain: the tests' way to force a misprediction through the
@@ -132,8 +133,8 @@ def measure_plain(excerpts: list[np.ndarray], preset: Preset) -> Plain:
 
 def solve_each(measured_lufs: float, excerpts: list[np.ndarray], ceilings: dict[str, float],
                preset: Preset) -> dict[str, Prediction]:
-    """Each format's gain at its own ceiling, the formats in parallel (each trial is
-    an encoder process and a decode)."""
+    """Each format's gain at its own ceiling, the formats in parallel (each one's first
+    trial is an encoder process and a decode; a search after it is numpy's)."""
     plain = measure_plain(excerpts, preset) if excerpts else Plain(np.zeros(0), np.zeros(0))
     with ThreadPoolExecutor(2) as pool:
         futures = {fmt: pool.submit(solve, measured_lufs, excerpts, plain, ceiling, preset, FORMATS[fmt])
