@@ -106,7 +106,7 @@ class _BlockEnergy:
     """A stream's energy (channels summed) in the meter's 100 ms blocks, as it passes."""
 
     def __init__(self, rate: int, blocks: int) -> None:
-        self.step = int(round(0.1 * rate))  # the meter's block (loudness.Meter)
+        self.step = loudness.sub_block_frames(rate)  # the meter's blocks, so the two line up
         self.frames = np.zeros(blocks * self.step, np.float64)
         self.at = 0
 

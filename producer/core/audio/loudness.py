@@ -183,6 +183,11 @@ class TruePeak:
         return max(self.peak, self.sample_peak)
 
 
+def sub_block_frames(rate: int) -> int:
+    """The meter's 100 ms sub-block in frames: BS.1770's 400 ms blocks overlap by 75 %."""
+    return int(round(0.1 * rate))
+
+
 class Meter:
     """Streaming BS.1770-4 meter: feed chunks of shape (frames, channels), then result()."""
 
@@ -190,7 +195,7 @@ class Meter:
         self.rate = rate
         self.channels = channels
         self.zi: np.ndarray | None = None  # sosfilt's state, from the first raw chunk on (add)
-        self.step = int(round(0.1 * rate))  # 100 ms: BS.1770's 400 ms blocks overlap by 75 %
+        self.step = sub_block_frames(rate)
         self.partial = np.zeros((0, channels))
         self.energies: list[np.ndarray] = []  # per chunk: (blocks, channels) sums of squares per 100 ms
         self.frames = 0
