@@ -93,14 +93,13 @@ def test_the_predictions_limiter_reckoning_agrees_with_the_meter_on_the_limited_
         tmp_path: Path, gain_db: float) -> None:
     """stages.predict searches a busy limiter's gain without encoding: each 100 ms
     block's K-weighted energy scaled by the limiter's unweighted energy ratio. Held
-    here to the meter (ffmpeg's K-weighting) on the limited samples themselves, on
+    here to pyloudnorm on the gained and on the limited samples themselves, on
     speech with a full-scale click and a burst, at gains that limit by 1 to 7 LU:
     what the search uses, the change from one trial's gain to the next (1 dB on),
     within 0.02 LU; the loss itself within 1 %."""
     from producer.core.audio.limiter import Limiter
     from producer.io.config import load_preset
     from producer.stages import predict
-    from producer.stages.measure import measure_pcm
 
     wav = factory.speech_like(tmp_path / "v.wav", 20.0, RATE, 2, level_db=8, seed=5, click_at=6.0)
     raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-f", "f32le", "-"], capture_output=True,
@@ -111,9 +110,13 @@ def test_the_predictions_limiter_reckoning_agrees_with_the_meter_on_the_limited_
     plain = predict.measure_plain(excerpts, load_preset("podcast-stereo"))
     ceiling = -1.5
 
-    def metered_loss(g: float) -> float:
-        limited = [np.concatenate(list(Limiter(g, ceiling, RATE).process([e]))) for e in excerpts]
-        return loudness.gated(plain.weighted * 10 ** (g / 10)) - measure_pcm(iter(limited), RATE, 2).result().integrated
+    def metered_loss(g: float) -> float:  # pyloudnorm on the gained and on the limited samples
+        import pyloudnorm
+
+        meter = pyloudnorm.Meter(RATE)
+        gained = np.concatenate(excerpts).astype(np.float64) * 10 ** (g / 20)
+        limited = np.concatenate([np.concatenate(list(Limiter(g, ceiling, RATE).process([e]))) for e in excerpts])
+        return meter.integrated_loudness(gained) - meter.integrated_loudness(limited.astype(np.float64))
 
     metered = [metered_loss(g) for g in (gain_db, gain_db + 1)]
     reckoned = [predict.limiter_loss(excerpts, plain, g, ceiling, RATE) for g in (gain_db, gain_db + 1)]
