@@ -10,7 +10,6 @@ from typing import TextIO
 
 from ..core.episode.formats import FORMATS, MAIN
 from ..core.episode.id3 import Id3Summary
-from ..core.audio.loudness import Loudness
 from ..core.episode.plan import episode_files
 from ..core.episode.models import DEFAULT_PRESET, Episode, Preset, preset_from_record
 from ..core.episode.verdicts import FileReport
@@ -20,7 +19,7 @@ from ..io.config import as_built, load_context, load_preset
 from ..io.id3 import read_id3
 from ..stages import report_page
 from ..stages.judge import judge
-from ..stages.measure import measure_file
+from ..stages.measure import measure_and_hear
 
 RENDITIONS = tuple(f.suffix for f in FORMATS.values() if f is not MAIN)
 
@@ -53,20 +52,14 @@ def check_one(path: Path, chosen: Preset | None, episode: Episode | None,
         return FileReport(str(path), error=str(e)), preset
     if chosen is None and isinstance(found, Id3Summary):
         preset = _recorded(found.preset_record) or preset
-    measured = _measured(path)
-    if isinstance(measured, FileReport):
-        return measured, preset
-    report = judge(path, preset, episode, measured, tags=found)
+    try:
+        measured, heard = measure_and_hear(path, preset.leveler)
+    except MediaError as e:
+        return FileReport(str(path), error=str(e)), preset
+    report = judge(path, preset, episode, measured, heard, tags=found)
     if html is not None and not report.error:
         files.replace_text(html, report_page.for_check(report, preset, measured, found))
     return report, preset
-
-
-def _measured(path: Path) -> Loudness | FileReport:
-    try:
-        return measure_file(path)
-    except MediaError as e:
-        return FileReport(str(path), error=str(e))
 
 
 def html_paths(option: str | None, paths: list[Path]) -> list[Path | None]:

@@ -7,8 +7,7 @@ from typing import Any, TextIO
 from ..core.episode.verdicts import figure
 from ..errors import ProducerError
 from ..core.audio.leveler import LevelerSettings
-from ..stages.level import file_speech
-from ..stages.measure import measure_file
+from ..stages.measure import measure_and_hear
 from .check import expand
 
 
@@ -17,8 +16,8 @@ def measure_files(patterns: list[str], as_json: bool, out: TextIO) -> None:
     failures: list[ProducerError] = []
     for path in expand(patterns):
         try:
-            balance = file_speech(path, LevelerSettings()).balance
-            results.append({"file": str(path), **measure_file(path).as_dict(), **balance.as_dict()})
+            measured, heard = measure_and_hear(path, LevelerSettings())
+            results.append({"file": str(path), **measured.as_dict(), **heard.balance.as_dict()})
         except ProducerError as e:
             results.append({"file": str(path), "error": str(e)})
             failures.append(e)

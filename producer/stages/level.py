@@ -96,7 +96,7 @@ def analyse_span(track: AudioInfo, with_peaks: bool, start: int = 0,
     a +4 dB shelf does not change what is speech), and with_peaks, volumedetect's count
     of samples within 1 dB of full scale at the track's own rate, before resampling
     smooths a clipped plateau."""
-    chain = f"{conform_filter(track.channels, 1, VAD_RATE)},{K_WEIGHTING},{ffmpeg.whole_seconds(VAD_RATE)}"
+    chain = track_chain(track.channels)
     span = (["-ss", str(start)] if start else []) + (["-t", str(end - start)] if end is not None else [])
     if with_peaks:  # a branch of its own: volumedetect takes 16-bit samples, the analysis keeps floats
         graph = f"[0:a:0]asplit[a][p];[p]volumedetect,anullsink;[a]{chain}[out]"
@@ -159,6 +159,11 @@ def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = Tru
                                  seconds=source.frames / VAD_RATE)
 
 
+def track_chain(channels: int) -> str:
+    """What the analysis hears of a decoded track: 16 kHz mono, K-weighted, in whole seconds."""
+    return f"{conform_filter(channels, 1, VAD_RATE)},{K_WEIGHTING},{ffmpeg.whole_seconds(VAD_RATE)}"
+
+
 def speech_chain(channels: int, delay: int) -> str:
     """What the speech figures hear of an MP3 decoded from a pipe: the encoder delay
     cut (a pipe's decode keeps it), 16 kHz mono, K-weighted."""
@@ -167,16 +172,17 @@ def speech_chain(channels: int, delay: int) -> str:
 
 
 class FollowedSpeech:
-    """The shipped MP3's block energies, from the decode that verifies the MP3 while
-    LAME writes it (a second output of its ffmpeg, through speech_chain), on the
-    core LAME leaves free: the build's own figures need them, and a decode of the
-    finished file cost 2.7 s an hour after the render. No voice detector runs here:
-    the build knows where the speech is from its own map (core.audio.speech.episode_map),
-    which saves Silero's 7 s an hour in the render. The end padding (silence) falls
-    in the last block."""
+    """A stream's features from a second output of a decode that serves a meter
+    (io.ffmpeg.SideOutput), in a thread of its own. The build follows the shipped MP3
+    this way as LAME writes it (through speech_chain, on the core LAME leaves free; a
+    decode of the finished file cost 2.7 s an hour after the render) with no voice
+    detector (`detect` False): the build knows where the speech is from its own map
+    (core.audio.speech.episode_map), which saves Silero's 7 s an hour in the render;
+    the end padding (silence) falls in the last block. `check` and `measure` hear a
+    file this way (stages.measure.measure_and_hear), the detector on."""
 
-    def __init__(self, source: ffmpeg.SideOutput) -> None:
-        self.source = source
+    def __init__(self, source: ffmpeg.SideOutput, detect: bool = False) -> None:
+        self.source, self.detect = source, detect
         self.features: leveler.TrackFeatures | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -185,17 +191,20 @@ class FollowedSpeech:
     def _run(self) -> None:
         ffmpeg.background_thread()
         try:
-            self.features = features_of(self.source, detect=False)
+            self.features = features_of(self.source, detect=self.detect)
         except BaseException as e:  # handed to the caller in result()
             self.error = e
 
-    def result(self) -> np.ndarray:
-        """The K-weighted mean square of every 100 ms of the MP3."""
+    def found(self) -> leveler.TrackFeatures:
         self.thread.join()
         if self.error:
             raise self.error
         assert self.features is not None
-        return self.features.energy
+        return self.features
+
+    def result(self) -> np.ndarray:
+        """The K-weighted mean square of every 100 ms of the stream."""
+        return self.found().energy
 
     def abort(self) -> None:
         self.thread.join(timeout=10)
@@ -235,7 +244,11 @@ def _peaks(log: str) -> Peaks:
 def file_speech(path: Path, settings: leveler.LevelerSettings) -> speech.Heard:
     """The speech figures of any file (`check`, `measure`): its own speech map by
     Silero and the floor rule, the balance of its turns (core.audio.speech.balance)."""
-    f = track_features(ffmpeg.probe(path))
+    return heard_in(track_features(ffmpeg.probe(path)), settings)
+
+
+def heard_in(f: leveler.TrackFeatures, settings: leveler.LevelerSettings) -> speech.Heard:
+    """A file's speech figures from its features."""
     return speech.heard(f.energy, [leveler.speech_candidates(f, settings)], leveler.BLOCK_S)
 
 

@@ -114,6 +114,21 @@ def test_figures_agree_with_ffmpegs_ebur128(built: Built, tmp_path: Path) -> Non
         assert abs(ours["true_peak"] - theirs.true_peak) <= 0.3, (path, ours, theirs)
 
 
+def test_one_decode_hears_what_the_analysis_hears(built: Built, tmp_path: Path) -> None:
+    """check and measure take a file's speech figures from a second output of the meter's
+    decode: the same blocks, map and balance as the analysis's own decode of the file."""
+    from producer.core.audio.leveler import LevelerSettings
+    from producer.stages.level import file_speech
+    from producer.stages.measure import measure_and_hear, measure_file
+
+    files = [built.mp3, factory.speech_like(tmp_path / "s.wav", 20, 48000, 2, level_db=4, seed=5),
+             factory.speech_like(tmp_path / "m.flac", 15, 22050, 1, level_db=-6, seed=2)]
+    for path in files:
+        measured, heard = measure_and_hear(path, LevelerSettings())
+        assert measured == measure_file(path), path
+        assert heard == file_speech(path, LevelerSettings()), path
+
+
 def test_several_files_and_a_glob_one_failure_fails_the_run(built: Built, tmp_path: Path) -> None:
     shutil.copy(built.mp3, tmp_path / "a.mp3")
     copy_with(built, tmp_path, "b.mp3", "volume=-9dB")
