@@ -9,16 +9,17 @@ stream, so every stage after this one sees the episode as it ships.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, Sequence
 
 import numpy as np
 
 from ..core.audio import cuts, leveler
-from ..core.episode.models import AudioInfo
 from ..core.episode.plan import Assembly, conform_filter, filter_graph
 from ..io.ffmpeg import PcmSource
 from . import level
+
+# a span that starts this close to its recording's decoded end may decode to no sample
+SILENT_TAIL_S = 0.05
 
 
 class Spliced:
@@ -49,9 +50,35 @@ def source(assembly: Assembly, leveling: level.Leveling | None = None) -> PcmSou
 
 def spans(assembly: Assembly, spans: Sequence[tuple[float, float]]) -> list[list[np.ndarray]]:
     """Each recording's (start, length) spans (in its own time), in the episode's rate
-    and channels: a list a recording, an array a span."""
-    with ThreadPoolExecutor(2) as pool:  # one ffmpeg a recording, each mostly start-up
-        return list(pool.map(lambda t: _spans_of(t, spans, assembly), assembly.recordings))
+    and channels: a list a recording, an array a span. One ffmpeg for all (an input a
+    span, each seeking on its own; a few seconds of decoding, where an ffmpeg's start
+    costs 75 ms of CPU), each span padded or cut to its exact length, so the
+    concatenated stream splits cleanly. A span that starts where its recording has
+    ended (a guest who left early) is silence, and no input: among several, an input
+    with no samples at all comes out of ffmpeg as nothing, not as padding."""
+    a = assembly
+    lengths = [round(length * a.sample_rate) for _, length in spans]
+    heard = [[start < track.duration - SILENT_TAIL_S for start, _ in spans] for track in a.recordings]
+    args: list[str] = []
+    chains: list[str] = []
+    for track, inside in zip(a.recordings, heard):
+        for (start, length), frames, read in zip(spans, lengths, inside):
+            if read:
+                k = len(chains)
+                args += ["-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", str(track.path)]
+                chains.append(f"[{k}:a:0]{conform_filter(track.channels, a.channels, a.sample_rate)},"
+                              f"apad=whole_len={frames},atrim=end_sample={frames}[e{k}]")
+    decoded: list[np.ndarray] = []
+    if chains:
+        graph = ";".join(chains) + ";" + "".join(f"[e{k}]" for k in range(len(chains))) + \
+            f"concat=n={len(chains)}:v=0:a=1[out]"
+        source = PcmSource([*args, "-filter_complex", graph, "-map", "[out]"], a.channels, a.sample_rate,
+                           ", ".join(str(t.path) for t in a.recordings))
+        read_lengths = [n for inside in heard for n, read in zip(lengths, inside) if read]
+        decoded = np.split(np.concatenate(list(source)), np.cumsum(read_lengths)[:-1])
+    pieces = iter(decoded)
+    return [[next(pieces) if read else np.zeros((n, a.channels), np.float32) for n, read in zip(lengths, inside)]
+            for inside in heard]
 
 
 def mixed(assembly: Assembly, leveling: level.Leveling | None, spans: Sequence[tuple[float, float]],
@@ -70,21 +97,3 @@ def mixed(assembly: Assembly, leveling: level.Leveling | None, spans: Sequence[t
             mix += piece
         out.append(mix)
     return out
-
-
-def _spans_of(track: AudioInfo, spans: Sequence[tuple[float, float]], a: Assembly) -> list[np.ndarray]:
-    """The spans of one track from one ffmpeg (an input a span, each seeking on its own),
-    each padded or cut to its exact length, so the concatenated stream splits cleanly."""
-    args: list[str] = []
-    chains: list[str] = []
-    lengths = [round(length * a.sample_rate) for _, length in spans]
-    for k, ((start, length), frames) in enumerate(zip(spans, lengths)):
-        args += ["-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", str(track.path)]
-        chains.append(f"[{k}:a:0]{conform_filter(track.channels, a.channels, a.sample_rate)},"
-                      f"apad=whole_len={frames},atrim=end_sample={frames}[e{k}]")
-    graph = ";".join(chains) + ";" + "".join(f"[e{k}]" for k in range(len(spans))) + \
-        f"concat=n={len(spans)}:v=0:a=1[out]"
-    source = PcmSource([*args, "-filter_complex", graph, "-map", "[out]"],
-                       a.channels, a.sample_rate, track.path)
-    stream = np.concatenate(list(source)) if lengths else np.zeros((0, a.channels), np.float32)
-    return np.split(stream, np.cumsum(lengths)[:-1])

@@ -115,6 +115,22 @@ def test_an_mp3_recording_whose_header_only_estimates_its_length(tmp_path) -> No
     assert abs(m.integrated + 16) <= 0.2 and m.true_peak <= -1.0
 
 
+def test_a_guest_who_left_early_is_silence_in_the_excerpts_that_come_after(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The guest's track ends at 10 s of the host's 40: the prediction's excerpts past
+    its end are silence for it (an internal error before: ffmpeg gave those spans no
+    samples, and the excerpts split wrongly)."""
+    from tests.conftest import run_producer
+
+    ep = factory.make_show(tmp_path / "show", seconds=40, chapters=[("00:00", "All", None)])
+    guest = ep / "raw" / "guest.flac"
+    factory.ffmpeg("-i", str(guest), "-t", "10", str(ep / "raw" / "short.flac"))
+    (ep / "raw" / "short.flac").replace(guest)
+    r = run_producer("build", str(ep), "--quiet")
+    assert r.code == 0, r.err
+    m = factory.ebur128(ep / "dist" / "ep7.mp3")
+    assert abs(m.integrated + 16) <= 0.2 and m.true_peak <= -1.0
+
+
 def test_a_second_render_is_verified_on_its_own_file(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A first render 3 dB too loud forces a second; the figures that ship must be the
     second file's, not a mix with what the first left behind."""

@@ -4,6 +4,7 @@ ffmpeg command written here, and in the pure core to the meter on built signals.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -63,16 +64,16 @@ def two_ears(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ep
 
 
-def assembled_by_ffmpeg(ep: Path, out: Path) -> Path:
+def assembled_by_ffmpeg(ep: Path, out: Path, outro: str = "outro.wav") -> Path:
     """The episode as the show describes it (intro crossfaded 2 s into the recording,
     the outro 3 s over its end), assembled here without producer's filter graph."""
     music = ep.parent / "music"
     graph = ("[0:a]aresample=44100,aformat=sample_fmts=flt:channel_layouts=stereo[i];"
              "[1:a]aresample=44100,aformat=sample_fmts=flt:channel_layouts=stereo[r];"
-             "[2:a]aresample=44100,pan=stereo|c0=c0|c1=c0,aformat=sample_fmts=flt[o];"
+             "[2:a]aresample=44100,aformat=sample_fmts=flt:channel_layouts=stereo[o];"
              "[i][r]acrossfade=d=2:c1=qsin:c2=nofade[a];[a][o]acrossfade=d=3:c1=nofade:c2=qsin[out]")
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(music / "intro.wav"), "-i",
-                    str(ep / "raw" / "pair.wav"), "-i", str(music / "outro.wav"), "-filter_complex", graph,
+                    str(ep / "raw" / "pair.wav"), "-i", str(music / outro), "-filter_complex", graph,
                     "-map", "[out]", "-c:a", "pcm_f32le", str(out)], check=True)
     return out
 
@@ -86,6 +87,22 @@ def test_the_estimate_hears_a_stereo_recording_in_both_ears(two_ears: Path, tmp_
     assert report["passes"] == 1 and report["tries"] == 1
     shipped = factory.ebur128(two_ears / "dist" / "ep7.mp3")
     assert shipped.integrated == pytest.approx(-16.0, abs=0.3)
+
+
+def test_a_show_that_opens_and_closes_with_the_same_music_is_estimated_with_both(two_ears: Path,
+                                                                                 tmp_path: Path) -> None:
+    """The intro and the outro are measured by one ffmpeg, one output each: the same
+    file twice is two layers, faded each its own way."""
+    show = tmp_path / "show"
+    shutil.copytree(two_ears.parent, show, ignore=shutil.ignore_patterns("dist"))
+    toml = show / "show.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("music/outro.wav", "music/intro.wav"), encoding="utf-8")
+    r = run_producer("build", str(show / "ep7"), "--quiet")
+    assert r.code == 0, r.err
+    report = json.loads((show / "ep7" / "dist" / "report.json").read_text(encoding="utf-8"))
+    programme = assembled_by_ffmpeg(show / "ep7", tmp_path / "programme.wav", "intro.wav")
+    assert report["input"]["integrated"] == pytest.approx(factory.ebur128(programme).integrated, abs=0.1)
+    assert report["input"]["duration"] == pytest.approx(factory.decoded_frames(programme) / RATE, abs=0.01)
 
 
 @pytest.mark.parametrize("gain_db", [6.0, 9.0, 12.0])

@@ -142,17 +142,36 @@ def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None,
     `weighting` (a filter chain: the meter's K-weighting) following as `channels`
     more channels, so that the meter reads both from one pipe. `side`: the same
     decoded stream through a chain of its own, into a second pipe."""
+    start = "[0:a:0]" if side is None else f"[0:a:0]asplit=2[main][branch];[branch]{side[0]}[side];[main]"
+    graph = start + _metered(rate, channels, weighting, chain, "")
+    # one filter thread: see _metered
+    return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]"]
+
+
+def pcm_out_each(rate: int, channels: int, weighting: str, chains: Sequence[str],
+                 sides: Sequence[SideOutput]) -> list[str]:
+    """pcm_out for several inputs of one ffmpeg: input k through chains[k], into the
+    PcmSource's own output for the first and into sides[k - 1] (channels and their
+    K-weighted copy, `2 * channels` wide; labels "side1", "side2", ...) for the rest."""
+    assert len(sides) == len(chains) - 1 and all(s.label == f"side{k}" for k, s in enumerate(sides, 1))
+    graph = ";".join(f"[{k}:a:0]" + _metered(rate, channels, weighting, chain, str(k) if k else "",
+                                             f"side{k}" if k else "out")
+                     for k, chain in enumerate(chains))
+    return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]"]
+
+
+def _metered(rate: int, channels: int, weighting: str, chain: str | None, tag: str, out: str = "out") -> str:
+    """The filter text after an input pad: conformed, in one-second frames, joined with
+    its copy through `weighting` into pad `out` (`tag` keeps its inner pads apart from
+    another input's). Whole seconds before the biquads, and one filter thread: on a
+    decoder's 1152-sample frames their per-channel jobs cost four times the filtering
+    (1.7 s of system time in 10 minutes, against 0.2 s)."""
     conform = f"aformat=sample_fmts=flt:sample_rates={rate}:channel_layouts={LAYOUTS[channels]}"
     head = f"{chain},{conform}" if chain else conform
     names = _JOINED[channels]
     routes = "|".join(f"{i // channels}.{i % channels}-{name}" for i, name in enumerate(names))
-    # whole seconds before the biquads, and one filter thread: on a decoder's 1152-sample
-    # frames their per-channel jobs cost four times the filtering (1.7 s of system time
-    # in 10 minutes, against 0.2 s)
-    start = "[0:a:0]" if side is None else f"[0:a:0]asplit=2[main][branch];[branch]{side[0]}[side];[main]"
-    graph = (f"{start}{head},{whole_seconds(rate)},asplit=2[raw][w];[w]{weighting}[k];[raw][k]join=inputs=2:"
-             f"channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes}[out]")
-    return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]"]
+    return (f"{head},{whole_seconds(rate)},asplit=2[raw{tag}][w{tag}];[w{tag}]{weighting}[k{tag}];"
+            f"[raw{tag}][k{tag}]join=inputs=2:channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes}[{out}]")
 
 
 class SideOutput:
