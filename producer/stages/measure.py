@@ -149,12 +149,29 @@ def ears(a: Assembly, pieces: list[list[np.ndarray]]) -> list[float]:
     out = []
     for track, spans in zip(a.recordings, pieces):
         if track.channels == 2 and a.channels == 2:
-            both = measure_pcm(spans, a.sample_rate, 2)
-            fold = measure_pcm((piece.mean(axis=1, dtype=np.float32) for piece in spans), a.sample_rate, 1)
-            out.append(programme.ears(float(both.mean_squares().sum()), float(fold.mean_squares().sum()), 2))
+            out.append(programme.ears(*_stereo_and_fold(spans, a.sample_rate), 2))
         else:  # a mono voice in each ear, or a stereo track folded as the analysis folds it
             out.append(float(a.channels if track.channels == 1 else 1))
     return out
+
+
+def _stereo_and_fold(spans: list[np.ndarray], rate: int) -> tuple[float, float]:
+    """The spans' K-weighted energy in stereo, and in their mono fold (the analysis's,
+    level.track_chain's), from one ffmpeg: the fold a second output of the same graph."""
+    side = ffmpeg.SideOutput(2, rate)
+    fold_chain = ffmpeg.metered_chain(rate, 1, WEIGHTING, conform_filter(2, 1, rate), "fold")
+    both, fold = loudness.Meter(rate, 2, true_peak=False), loudness.Meter(rate, 1, true_peak=False)
+    with ThreadPoolExecutor(1) as pool:
+        folded = pool.submit(_metered_side, side, fold)
+        try:
+            for chunk in metered(ffmpeg.pcm_in(rate, 2), rate, 2, "samples", stdin_writer=ffmpeg.writes(spans),
+                                 side=(fold_chain, side)):
+                meter_chunk(both, chunk)
+        except BaseException:
+            side.release()
+            raise
+        folded.result()
+    return float(both.mean_squares().sum()), float(fold.mean_squares().sum())
 
 
 def estimate(a: Assembly, features: Sequence[TrackFeatures], ears: Sequence[float], music: Music,

@@ -143,8 +143,8 @@ def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None,
     more channels, so that the meter reads both from one pipe. `side`: the same
     decoded stream through a chain of its own, into a second pipe."""
     start = "[0:a:0]" if side is None else f"[0:a:0]asplit=2[main][branch];[branch]{side[0]}[side];[main]"
-    graph = start + _metered(rate, channels, weighting, chain, "")
-    # one filter thread: see _metered
+    graph = f"{start}{metered_chain(rate, channels, weighting, chain)}[out]"
+    # one filter thread: see metered_chain
     return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]"]
 
 
@@ -154,24 +154,24 @@ def pcm_out_each(rate: int, channels: int, weighting: str, chains: Sequence[str]
     PcmSource's own output for the first and into sides[k - 1] (channels and their
     K-weighted copy, `2 * channels` wide; labels "side1", "side2", ...) for the rest."""
     assert len(sides) == len(chains) - 1 and all(s.label == f"side{k}" for k, s in enumerate(sides, 1))
-    graph = ";".join(f"[{k}:a:0]" + _metered(rate, channels, weighting, chain, str(k) if k else "",
-                                             f"side{k}" if k else "out")
-                     for k, chain in enumerate(chains))
+    graph = ";".join(f"[{k}:a:0]{metered_chain(rate, channels, weighting, chain, str(k) if k else '')}"
+                     f"[{f'side{k}' if k else 'out'}]" for k, chain in enumerate(chains))
     return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]"]
 
 
-def _metered(rate: int, channels: int, weighting: str, chain: str | None, tag: str, out: str = "out") -> str:
-    """The filter text after an input pad: conformed, in one-second frames, joined with
-    its copy through `weighting` into pad `out` (`tag` keeps its inner pads apart from
-    another input's). Whole seconds before the biquads, and one filter thread: on a
-    decoder's 1152-sample frames their per-channel jobs cost four times the filtering
-    (1.7 s of system time in 10 minutes, against 0.2 s)."""
+def metered_chain(rate: int, channels: int, weighting: str, chain: str | None = None, tag: str = "") -> str:
+    """The filter text after an input pad, up to its output pad: through `chain`,
+    conformed, in one-second frames, joined with its copy through `weighting` (`tag`
+    keeps its inner pads apart from another branch's). Whole seconds before the
+    biquads, and one filter thread: on a decoder's 1152-sample frames their
+    per-channel jobs cost four times the filtering (1.7 s of system time in 10
+    minutes, against 0.2 s)."""
     conform = f"aformat=sample_fmts=flt:sample_rates={rate}:channel_layouts={LAYOUTS[channels]}"
     head = f"{chain},{conform}" if chain else conform
     names = _JOINED[channels]
     routes = "|".join(f"{i // channels}.{i % channels}-{name}" for i, name in enumerate(names))
     return (f"{head},{whole_seconds(rate)},asplit=2[raw{tag}][w{tag}];[w{tag}]{weighting}[k{tag}];"
-            f"[raw{tag}][k{tag}]join=inputs=2:channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes}[{out}]")
+            f"[raw{tag}][k{tag}]join=inputs=2:channel_layout={'quad' if channels == 2 else 'stereo'}:map={routes}")
 
 
 class SideOutput:
