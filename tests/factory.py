@@ -11,6 +11,8 @@ import shutil
 import tempfile
 import subprocess
 import textwrap
+import wave
+from typing import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,13 +44,19 @@ def speech_like(out: Path, seconds: float, rate: int = 44100, channels: int = 1,
     At 0 dB the whole file measures -27 LUFS. `click_at` adds a full-scale 0.5 ms
     transient. Made once per set of arguments and copied from a cache after (the
     suite makes the same show for many tests)."""
-    key = hashlib.sha256(repr((seconds, rate, channels, level_db, seed, click_at, pause_db, out.suffix,
-                               SPEECH_LINES, SPEECH_VOICES)).encode()).hexdigest()[:20]
-    cached = Path(tempfile.gettempdir()) / "producer-test-speech" / f"{key}{out.suffix}"
+    return _cached(out, (seconds, rate, channels, level_db, seed, click_at, pause_db, SPEECH_LINES, SPEECH_VOICES),
+                   lambda part: _make_speech_like(part, seconds, rate, channels, level_db, seed, click_at, pause_db))
+
+
+def _cached(out: Path, args: object, make: Callable[[Path], None]) -> Path:
+    """`out` copied from a file that `make` wrote once per set of `args` (and suffix)
+    for every test process: an ffmpeg costs 75 ms of CPU before its first sample."""
+    key = hashlib.sha256(repr((make.__qualname__, args, out.suffix)).encode()).hexdigest()[:20]
+    cached = Path(tempfile.gettempdir()) / "producer-test-media" / f"{key}{out.suffix}"
     if not cached.is_file():
         cached.parent.mkdir(exist_ok=True)
         part = cached.with_name(f".{key}-{os.getpid()}{out.suffix}")
-        _make_speech_like(part, seconds, rate, channels, level_db, seed, click_at, pause_db)
+        make(part)
         part.replace(cached)
     shutil.copyfile(cached, out)
     return out
@@ -95,8 +103,8 @@ def music_like(out: Path, seconds: float, rate: int = 48000, channels: int = 2,
     chain = (f"sine=f=220:r={rate}:d={seconds}[a];sine=f=330:r={rate}:d={seconds}[b];"
              f"sine=f=440:r={rate}:d={seconds}[c];[a][b][c]amix=inputs=3,"
              f"tremolo=f=2:d=0.4,volume={level_db}dB")
-    ffmpeg("-filter_complex", chain, "-ac", str(channels), "-ar", str(rate), str(out))
-    return out
+    return _cached(out, (chain, channels, rate), lambda part: ffmpeg("-filter_complex", chain, "-ac", str(channels), "-ar", str(rate),
+                                                   str(part)))
 
 
 def cover(out: Path, size: tuple[int, int] = (1400, 1400), mode: str = "RGB", fmt: str = "JPEG") -> Path:
@@ -273,9 +281,19 @@ def noise(seconds: float, rate: int, lufs: float, seed: int) -> np.ndarray:
 
 
 def write_wav(path: Path, x: np.ndarray, rate: int) -> Path:
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", "1",
-                    "-i", "pipe:0", "-c:a", "pcm_s16le", str(path)],
-                   input=np.ascontiguousarray(x, np.float32).tobytes(), check=True)
+    return write_pcm16(path, x, rate)
+
+
+def write_pcm16(path: Path, x: np.ndarray, rate: int) -> Path:
+    """A 16-bit WAV of float samples (frames, or frames × channels), as ffmpeg's
+    pcm_s16le encoder writes them (round half to even, clipped), without an ffmpeg."""
+    frames = np.asarray(x, np.float32).reshape(len(x), -1)
+    pcm = np.clip(np.rint(frames * np.float32(32768)), -32768, 32767).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(frames.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
     return path
 
 
