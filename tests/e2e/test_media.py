@@ -72,3 +72,69 @@ def test_encoder_abort_leaves_no_running_process(tmp_path: Path) -> None:
     enc.write(np.zeros((44100, 2), np.float32))
     enc.abort()
     assert enc.proc.poll() is not None
+
+
+# (name, ffmpeg output options, what the header reader does with it: "reads" or "ffprobe")
+HEADERS = [
+    ("s16-mono.wav", ["-ar", "44100", "-ac", "1", "-c:a", "pcm_s16le"], "reads"),
+    ("s16-stereo-odd-length.wav", ["-ar", "22050", "-ac", "2", "-c:a", "pcm_s16le", "-t", "3.3333"], "reads"),
+    ("u8.wav", ["-ar", "8000", "-ac", "1", "-c:a", "pcm_u8"], "reads"),
+    ("s24-extensible.wav", ["-ar", "48000", "-ac", "2", "-c:a", "pcm_s24le"], "ffprobe"),  # as ffmpeg writes it
+    ("tagged.wav", ["-ar", "44100", "-ac", "1", "-c:a", "pcm_s16le", "-metadata", "title=x" * 3], "reads"),
+    ("float.wav", ["-ar", "44100", "-ac", "1", "-c:a", "pcm_f32le"], "ffprobe"),
+    ("extensible.wav", ["-ar", "48000", "-ac", "3", "-c:a", "pcm_s16le"], "ffprobe"),
+    ("mono.flac", ["-ar", "16000", "-ac", "1"], "reads"),
+    ("stereo.flac", ["-ar", "44100", "-ac", "2", "-t", "2.71"], "reads"),
+    ("speech.mp3", ["-ar", "44100", "-ac", "1"], "ffprobe"),
+]
+
+
+@pytest.mark.parametrize("name,options,expected", HEADERS, ids=[h[0] for h in HEADERS])
+def test_a_header_read_says_what_ffprobe_says_or_leaves_it_to_ffprobe(tmp_path: Path, name: str, options: list,
+                                                                      expected: str) -> None:
+    from producer.io import audio_headers
+
+    path = tmp_path / name
+    factory.ffmpeg("-f", "lavfi", "-i", "sine=f=330:d=5:r=48000", *options, str(path))
+    read = audio_headers.read(path)
+    assert ("reads" if read else "ffprobe") == expected
+    if read:
+        s = factory.ffprobe(path, "stream=codec_name,sample_rate,channels,duration")["streams"][0]
+        assert (read.duration, read.sample_rate, read.channels, read.codec) == \
+            (float(s["duration"]), int(s["sample_rate"]), int(s["channels"]), s["codec_name"])
+
+
+@pytest.mark.parametrize("width", [3, 4])
+def test_plain_pcm_of_24_and_32_bits_is_read_from_its_header(tmp_path: Path, width: int) -> None:
+    import wave
+
+    from producer.io import audio_headers
+
+    path = tmp_path / f"w{width}.wav"
+    with wave.open(str(path), "wb") as w:  # WAVE_FORMAT_PCM, as many recorders write it
+        w.setnchannels(2)
+        w.setsampwidth(width)
+        w.setframerate(32000)
+        w.writeframes(bytes(2 * width * 33333))
+    read = audio_headers.read(path)
+    s = factory.ffprobe(path, "stream=codec_name,sample_rate,channels,duration")["streams"][0]
+    assert read is not None and (read.duration, read.sample_rate, read.channels, read.codec) == \
+        (float(s["duration"]), int(s["sample_rate"]), int(s["channels"]), s["codec_name"])
+
+
+def test_a_wav_whose_length_was_never_written_is_left_to_ffprobe(tmp_path: Path) -> None:
+    """A recorder stopped before it wrote the data chunk's length (0 or past the end)."""
+    from producer.io import audio_headers
+
+    path = factory.write_wav(tmp_path / "cut.wav", np.zeros(44100, np.float32), 44100)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"data") + 4
+    for length in (0, 0xFFFFFFFF, len(data)):
+        data[at:at + 4] = length.to_bytes(4, "little")
+        path.write_bytes(bytes(data))
+        assert audio_headers.read(path) is None
+        assert media.probe(path).sample_rate == 44100  # ffprobe's answer
+    path.write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    assert audio_headers.read(path) is None
+    with pytest.raises(MediaError):
+        media.probe(path)

@@ -1,4 +1,5 @@
-"""What ffprobe says of a file, and what volumedetect logged."""
+"""What ffprobe says of a file (or its header, where that says the same), and what
+volumedetect logged."""
 from __future__ import annotations
 
 import json
@@ -7,14 +8,19 @@ from pathlib import Path
 
 
 from ...core.episode.models import AudioInfo
+from .. import audio_headers
 from .tools import STATS_FILTERS, last_line, tool
 from ...errors import MediaError
 
 def probe(path: Path) -> AudioInfo:
-    """Duration, rate and channels of the first audio stream, or a MediaError."""
+    """Duration, rate and channels of the first audio stream, or a MediaError; from
+    the file's own header where that is what ffprobe would say (io.audio_headers)."""
     if not path.is_file():
         raise MediaError(f"{path}: no such file")
-    cmd = [tool("ffprobe"), "-v", "error", "-select_streams", "a:0",
+    ffprobe = tool("ffprobe")  # the first thing a build asks of the system, header or not
+    if (known := audio_headers.read(path)) is not None:
+        return known
+    cmd = [ffprobe, "-v", "error", "-select_streams", "a:0",
            "-show_entries", "stream=codec_name,sample_rate,channels,duration:format=duration",
            "-of", "json", str(path)]
     result = subprocess.run(cmd, capture_output=True, text=True)
