@@ -18,14 +18,17 @@ import mutagen.oggopus
 import numpy as np
 
 from ..core.audio import loudness
+from ..core.audio.mp3_frames import lame_delay, mp3_frame_bytes
 from ..core.episode.formats import OPUS_RATE, Format
 from ..core.episode.models import Preset
+from ..errors import MediaError
 from ..io import ffmpeg
 from .measure import measure_file, meter_chunk, metered
 
 # libmp3lame's encoder delay (576) plus the decoder's (529): what ffmpeg writes in
 # the LAME tag and trims when it decodes the finished file
-ASSUMED_DELAY = 1105
+DECODER_DELAY = 529
+ASSUMED_DELAY = 576 + DECODER_DELAY
 HOLD_BACK = 8192  # more than one frame of end padding: kept until the length is known
 AAC_FRAME = 1024
 OVERLAPPED = "overlapped decode"
@@ -40,6 +43,17 @@ class Verified:
 
 
 def encoder_delay(mp3: Path, rate: int) -> int:
+    """The samples a decode of the finished file drops at its start: the LAME tag's
+    encoder delay and the decoder's, as ffprobe's start_time gives them (asked only
+    where the first frame holds no LAME tag)."""
+    with mp3.open("rb") as f:
+        head = f.read(4)
+        try:
+            found = lame_delay(head + f.read(max(0, mp3_frame_bytes(head) - 4)))
+        except MediaError:  # not a frame first (an ID3 tag, say): ffprobe finds the audio
+            found = None
+    if found is not None:
+        return found + DECODER_DELAY
     streams = ffmpeg.probe_json(mp3, "stream=start_time").get("streams") or [{}]
     return round(float(streams[0].get("start_time") or 0) * rate)
 

@@ -96,6 +96,27 @@ def test_a_length_that_does_not_match_falls_back_to_decoding_the_file(tmp_path: 
     assert abs(result.loudness.integrated - factory.ebur128(tmp_path / "out.mp3").integrated) <= 0.1
 
 
+@pytest.mark.parametrize("rate,channels,delay", [(44100, 2, None), (22050, 1, None), (48000, 2, 1000),
+                                                 (16000, 1, 2047), (32000, 2, 0)])
+def test_the_encoder_delay_read_from_the_lame_tag_is_ffprobes_start(tmp_path: Path, rate: int, channels: int,
+                                                                    delay: int | None) -> None:
+    """The verifier reads the delay from the first frame's LAME tag; ffprobe's start time
+    (ffmpeg's demuxer reading the same tag) is the yardstick, also where the tag was
+    rewritten to another delay."""
+    from producer.stages.verify import encoder_delay
+
+    mp3 = tmp_path / "t.mp3"
+    factory.ffmpeg("-f", "lavfi", "-i", f"sine=f=440:d=2:r={rate}", "-ac", str(channels), "-c:a", "libmp3lame",
+                   "-id3v2_version", "0", str(mp3))
+    if delay is not None:  # the 12 bits after the LAME extension's 21st byte
+        data = bytearray(mp3.read_bytes())
+        at = data.index(b"Lavc" if b"Lavc" in data[:400] else b"LAME") + 21
+        data[at], data[at + 1] = delay >> 4, ((delay & 0xF) << 4) | (data[at + 1] & 0xF)
+        mp3.write_bytes(bytes(data))
+    start = float(factory.ffprobe(mp3, "stream=start_time")["streams"][0]["start_time"])
+    assert encoder_delay(mp3, rate) == round(start * rate)
+
+
 def independent_decode_at(path: Path, rate: int) -> np.ndarray:
     raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "2",
                           "-ar", str(rate), "-"], capture_output=True, check=True).stdout
