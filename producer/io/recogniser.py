@@ -5,6 +5,7 @@ disk with `local_files_only`, and a missing one is an environment failure that
 says what to install."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,21 +79,27 @@ def identity(folder: Path) -> str:
     return f"{folder.name}:{weights.stat().st_size}:{head}"
 
 
+@functools.lru_cache(maxsize=1)
+def _opened(folder: Path) -> Any:
+    """The model, opened once a process: `build` of several episodes runs them in turn
+    in one process, and opening takes 0.3–0.4 s."""
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError:
+        raise EnvironmentFailure("transcript: faster-whisper is not installed (pip install faster-whisper); or "
+                                 "set [transcript] engine = \"off\" in show.toml") from None
+    try:
+        return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=THREADS, local_files_only=True)
+    except Exception as e:  # CTranslate2 raises RuntimeError and others for a bad folder
+        raise EnvironmentFailure(f"{folder}: the Whisper model cannot be opened ({e})") from None
+
+
 class Engine:
     def __init__(self, folder: Path, language: str, show_file: Path, prompt: str | None = None) -> None:
         """`prompt`: Whisper's initial prompt (core/transcripts/prompt): the text it
         takes as what came before, so it writes fillers and the show's own words as
         the prompt does."""
-        try:
-            from faster_whisper import WhisperModel
-        except ImportError:
-            raise EnvironmentFailure("transcript: faster-whisper is not installed (pip install faster-whisper); or "
-                                     "set [transcript] engine = \"off\" in show.toml") from None
-        try:
-            self.model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=THREADS,
-                                      local_files_only=True)
-        except Exception as e:  # CTranslate2 raises RuntimeError and others for a bad folder
-            raise EnvironmentFailure(f"{folder}: the Whisper model cannot be opened ({e})") from None
+        self.model = _opened(folder)
         self.language = base_language(language)
         if not self.model.model.is_multilingual and self.language != "en":  # a folder without vocabulary.txt
             check(folder, language, show_file)
