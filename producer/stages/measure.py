@@ -148,10 +148,11 @@ def ears(a: Assembly, pieces: list[list[np.ndarray]]) -> list[float]:
     the analysis measured): exact for a mono track, from its excerpts for a stereo one."""
     out = []
     for track, spans in zip(a.recordings, pieces):
-        if track.channels == 2 and a.channels == 2:
+        if track.channels == 2 and a.channels == 2 and not track.same_channels:
             out.append(programme.ears(*_stereo_and_fold(spans, a.sample_rate), 2))
-        else:  # a mono voice in each ear, or a stereo track folded as the analysis folds it
-            out.append(float(a.channels if track.channels == 1 else 1))
+        else:  # a mono voice in each ear (one channel twice measures exactly that: 2m over m),
+            # or a stereo track folded as the analysis folds it
+            out.append(float(a.channels if track.channels == 1 or track.same_channels else 1))
     return out
 
 
