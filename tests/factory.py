@@ -20,8 +20,8 @@ import numpy as np
 from PIL import Image
 
 
-def ffmpeg(*args: str) -> None:
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+def ffmpeg(*args: str, stdin: bytes | None = None) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], input=stdin, check=True)
 
 
 SPEECH_LINES = [
@@ -90,12 +90,15 @@ def _make_speech_like(out: Path, seconds: float, rate: int, channels: int, level
 
 @functools.lru_cache(maxsize=128)
 def _spoken_cached(text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
-    """Each line spoken once a process (espeak-ng and a resample: 0.1 s a line)."""
-    wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-p", str(pitch), "--stdout", text],
-                         capture_output=True, check=True).stdout
-    raw = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", "pipe:0", "-ac", "1", "-ar", str(rate),
-                          "-f", "f32le", "pipe:1"], input=wav, capture_output=True, check=True).stdout
-    return np.frombuffer(raw, np.float32).copy()
+    """Each line spoken once a machine (espeak-ng and a resample: 0.1 s a line, most of
+    it the two processes' start), kept in memory once a process."""
+    def speak(part: Path) -> None:
+        wav = subprocess.run(["espeak-ng", "-v", voice, "-s", "165", "-p", str(pitch), "--stdout", text],
+                             capture_output=True, check=True).stdout
+        ffmpeg("-f", "wav", "-i", "pipe:0", "-ac", "1", "-ar", str(rate), "-f", "f32le", str(part), stdin=wav)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return np.fromfile(_cached(Path(tmp) / "line.f32", (text, voice, rate, pitch), speak), np.float32)
 
 
 def music_like(out: Path, seconds: float, rate: int = 48000, channels: int = 2,
