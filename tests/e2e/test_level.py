@@ -170,6 +170,26 @@ def test_a_long_track_analysed_as_two_halves_matches_one_pass(tmp_path: Path, in
     assert split_peaks == peaks and peaks.samples == len(tracks["host"])
 
 
+def test_recordings_analysed_by_one_ffmpeg_are_each_analysed_on_its_own(tmp_path: Path, interview) -> None:  # type: ignore[no-untyped-def]
+    """A short episode's recordings go through one ffmpeg (an output each, the filters'
+    figures by instance name): every figure as each track's own ffmpeg gives it, a
+    stereo track's one-channel-twice answer included."""
+    from producer.io import ffmpeg
+    from producer.stages import level
+
+    _, tracks = interview
+    host = ffmpeg.probe(factory.write_wav(tmp_path / "host.wav", tracks["host"], RATE))
+    guest = ffmpeg.probe(factory.write_pcm16(tmp_path / "guest.wav", np.stack([tracks["guest"]] * 2, 1), 22050))
+    pair = ffmpeg.probe(factory.write_pcm16(tmp_path / "pair.wav", np.stack([tracks["host"], tracks["guest"]], 1),
+                                            RATE))
+    for (found, peaks), track in zip(level.analyse_together([host, guest, pair]), [host, guest, pair]):
+        alone, alone_peaks = level.analyse_span(track, with_peaks=True)
+        assert peaks == alone_peaks, track.path
+        for name in ("energy", "voiced", "fine", "spectrum"):
+            assert np.array_equal(getattr(found, name), getattr(alone, name)), (track.path, name)
+    assert [p.same_channels for _, p in level.analyse_together([guest, pair])] == [True, False]
+
+
 def test_a_long_episodes_analysis_in_a_child_process_is_the_same(tmp_path: Path, interview, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """From level.CHILD_FROM_S on the analysis runs in a spawned process (its voice
     detector's memory leaves with it): the same figures as in this process, every

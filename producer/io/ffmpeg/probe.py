@@ -48,19 +48,21 @@ def probe_json(path: Path, entries: str) -> dict:
     return json.loads(result.stdout or "{}")
 
 
-def volumedetect_figures(log: str) -> dict[str, float]:
+def volumedetect_figures(log: str, instance: str | None = None) -> dict[str, float]:
     """What volumedetect logs when its graph closes ("max_volume: -0.3 dB",
     "histogram_0db: 12"); the last report wins (ffmpeg may open a graph twice)."""
-    return stats_figures(log, "volumedetect")
+    return stats_figures(log, "volumedetect", instance)
 
 
-def stats_figures(log: str, name: str) -> dict[str, float]:
+def stats_figures(log: str, name: str, instance: str | None = None) -> dict[str, float]:
     """What a statistics filter (tools.STATS_FILTERS) logs when its graph closes
-    ("Peak level dB: -inf" for astats), by name; the last report wins."""
+    ("Peak level dB: -inf" for astats), by name, or by the instance name the graph
+    gave it (`volumedetect@t1`: one graph, several tracks); the last report wins."""
     assert name in STATS_FILTERS
+    prefix = f"[{name}@{instance} " if instance else f"[Parsed_{name}"
     figures: dict[str, float] = {}
     for line in log.splitlines():
-        if line.startswith(f"[Parsed_{name}") and ":" in line:
+        if line.startswith(prefix) and ":" in line:
             figure, _, value = line.split("] ", 1)[1].partition(":")
             try:
                 figures[figure.strip()] = float(value.split()[0])

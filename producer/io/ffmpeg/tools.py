@@ -69,7 +69,8 @@ def run(args: Sequence[str], out: Path, what: str) -> None:
 
 
 STATS_FILTERS = ("volumedetect", "astats")  # filters whose statistics a failure's reason is not
-STATS_PREFIX = tuple(f"[Parsed_{name}" for name in STATS_FILTERS)
+# how their lines start: by the graph's own name for them, or by the instance name given (name@t0)
+STATS_PREFIX = tuple(p for name in STATS_FILTERS for p in (f"[Parsed_{name}", f"[{name}@"))
 
 
 def last_line(text: str) -> str:
