@@ -131,16 +131,8 @@ def analyse_together(tracks: Sequence[AudioInfo]) -> list[tuple[leveler.TrackFea
     sides = [ffmpeg.SideOutput(1, VAD_RATE, f"side{k}") for k in range(1, len(tracks))]
     source = ffmpeg.PcmSource([*inputs, "-vn", "-filter_complex", ";".join(graphs), "-map", "[out]"], 1, VAD_RATE,
                               ", ".join(str(t.path) for t in tracks), keep_log=True, sides=sides)
-    with ThreadPoolExecutor(len(sides)) as pool:
-        others = [pool.submit(features_of, side) for side in sides]
-        try:
-            first = features_of(source)
-        except BaseException:
-            for side in sides:
-                side.release()
-            raise
-        found = [first, *(f.result() for f in others)]
-    return [(f, _peaks(source.log, f"t{k}")) for k, f in enumerate(found)]
+    first, others = ffmpeg.read_with_sides(source, features_of, [features_of] * len(sides))
+    return [(f, _peaks(source.log, f"t{k}")) for k, f in enumerate([first, *others])]
 
 
 def _warm_up(track: AudioInfo, start: int, chain: str) -> np.ndarray:
@@ -205,17 +197,16 @@ def speech_chain(channels: int, delay: int) -> str:
 
 
 class FollowedSpeech:
-    """A stream's features from a second output of a decode that serves a meter
-    (io.ffmpeg.SideOutput), in a thread of its own. The build follows the shipped MP3
-    this way as LAME writes it (through speech_chain, on the core LAME leaves free; a
-    decode of the finished file cost 2.7 s an hour after the render) with no voice
-    detector (`detect` False): the build knows where the speech is from its own map
-    (core.audio.speech.episode_map), which saves Silero's 7 s an hour in the render;
-    the end padding (silence) falls in the last block. `check` and `measure` hear a
-    file this way (stages.measure.measure_and_hear), the detector on."""
+    """The shipped MP3's block energies, from the decode that verifies the MP3 while
+    LAME writes it (a second output of its ffmpeg, through speech_chain), on the
+    core LAME leaves free: the build's own figures need them, and a decode of the
+    finished file cost 2.7 s an hour after the render. No voice detector runs here:
+    the build knows where the speech is from its own map (core.audio.speech.episode_map),
+    which saves Silero's 7 s an hour in the render. The end padding (silence) falls
+    in the last block."""
 
-    def __init__(self, source: ffmpeg.SideOutput, detect: bool = False) -> None:
-        self.source, self.detect = source, detect
+    def __init__(self, source: ffmpeg.SideOutput) -> None:
+        self.source = source
         self.features: leveler.TrackFeatures | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -224,20 +215,17 @@ class FollowedSpeech:
     def _run(self) -> None:
         ffmpeg.background_thread()
         try:
-            self.features = features_of(self.source, detect=self.detect)
+            self.features = features_of(self.source, detect=False)
         except BaseException as e:  # handed to the caller in result()
             self.error = e
 
-    def found(self) -> leveler.TrackFeatures:
+    def result(self) -> np.ndarray:
+        """The K-weighted mean square of every 100 ms of the MP3."""
         self.thread.join()
         if self.error:
             raise self.error
         assert self.features is not None
-        return self.features
-
-    def result(self) -> np.ndarray:
-        """The K-weighted mean square of every 100 ms of the stream."""
-        return self.found().energy
+        return self.features.energy
 
     def abort(self) -> None:
         self.thread.join(timeout=10)

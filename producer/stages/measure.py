@@ -5,7 +5,6 @@ from a pass of its own."""
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterable, Sequence
@@ -65,16 +64,10 @@ def measure_and_hear(path: Path, settings: LevelerSettings) -> tuple[loudness.Lo
     if info.duration >= level.SPLIT_FROM_S:
         return measure_file(path, rate, channels), level.heard_in(level.track_features(info), settings)
     side = ffmpeg.SideOutput(1, level.VAD_RATE)
-    speech = level.FollowedSpeech(side, detect=True)
-    meter = loudness.Meter(rate, channels, True)
-    try:
-        for chunk in metered(["-i", str(path)], rate, channels, path, side=(level.track_chain(info.channels), side)):
-            meter_chunk(meter, chunk)
-    except BaseException:
-        side.release()  # where ffmpeg never started, the follower sees the end of its stream
-        speech.abort()
-        raise
-    return meter.result(), level.heard_in(speech.found(), settings)
+    source = metered(["-i", str(path)], rate, channels, path, side=(level.track_chain(info.channels), side))
+    meter, [features] = ffmpeg.read_with_sides(source, lambda s: _metered_all(s, loudness.Meter(rate, channels)),
+                                               [level.features_of])
+    return meter.result(), level.heard_in(features, settings)
 
 
 def measure_pcm(chunks: Iterable[np.ndarray], rate: int, channels: int, true_peak: bool = False) -> loudness.Meter:
@@ -123,24 +116,20 @@ def _music_energies(tracks: list[tuple[AudioInfo, str]], a: Assembly) -> list[tu
     inputs = [arg for t, _ in tracks for arg in ("-i", str(t.path))]
     source = ffmpeg.PcmSource([*inputs, *ffmpeg.pcm_out_each(rate, channels, WEIGHTING, chains, sides)], 2 * channels,
                               rate, ", ".join(str(t.path) for t, _ in tracks), sides=sides)
-    meters = [loudness.Meter(rate, channels, true_peak=False) for _ in tracks]
-    with ThreadPoolExecutor(max(1, len(sides))) as pool:
-        followed = [pool.submit(_metered_side, side, meter) for side, meter in zip(sides, meters[1:])]
-        try:
-            for chunk in source:
-                meter_chunk(meters[0], chunk)
-        except BaseException:
-            for side in sides:
-                side.release()  # where ffmpeg never started, the threads see the end of their streams
-            raise
-        lengths = [source.frames, *(f.result() for f in followed)]
-    return [(m.mean_squares(), n / rate) for m, n in zip(meters, lengths)]
+    first, others = ffmpeg.read_with_sides(source, lambda s: _metered_all(s, _music_meter(a)),
+                                           [lambda s: _metered_all(s, _music_meter(a)) for _ in sides])
+    return [(m.mean_squares(), m.frames / rate) for m in (first, *others)]
 
 
-def _metered_side(side: ffmpeg.SideOutput, meter: loudness.Meter) -> int:
-    for chunk in side:
+def _music_meter(a: Assembly) -> loudness.Meter:
+    return loudness.Meter(a.sample_rate, a.channels, true_peak=False)
+
+
+def _metered_all(source: Iterable[np.ndarray], meter: loudness.Meter) -> loudness.Meter:
+    """A metered stream (samples, then their K-weighted copy) into `meter`, to its end."""
+    for chunk in source:
         meter_chunk(meter, chunk)
-    return side.frames
+    return meter
 
 
 def ears(a: Assembly, pieces: list[list[np.ndarray]]) -> list[float]:
@@ -159,19 +148,11 @@ def ears(a: Assembly, pieces: list[list[np.ndarray]]) -> list[float]:
 def _stereo_and_fold(spans: list[np.ndarray], rate: int) -> tuple[float, float]:
     """The spans' K-weighted energy in stereo, and in their mono fold (the analysis's,
     level.track_chain's), from one ffmpeg: the fold a second output of the same graph."""
-    side = ffmpeg.SideOutput(2, rate)
     fold_chain = ffmpeg.metered_chain(rate, 1, WEIGHTING, conform_filter(2, 1, rate), "fold")
-    both, fold = loudness.Meter(rate, 2, true_peak=False), loudness.Meter(rate, 1, true_peak=False)
-    with ThreadPoolExecutor(1) as pool:
-        folded = pool.submit(_metered_side, side, fold)
-        try:
-            for chunk in metered(ffmpeg.pcm_in(rate, 2), rate, 2, "samples", stdin_writer=ffmpeg.writes(spans),
-                                 side=(fold_chain, side)):
-                meter_chunk(both, chunk)
-        except BaseException:
-            side.release()
-            raise
-        folded.result()
+    source = metered(ffmpeg.pcm_in(rate, 2), rate, 2, "samples", stdin_writer=ffmpeg.writes(spans),
+                     side=(fold_chain, ffmpeg.SideOutput(2, rate)))
+    both, [fold] = ffmpeg.read_with_sides(source, lambda s: _metered_all(s, loudness.Meter(rate, 2, true_peak=False)),
+                                          [lambda s: _metered_all(s, loudness.Meter(rate, 1, true_peak=False))])
     return float(both.mean_squares().sum()), float(fold.mean_squares().sum())
 
 

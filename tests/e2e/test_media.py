@@ -138,3 +138,48 @@ def test_a_wav_whose_length_was_never_written_is_left_to_ffprobe(tmp_path: Path)
     assert audio_headers.read(path) is None
     with pytest.raises(MediaError):
         media.probe(path)
+
+
+class Gave(Exception):
+    pass
+
+
+def _sine_with_side() -> media.PcmSource:
+    """Ten minutes of a tone on stdout and again on a side output: far more than the pipes hold."""
+    side = media.SideOutput(1, 16000, "side")
+    return media.PcmSource(["-f", "lavfi", "-i", "sine=f=440:d=600:r=16000", "-filter_complex",
+                            "[0:a:0]asplit=2[out][side]", "-map", "[out]"], 1, 16000, "a tone", sides=[side])
+
+
+def _gives_up(stream) -> int:  # type: ignore[no-untyped-def]
+    chunks = iter(stream)  # held by the frame the error's traceback keeps: the stream stays open
+    next(chunks)
+    raise Gave("stopped reading")
+
+
+def _reads_all(stream) -> int:  # type: ignore[no-untyped-def]
+    return sum(len(chunk) for chunk in stream)
+
+
+@pytest.mark.parametrize("main,side", [(_reads_all, _gives_up), (_gives_up, _reads_all)], ids=["side", "main"])
+def test_a_reader_that_gives_up_stops_the_decode_and_its_error_is_raised(main, side) -> None:  # type: ignore[no-untyped-def]
+    """ffmpeg writes its outputs in turn: a reader that stops would leave the other
+    waiting on a pipe nobody reads. read_with_sides stops ffmpeg and raises the reader's error."""
+    import threading
+
+    source = _sine_with_side()
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            media.read_with_sides(source, main, [side])
+            outcome.append(None)
+        except BaseException as e:  # noqa: BLE001 - what the call raised is the finding
+            outcome.append(e)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the other reader waited on a pipe nobody read"
+    assert isinstance(outcome[0], Gave), outcome
+    assert ffmpeg_children() == []

@@ -7,7 +7,8 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
-from typing import IO, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import IO, Callable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
@@ -52,13 +53,14 @@ class PcmSource:
         self.chunk_frames = int(chunk_seconds * sample_rate)
         self.frames = 0
         self.stdin_error: BaseException | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
 
     def __iter__(self) -> Iterator[np.ndarray]:
         with tempfile.TemporaryFile() as err:
             stdin = subprocess.PIPE if self.stdin_writer else subprocess.DEVNULL
             try:
-                proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err,
-                                        pass_fds=[side.fd for side in self.sides])
+                proc = self._proc = subprocess.Popen(self.args, stdin=stdin, stdout=subprocess.PIPE, stderr=err,
+                                                     pass_fds=[side.fd for side in self.sides])
             finally:
                 for side in self.sides:
                     side.release()
@@ -98,6 +100,14 @@ class PcmSource:
                 raise self.stdin_error
             if rc != 0:
                 raise MediaError(f"{self.what}: ffmpeg could not decode it ({last_line(log)})")
+
+    def stop(self) -> None:
+        """End a decode whose reader gave up (its side outputs' readers then see the end
+        of their streams), and let no side output wait for an ffmpeg that never started."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+        for side in self.sides:
+            side.release()
 
     def _write_stdin(self, stdin: IO[bytes]) -> None:
         assert self.stdin_writer is not None
@@ -214,6 +224,33 @@ class SideOutput:
                 chunk = np.frombuffer(data, np.float32).reshape(-1, self.channels)
                 self.frames += len(chunk)
                 yield chunk
+
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def read_with_sides(source: PcmSource, read: Callable[[PcmSource], T],
+                    read_side: Sequence[Callable[[SideOutput], U]]) -> tuple[T, list[U]]:
+    """The source read by `read` in this thread and each of its side outputs by its
+    reader in a thread of its own, all at once (ffmpeg writes its outputs in turn: one
+    read alone stalls it). Where a reader fails, ffmpeg is stopped, so that no other
+    waits on a pipe nobody reads; a side reader's failure is the one raised."""
+    def guarded(reader: Callable[[SideOutput], U], side: SideOutput) -> U:
+        try:
+            return reader(side)
+        except BaseException:
+            source.stop()
+            raise
+
+    with ThreadPoolExecutor(max(1, len(source.sides))) as pool:
+        sides = [pool.submit(guarded, reader, side) for reader, side in zip(read_side, source.sides, strict=True)]
+        try:
+            main = read(source)
+        except BaseException as e:
+            source.stop()
+            raise next((f for f in (s.exception() for s in sides) if f is not None), e) from None
+        return main, [f.result() for f in sides]
 
 
 def pcm_in(rate: int, channels: int) -> list[str]:
