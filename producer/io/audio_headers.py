@@ -45,9 +45,10 @@ def _wav(path: Path) -> AudioInfo | None:
             name, length = struct.unpack("<4sI", head)
             if name == b"data":
                 return _pcm(path, fmt, length, f.tell(), size)
-            body = f.read(length + (length & 1))  # chunks are padded to an even length
             if name == b"fmt ":
-                fmt = struct.unpack_from("<HHIIHH", body)
+                fmt = struct.unpack_from("<HHIIHH", f.read(length + (length & 1)))
+            else:  # chunks are padded to an even length; a long one (bext, junk) is not read
+                f.seek(length + (length & 1), 1)
     return None
 
 
