@@ -38,20 +38,22 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 # uv resolves, downloads and installs in parallel: a fresh venv with the test extras in about
 # 20 s where pip takes 50 (the same versions; both write bytecode, which machines that set
 # PYTHONDONTWRITEBYTECODE need: each process would compile numpy and the rest from source).
-# pip does it where uv cannot be had or cannot reach the index.
+# The venv gets no pip of its own (ensurepip: 4 s of a fresh clone's set-up): uv goes in with
+# the interpreter's pip (--python, pip 22.3 on). Where either cannot be had or cannot reach the
+# index, the venv gets pip after all and pip installs.
 comma := ,
-PIP_INSTALL = $(BIN)/pip install -q uv && \
+PIP_INSTALL = { [ -x $(BIN)/uv ] || $(PYTHON) -m pip --python $(BIN)/python install -q uv; } && \
   $(BIN)/uv pip install -q --native-tls --compile-bytecode --python $(BIN)/python $(1) || \
-  $(BIN)/pip install -q $(1)
+  { $(BIN)/python -m ensurepip -q && $(BIN)/python -m pip install -q $(1); }
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 	$(call PIP_INSTALL,-e .)
 	touch $@
 
 # the package and its test extras in one resolve and one editable build
 $(VENV)/.installed-test: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 	$(call PIP_INSTALL,-e '.[test$(comma)sample]')
 	touch $(VENV)/.installed $@
 
