@@ -44,7 +44,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 comma := ,
 PIP_INSTALL = { [ -x $(BIN)/uv ] || $(PYTHON) -m pip --python $(BIN)/python install -q uv; } && \
   $(BIN)/uv pip install -q --native-tls --compile-bytecode --python $(BIN)/python $(1) || \
-  { $(BIN)/python -m ensurepip -q && $(BIN)/python -m pip install -q $(1); }
+  { $(BIN)/python -m ensurepip >/dev/null && $(BIN)/python -m pip install -q $(1); }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv --without-pip $(VENV)
