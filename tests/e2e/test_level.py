@@ -23,13 +23,13 @@ def mean_db(values: list[float]) -> float:
 
 def turns(path: Path, conv: factory.Conversation, who: str, offset: float) -> float:
     """Energy mean of each of `who`'s turns' loudness (turn edges trimmed 0.3 s)."""
-    return mean_db([factory.segment_loudness(path, a + offset + 0.3, b + offset - 0.3)
-                    for a, b, w in conv.turns if w == who])
+    return mean_db(factory.segments_loudness(path, [(a + offset + 0.3, b + offset - 0.3)
+                                                    for a, b, w in conv.turns if w == who]))
 
 
 def pauses(path: Path, conv: factory.Conversation, offset: float) -> dict[str, float]:
-    return {after: factory.segment_loudness(path, a + offset + 1.0, b + offset - 1.0)
-            for a, b, after in conv.pauses}
+    levels = factory.segments_loudness(path, [(a + offset + 1.0, b + offset - 1.0) for a, b, _ in conv.pauses])
+    return {after: level for (_, _, after), level in zip(conv.pauses, levels)}
 
 
 def show_with(tmp_path: Path, tracks: dict[str, np.ndarray], leveler: str | None) -> Path:

@@ -20,8 +20,9 @@ pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.m
 def sentences(path: Path, conv: factory.Conversation, offset: float) -> dict[str, list[float]]:
     """ebur128's loudness of every sentence of the MP3, by speaker (edges trimmed 0.2 s)."""
     out: dict[str, list[float]] = {}
-    for a, b, who in conv.turns:
-        out.setdefault(who, []).append(factory.segment_loudness(path, a + offset + 0.2, b + offset - 0.2))
+    levels = factory.segments_loudness(path, [(a + offset + 0.2, b + offset - 0.2) for a, b, _ in conv.turns])
+    for (_, _, who), level in zip(conv.turns, levels):
+        out.setdefault(who, []).append(level)
     return out
 
 
