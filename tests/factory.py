@@ -334,10 +334,10 @@ def conversation(rate: int = 44100, gap: float = 0.8, long_pause: float = 4.0) -
 
 
 def segments_loudness(path: Path, spans: list[tuple[float, float]]) -> list[float]:
-    """ffmpeg's ebur128 integrated loudness of each [start, end) of a file, from one ffmpeg: each span an input of its own
-    (seeking as one alone does), each through an ebur128 named after its place, whose
-    summary the log prefixes with that name (a test measuring a dozen turns started a
-    dozen ffmpegs, at 75 ms of CPU each before a sample)."""
+    """ffmpeg's ebur128 integrated loudness of each [start, end) of a file, from one
+    ffmpeg: each span an input of its own (seeking as one alone does), each through an
+    ebur128 named after its place, whose summary the log prefixes with that name (a
+    test measuring a dozen turns started a dozen ffmpegs, at 75 ms of CPU each)."""
     inputs = [a for start, end in spans for a in ("-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", str(path))]
     graph = ";".join(f"[{k}:a:0]ebur128@s{k}[o{k}]" for k in range(len(spans)))
     maps = [a for k in range(len(spans)) for a in ("-map", f"[o{k}]")]
