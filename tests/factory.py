@@ -338,7 +338,8 @@ def segments_loudness(path: Path, spans: list[tuple[float, float]]) -> list[floa
     ffmpeg: each span an input of its own (seeking as one alone does), each through an
     ebur128 named after its place, whose summary the log prefixes with that name (a
     test measuring a dozen turns started a dozen ffmpegs, at 75 ms of CPU each)."""
-    inputs = [a for start, end in spans for a in ("-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", str(path))]
+    inputs = [a for start, end in spans
+              for a in ("-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", str(path))]
     graph = ";".join(f"[{k}:a:0]ebur128@s{k}[o{k}]" for k in range(len(spans)))
     maps = [a for k in range(len(spans)) for a in ("-map", f"[o{k}]")]
     err = subprocess.run(["ffmpeg", "-nostdin", "-nostats", *inputs, "-filter_complex", graph, *maps, "-f", "null", "-"],
