@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ...core.episode.models import AudioInfo
 from .. import audio_headers
-from .tools import STATS_FILTERS, last_line, tool
+from .tools import STATS_FILTERS, last_line, stats_prefix, tool
 from ...errors import MediaError
 
 def probe(path: Path) -> AudioInfo:
@@ -59,7 +59,7 @@ def stats_figures(log: str, name: str, instance: str | None = None) -> dict[str,
     ("Peak level dB: -inf" for astats), by name, or by the instance name the graph
     gave it (`volumedetect@t1`: one graph, several tracks); the last report wins."""
     assert name in STATS_FILTERS
-    prefix = f"[{name}@{instance} " if instance else f"[Parsed_{name}"
+    prefix = stats_prefix(name, instance or None)
     figures: dict[str, float] = {}
     for line in log.splitlines():
         if line.startswith(prefix) and ":" in line:

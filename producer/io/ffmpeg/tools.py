@@ -69,8 +69,18 @@ def run(args: Sequence[str], out: Path, what: str) -> None:
 
 
 STATS_FILTERS = ("volumedetect", "astats")  # filters whose statistics a failure's reason is not
-# how their lines start: by the graph's own name for them, or by the instance name given (name@t0)
-STATS_PREFIX = tuple(p for name in STATS_FILTERS for p in (f"[Parsed_{name}", f"[{name}@"))
+
+
+def stats_prefix(name: str, instance: str | None = None) -> str:
+    """How a statistics filter's log lines start: by the graph's own name for it
+    (None: "[Parsed_volumedetect_0 @ ..."), by the instance name the graph gave it
+    ("t0": "[volumedetect@t0 @ ..."), or by any instance name ("")."""
+    if instance is None:
+        return f"[Parsed_{name}"
+    return f"[{name}@{instance} " if instance else f"[{name}@"
+
+
+STATS_PREFIX = tuple(stats_prefix(name, instance) for name in STATS_FILTERS for instance in (None, ""))
 
 
 def last_line(text: str) -> str:
