@@ -31,7 +31,7 @@ from ..core.audio.limiter import Limiter
 from ..core.episode.models import Preset
 from ..core.episode.policy import next_gain
 from . import encode
-from .measure import measure_file, measure_pcm
+from .measure import measure_file, measure_file_and_pcm, measure_pcm
 
 FORCED_ERROR_ENV = "PRODUCER_TEST_PREDICTION_ERROR"
 
@@ -64,10 +64,32 @@ def loss_at(excerpts: list[np.ndarray], plain: Plain, gain_db: float, ceiling_db
             fmt: Format = MAIN) -> Loss:
     """What the excerpts lose between `gain × excerpt` and its limited, encoded,
     decoded self, and the limiter's part of that."""
+    return _loss(_trial(excerpts, gain_db, ceiling_db, preset, fmt, with_plain=False), plain, gain_db)
+
+
+def first_loss(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset,
+               fmt: Format = MAIN) -> tuple[Loss, Plain]:
+    """loss_at for a first trial, and the plain excerpts, measured by that trial's
+    decode (a second input of its ffmpeg) where the codec decodes at the programme's
+    rate, as the MP3 does: one ffmpeg fewer a build. Opus's 48 kHz has them apart."""
+    trial = _trial(excerpts, gain_db, ceiling_db, preset, fmt, with_plain=True)
+    plain = trial.plain if trial.plain is not None else measure_plain(excerpts, preset)
+    return _loss(trial, plain, gain_db), plain
+
+
+@dataclass(frozen=True)
+class _Trial:
+    coded_lufs: float  # the limited, encoded excerpts, decoded and measured
+    limited: bool  # whether the limiter touched any excerpt
+    after: np.ndarray  # their energy in the meter's blocks after the limiter
+    plain: Plain | None  # the plain excerpts, where the decode measured them too
+
+
+def _trial(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset, fmt: Format,
+           with_plain: bool) -> _Trial:
     rate, channels = preset.sample_rate, preset.channels
-    at_gain = loudness.gated(plain.weighted * 10 ** (gain_db / 10))  # K-weighting is linear: energies scale by gain²
     limiters = [Limiter(gain_db, ceiling_db, rate) for _ in excerpts]
-    after = _BlockEnergy(rate, len(plain.energy))
+    after = _BlockEnergy(rate, _blocks(excerpts, rate))
     # generators all the way, so that no more than one excerpt is held twice at a time
     rendered = (after.add(out) for lim, e in zip(limiters, excerpts) for out in lim.process([e]))
     with tempfile.TemporaryDirectory(prefix="producer-predict-") as tmp:
@@ -75,11 +97,26 @@ def loss_at(excerpts: list[np.ndarray], plain: Plain, gain_db: float, ceiling_db
         encode.encode(rendered, coded_file, preset, fmt)
         # at the codec's own rate (Opus's 48 kHz), known from the format's row: no probe
         coded_rate = fmt.tap.rate if fmt.tap is not None and fmt.tap.rate else rate
-        coded = measure_file(coded_file, coded_rate, channels, true_peak=False).integrated
-    limited = any(lim.stats.limited_frames for lim in limiters)
-    if not (math.isfinite(at_gain) and math.isfinite(coded)):
-        return Loss(0.0, limited)
-    return Loss(at_gain - coded, limited, _limiter_lu(plain, gain_db, after.blocks()))
+        plain = None
+        if with_plain and coded_rate == rate:
+            coded, weighted = measure_file_and_pcm(coded_file, iter(excerpts), rate, channels)
+            coded_lufs = coded.result().integrated
+            plain = _plain(excerpts, weighted.mean_squares(), rate)
+        else:
+            coded_lufs = measure_file(coded_file, coded_rate, channels, true_peak=False).integrated
+    return _Trial(coded_lufs, any(lim.stats.limited_frames for lim in limiters), after.blocks(), plain)
+
+
+def _loss(trial: _Trial, plain: Plain, gain_db: float) -> Loss:
+    at_gain = loudness.gated(plain.weighted * 10 ** (gain_db / 10))  # K-weighting is linear: energies scale by gain²
+    if not (math.isfinite(at_gain) and math.isfinite(trial.coded_lufs)):
+        return Loss(0.0, trial.limited)
+    return Loss(at_gain - trial.coded_lufs, trial.limited, _limiter_lu(plain, gain_db, trial.after))
+
+
+def _blocks(excerpts: list[np.ndarray], rate: int) -> int:
+    """How many of the meter's 100 ms blocks the excerpts fill (it drops a last partial one)."""
+    return sum(len(e) for e in excerpts) // loudness.sub_block_frames(rate)
 
 
 def limiter_loss(excerpts: list[np.ndarray], plain: Plain, gain_db: float, ceiling_db: float, rate: int) -> float:
@@ -125,7 +162,11 @@ def measure_plain(excerpts: list[np.ndarray], preset: Preset) -> Plain:
     scaled by its gain and gated again, exactly what metering the scaled samples
     gives (to 1e-6 LU; one ffmpeg fewer per trial and format)."""
     weighted = measure_pcm(iter(excerpts), preset.sample_rate, preset.channels).mean_squares()
-    energy = _BlockEnergy(preset.sample_rate, len(weighted))
+    return _plain(excerpts, weighted, preset.sample_rate)
+
+
+def _plain(excerpts: list[np.ndarray], weighted: np.ndarray, rate: int) -> Plain:
+    energy = _BlockEnergy(rate, len(weighted))
     for e in excerpts:
         energy.add(e)
     return Plain(weighted, energy.blocks())
@@ -133,12 +174,21 @@ def measure_plain(excerpts: list[np.ndarray], preset: Preset) -> Plain:
 
 def solve_each(measured_lufs: float, excerpts: list[np.ndarray], ceilings: dict[str, float],
                preset: Preset) -> dict[str, Prediction]:
-    """Each format's gain at its own ceiling, the formats in parallel (each one's first
-    trial is an encoder process and a decode; a search after it is numpy's)."""
-    plain = measure_plain(excerpts, preset) if excerpts else Plain(np.zeros(0), np.zeros(0))
+    """Each format's gain at its own ceiling. The first format's first trial comes
+    first, and measures the plain excerpts that every trial needs (first_loss); then
+    the formats in parallel (each one's first trial is an encoder process and a
+    decode; a search after it is numpy's)."""
+    items = list(ceilings.items())
+    first: Loss | None = None
+    if excerpts:
+        fmt, ceiling = items[0]
+        first, plain = first_loss(excerpts, preset.integrated - measured_lufs, ceiling, preset, FORMATS[fmt])
+    else:
+        plain = Plain(np.zeros(0), np.zeros(0))
     with ThreadPoolExecutor(2) as pool:
-        futures = {fmt: pool.submit(solve, measured_lufs, excerpts, plain, ceiling, preset, FORMATS[fmt])
-                   for fmt, ceiling in ceilings.items()}
+        futures = {fmt: pool.submit(solve, measured_lufs, excerpts, plain, ceiling, preset, FORMATS[fmt],
+                                    first=first if n == 0 else None)
+                   for n, (fmt, ceiling) in enumerate(items)}
         guesses = {fmt: f.result() for fmt, f in futures.items()}
     forced = forced_errors(os.environ.get(FORCED_ERROR_ENV, ""))
     return {fmt: Prediction(g.gain_db + forced.get(fmt, 0.0), g.loss_lu, g.trials) for fmt, g in guesses.items()}
@@ -157,12 +207,14 @@ def forced_errors(spec: str) -> dict[str, float]:
 
 
 def solve(measured_lufs: float, excerpts: list[np.ndarray], plain: Plain, ceiling_db: float, preset: Preset,
-          fmt: Format = MAIN, max_trials: int = 5) -> Prediction:
-    """The gain whose limited, encoded result should measure the preset's target."""
+          fmt: Format = MAIN, max_trials: int = 5, first: Loss | None = None) -> Prediction:
+    """The gain whose limited, encoded result should measure the preset's target;
+    `first`: the first trial's loss, where it was measured already (solve_each)."""
     gain = preset.integrated - measured_lufs
     if not excerpts:
         return Prediction(gain, 0.0, 0)
-    first = loss_at(excerpts, plain, gain, ceiling_db, preset, fmt)
+    if first is None:
+        first = loss_at(excerpts, plain, gain, ceiling_db, preset, fmt)
     if not first.limited or first.lu <= 0.1:
         return Prediction(gain + first.lu, first.lu, 1)
     # The limiter is busy, and its loss grows with the gain: search on the excerpts. The

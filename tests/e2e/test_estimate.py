@@ -140,3 +140,27 @@ def test_the_predictions_limiter_reckoning_agrees_with_the_meter_on_the_limited_
     assert metered[0] > 0.3, "the limiter was to be busy"
     assert reckoned[1] - reckoned[0] == pytest.approx(metered[1] - metered[0], abs=0.02), (reckoned, metered)
     assert reckoned[0] == pytest.approx(metered[0], rel=0.01), (reckoned, metered)
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "opus"])
+def test_the_first_trial_measures_the_plain_excerpts_in_its_own_decode(tmp_path: Path, fmt: str) -> None:
+    """The first trial's decode carries the plain excerpts as a second input of its
+    ffmpeg (predict.first_loss): the same figures as measuring them on their own and
+    the trial apart, and the plain ones pyloudnorm's on the excerpts. Opus decodes
+    at 48 kHz, where the excerpts are measured apart."""
+    from producer.core.episode.formats import FORMATS
+    from producer.io.config import load_preset
+    from producer.stages import predict
+
+    preset = load_preset("podcast-stereo")
+    wav = factory.speech_like(tmp_path / "v.wav", 12.0, RATE, 2, level_db=8, seed=6, click_at=3.0)
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-f", "f32le", "-"], capture_output=True,
+                         check=True).stdout
+    x = np.frombuffer(raw, np.float32).reshape(-1, 2)
+    excerpts = [x[i * RATE * 4: i * RATE * 4 + 3 * RATE].copy() for i in range(3)]
+    first, plain = predict.first_loss(excerpts, 6.0, -1.5, preset, FORMATS[fmt])
+    apart = predict.measure_plain(excerpts, preset)
+    assert np.array_equal(plain.weighted, apart.weighted) and np.array_equal(plain.energy, apart.energy)
+    assert first == predict.loss_at(excerpts, apart, 6.0, -1.5, preset, FORMATS[fmt])
+    assert first.limited and first.lu > 0
+    assert loudness.gated(plain.weighted) == pytest.approx(factory.lufs_of(np.concatenate(excerpts), RATE), abs=0.05)

@@ -158,9 +158,9 @@ def pcm_out(rate: int, channels: int, weighting: str, chain: str | None = None,
     return ["-filter_complex_threads", "1", "-filter_complex", graph, "-map", "[out]"]
 
 
-def pcm_out_each(rate: int, channels: int, weighting: str, chains: Sequence[str],
+def pcm_out_each(rate: int, channels: int, weighting: str, chains: Sequence[str | None],
                  sides: Sequence[SideOutput]) -> list[str]:
-    """pcm_out for several inputs of one ffmpeg: input k through chains[k], into the
+    """pcm_out for several inputs of one ffmpeg: input k through chains[k] (None: none), into the
     PcmSource's own output for the first and into sides[k - 1] (channels and their
     K-weighted copy, `2 * channels` wide; labels "side1", "side2", ...) for the rest."""
     assert len(sides) == len(chains) - 1 and all(s.label == f"side{k}" for k, s in enumerate(sides, 1))
