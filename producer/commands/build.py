@@ -128,9 +128,11 @@ def _build_into(plan: BuildPlan, cover: Artwork, work: Path, progress: Progress,
     timer = Timer()
     leveling = None
     with timer.stage("level_analysis"):
-        features, analysed = level.analyse(plan.assembly, plan.preset.leveler, progress)  # refuses a silent input
+        # refuses a silent input; a short episode's intro and outro are read by the same ffmpeg
+        features, analysed, found = level.analyse_with(plan.assembly, plan.preset.leveler, progress,
+                                                       measure.music_branches(plan.assembly))
         plan = replace(plan, assembly=analysed)
-        music = measure.music(plan.assembly)
+        music = measure.music(plan.assembly) if found is None else measure.music_from(plan.assembly, found)
         plan = _with_decoded_lengths(plan, features, music)
         speech = leveler.speech_map(features, plan.preset.leveler)  # the one map: who talks when
         heard_first = None

@@ -15,7 +15,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -116,6 +116,13 @@ def analyse_together(tracks: Sequence[AudioInfo]) -> list[tuple[leveler.TrackFea
     others io.ffmpeg.SideOutput's, each heard in a thread of its own), its filters'
     figures told apart by instance names (a build of two recordings started two
     ffmpegs, at 75 ms of CPU each before a sample)."""
+    return _together(tracks, ())[0]
+
+
+def _together(tracks: Sequence[AudioInfo],
+              extra: Sequence[ffmpeg.Branch]) -> tuple[list[tuple[leveler.TrackFeatures, Peaks]], list[object]]:
+    """analyse_together, with `extra` inputs through their own chains into their own
+    outputs after the tracks', and what their readers found."""
     inputs: list[str] = []
     graphs: list[str] = []
     for k, track in enumerate(tracks):
@@ -128,11 +135,17 @@ def analyse_together(tracks: Sequence[AudioInfo]) -> list[tuple[leveler.TrackFea
         else:
             graphs.append(f"[{k}:a:0]asplit[a{k}][p{k}];[p{k}]volumedetect@t{k},anullsink;"
                           f"[a{k}]{track_chain(track.channels)}[{out}]")
+    for k, branch in enumerate(extra, len(tracks)):
+        inputs += ["-i", str(branch.path)]
+        graphs.append(f"[{k}:a:0]{branch.chain}[{branch.side.label}]")
     sides = [ffmpeg.SideOutput(1, VAD_RATE, f"side{k}") for k in range(1, len(tracks))]
+    what = ", ".join(str(t) for t in [*(t.path for t in tracks), *(b.path for b in extra)])
     source = ffmpeg.PcmSource([*inputs, "-vn", "-filter_complex", ";".join(graphs), "-map", "[out]"], 1, VAD_RATE,
-                              ", ".join(str(t.path) for t in tracks), keep_log=True, sides=sides)
-    first, others = ffmpeg.read_with_sides(source, features_of, [features_of] * len(sides))
-    return [(f, _peaks(source.log, f"t{k}")) for k, f in enumerate([first, *others])]
+                              what, keep_log=True, sides=[*sides, *(b.side for b in extra)])
+    first, others = ffmpeg.read_with_sides(source, features_of,
+                                           [*[features_of] * len(sides), *(b.read for b in extra)])
+    found = [first, *others[:len(sides)]]
+    return [(f, _peaks(source.log, f"t{k}")) for k, f in enumerate(found)], list(others[len(sides):])
 
 
 def _warm_up(track: AudioInfo, start: int, chain: str) -> np.ndarray:
@@ -279,43 +292,56 @@ def analyse(assembly: Assembly, settings: leveler.LevelerSettings,
     warned about when it clips: a muted mic fails here, before any render. The
     assembly comes back with each stereo recording that is one channel twice marked
     (AudioInfo.same_channels)."""
+    features, assembly, _ = analyse_with(assembly, settings, progress, ())
+    return features, assembly
+
+
+def analyse_with(assembly: Assembly, settings: leveler.LevelerSettings, progress: Progress,
+                 extra: Sequence[ffmpeg.Branch]) -> tuple[list[leveler.TrackFeatures], Assembly, list[object] | None]:
+    """analyse, and `extra` inputs read by the same ffmpeg where the recordings are
+    analysed by one (a short episode's): what their readers found, or None where
+    they were not read (the caller reads them on its own then)."""
     stage = progress.stage("analyse", assembly.programme_seconds * len(assembly.recordings))
     features = []
     recordings = []
-    for i, (track, (found, peaks)) in enumerate(zip(assembly.recordings, _analysed(assembly))):
-        features.append(found)
+    analysed, found = _analysed(assembly, extra)
+    for i, (track, (heard, peaks)) in enumerate(zip(assembly.recordings, analysed)):
+        features.append(heard)
         recordings.append(replace(track, same_channels=bool(peaks and peaks.same_channels)))
         stage.update(assembly.programme_seconds * (i + 1))
-        if (problem := input_checks.silence_problem(found, settings)) is not None:
+        if (problem := input_checks.silence_problem(heard, settings)) is not None:
             raise InputError(f"{track.path}: {problem}; check the input, or take it out of recordings")
         if peaks is not None and (problem := input_checks.clipping_problem(peaks)) is not None:
             progress.warn(f"{track.path}: {problem}")
     stage.done(", ".join(f"{t.path.name} {input_checks.level_text(f)}"
                          f"{' (one channel twice: cleaned once)' if t.same_channels else ''}"
                          for t, f in zip(recordings, features)))
-    return features, replace(assembly, recordings=tuple(recordings))
+    return features, replace(assembly, recordings=tuple(recordings)), found
 
 
-def _analysed(assembly: Assembly) -> Iterator[tuple[leveler.TrackFeatures, Peaks | None]]:
-    """Each recording's analysis, in order. From CHILD_FROM_S on, in a process of its
+def _analysed(assembly: Assembly, extra: Sequence[ffmpeg.Branch]
+              ) -> tuple[Iterable[tuple[leveler.TrackFeatures, Peaks | None]], list[object] | None]:
+    """Each recording's analysis, in order, and what the `extra` inputs' readers found
+    where the same ffmpeg read them. From CHILD_FROM_S on, in a process of its
     own: the voice detector's onnxruntime keeps 40 MB of the process it ran in
     (its session dropped, 13 MB come back), and the render that follows holds
     every encoder and decoder; a child's memory leaves with it (the hour with all
     three formats: 315 → 259 MB). A shorter episode's analysis takes less than
     starting the child (about 0.4 s) and its render stays well under the memory bar."""
-    if assembly.programme_seconds < CHILD_FROM_S:
-        tracks = assembly.recordings
-        if len(tracks) > 1 and all(t.duration < SPLIT_FROM_S for t in tracks):
-            try:
-                yield from analyse_together(tracks)
-                return
-            except MediaError:  # each track on its own: the one ffmpeg cannot read names itself
-                pass
-        for track in tracks:
-            yield analyse_track(track, True)
-        return
+    tracks = assembly.recordings
+    if assembly.programme_seconds >= CHILD_FROM_S:
+        return _in_child(tracks), None
+    if all(t.duration < SPLIT_FROM_S for t in tracks) and (len(tracks) > 1 or extra):
+        try:
+            return _together(tracks, extra)
+        except MediaError:  # each track on its own: the one ffmpeg cannot read names itself
+            pass
+    return (analyse_track(track, True) for track in tracks), None  # in turn: a silent first fails first
+
+
+def _in_child(tracks: Sequence[AudioInfo]) -> Iterator[tuple[leveler.TrackFeatures, Peaks | None]]:
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
-        yield from child.map(analyse_track, assembly.recordings, [True] * len(assembly.recordings))
+        yield from child.map(analyse_track, tracks, [True] * len(tracks))
 
 
 def plan(assembly: Assembly, features: Sequence[leveler.TrackFeatures], speech_map: leveler.SpeechMap, mode: str,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterable, Sequence
+from typing import IO, Callable, Iterable, Sequence, cast
 
 import numpy as np
 
@@ -105,19 +105,54 @@ class Music:
 
 
 def music(a: Assembly) -> Music:
-    """The intro and the outro from one ffmpeg (the second one an output of its own:
-    an ffmpeg's start costs 75 ms of CPU, a short episode's build started 19)."""
+    """The intro and the outro from one ffmpeg of their own (the second one an output of
+    its own: an ffmpeg's start costs 75 ms of CPU, a short episode's build started 19),
+    where the analysis's did not read them (music_branches)."""
+    fades = _fades(a)
+    return music_from(a, _music_energies(fades, a))
+
+
+def music_branches(a: Assembly) -> list[ffmpeg.Branch]:
+    """The intro and the outro as inputs of the analysis's ffmpeg (stages.level.analyse_with),
+    each into an output of its own read as music() reads it; music_from() takes what the
+    readers found, in this order. One ffmpeg fewer a short episode's build."""
+    rate, channels = a.sample_rate, a.channels
+    return [ffmpeg.Branch(t.path, ffmpeg.metered_chain(rate, channels, WEIGHTING, chain, f"m{j}"),
+                          ffmpeg.SideOutput(2 * channels, rate, f"music{j}"), _music_reader(a))
+            for j, (t, chain) in enumerate(_music_chains(a, _fades(a)))]
+
+
+def music_from(a: Assembly, found: Sequence[object]) -> Music:
+    """Music from what the readers of music_branches (or music's own ffmpeg) found."""
+    fades = _fades(a)
+    results = cast(list[tuple[np.ndarray, float]], list(found))
+    seconds = {track.path: length for (track, _), (_, length) in zip(fades, results)}
+    energies = iter(energy for energy, _ in results)
+    return Music(next(energies) if a.intro is not None else None, next(energies) if a.outro is not None else None,
+                 seconds)
+
+
+def _fades(a: Assembly) -> list[tuple[AudioInfo, str]]:
     fades = []  # a list: a show may open and close with the same file
     if a.intro is not None:
         fades.append((a.intro, f"afade=t=out:st={a.intro.duration - a.intro_crossfade:.6f}:"
                                f"d={a.intro_crossfade:.6f}:curve=qsin"))
     if a.outro is not None:
         fades.append((a.outro, f"afade=t=in:st=0:d={a.outro_crossfade:.6f}:curve=qsin"))
-    found = _music_energies(fades, a)
-    seconds = {track.path: length for (track, _), (_, length) in zip(fades, found)}
-    energies = iter(energy for energy, _ in found)
-    return Music(next(energies) if a.intro is not None else None, next(energies) if a.outro is not None else None,
-                 seconds)
+    return fades
+
+
+def _music_chains(a: Assembly, tracks: list[tuple[AudioInfo, str]]) -> list[tuple[AudioInfo, str]]:
+    """Each track through its fade, in the episode's rate and channels."""
+    return [(t, f"{fade},{conform_filter(t.channels, a.channels, a.sample_rate)}") for t, fade in tracks]
+
+
+def _music_reader(a: Assembly) -> Callable[[Iterable[np.ndarray]], tuple[np.ndarray, float]]:
+    """A metered music stream's 100 ms mean squares, and its decoded length."""
+    def read(stream: Iterable[np.ndarray]) -> tuple[np.ndarray, float]:
+        m = _metered_all(stream, _music_meter(a))
+        return m.mean_squares(), m.frames / a.sample_rate
+    return read
 
 
 def _music_energies(tracks: list[tuple[AudioInfo, str]], a: Assembly) -> list[tuple[np.ndarray, float]]:
@@ -127,14 +162,14 @@ def _music_energies(tracks: list[tuple[AudioInfo, str]], a: Assembly) -> list[tu
     if not tracks:
         return []
     rate, channels = a.sample_rate, a.channels
-    chains = [f"{fade},{conform_filter(t.channels, channels, rate)}" for t, fade in tracks]
+    chains = [chain for _, chain in _music_chains(a, tracks)]
     sides = [ffmpeg.SideOutput(2 * channels, rate, f"side{k}") for k in range(1, len(tracks))]
     inputs = [arg for t, _ in tracks for arg in ("-i", str(t.path))]
     source = ffmpeg.PcmSource([*inputs, *ffmpeg.pcm_out_each(rate, channels, WEIGHTING, chains, sides)], 2 * channels,
                               rate, ", ".join(str(t.path) for t, _ in tracks), sides=sides)
-    first, others = ffmpeg.read_with_sides(source, lambda s: _metered_all(s, _music_meter(a)),
-                                           [lambda s: _metered_all(s, _music_meter(a)) for _ in sides])
-    return [(m.mean_squares(), m.frames / rate) for m in (first, *others)]
+    read = _music_reader(a)
+    first, others = ffmpeg.read_with_sides(source, read, [read for _ in sides])
+    return [first, *others]
 
 
 def _music_meter(a: Assembly) -> loudness.Meter:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from .tools import PIPE_BYTES, tool, BACKGROUND_NICE, background_thread, run
 from .probe import probe, probe_json, volumedetect_figures, stats_figures
-from .pcm import CHUNK_SECONDS, PREFETCH_CHUNKS, PcmSource, LAYOUTS, pcm_out, pcm_out_each, metered_chain, SideOutput, read_with_sides, pcm_in, decode_args, whole_seconds, decode
+from .pcm import CHUNK_SECONDS, PREFETCH_CHUNKS, PcmSource, LAYOUTS, pcm_out, pcm_out_each, metered_chain, SideOutput, Branch, read_with_sides, pcm_in, decode_args, whole_seconds, decode
 from .pipes import follow, relay, writes
 from .encoders import PcmEncoder, Mp3Encoder
 from ...core.audio.mp3_frames import mp3_frame_bytes
 
-__all__ = ["PIPE_BYTES", "tool", "BACKGROUND_NICE", "background_thread", "run", "probe", "probe_json", "volumedetect_figures", "stats_figures", "CHUNK_SECONDS", "PREFETCH_CHUNKS", "PcmSource", "LAYOUTS", "pcm_out", "pcm_out_each", "metered_chain", "SideOutput", "read_with_sides", "pcm_in", "decode_args", "whole_seconds", "decode", "follow", "relay", "writes", "PcmEncoder", "Mp3Encoder", "mp3_frame_bytes"]
+__all__ = ["PIPE_BYTES", "tool", "BACKGROUND_NICE", "background_thread", "run", "probe", "probe_json", "volumedetect_figures", "stats_figures", "CHUNK_SECONDS", "PREFETCH_CHUNKS", "PcmSource", "LAYOUTS", "pcm_out", "pcm_out_each", "metered_chain", "SideOutput", "Branch", "read_with_sides", "pcm_in", "decode_args", "whole_seconds", "decode", "follow", "relay", "writes", "PcmEncoder", "Mp3Encoder", "mp3_frame_bytes"]
