@@ -164,3 +164,30 @@ def test_the_first_trial_measures_the_plain_excerpts_in_its_own_decode(tmp_path:
     assert first == predict.loss_at(excerpts, apart, 6.0, -1.5, preset, FORMATS[fmt])
     assert first.limited and first.lu > 0
     assert loudness.gated(plain.weighted) == pytest.approx(factory.lufs_of(np.concatenate(excerpts), RATE), abs=0.05)
+
+
+@pytest.mark.parametrize("recordings", [1, 2])
+def test_the_music_read_by_the_analysis_is_the_music_read_on_its_own(tmp_path: Path, recordings: int) -> None:
+    """A short episode's intro and outro are inputs of the analysis's ffmpeg (an output
+    each: measure.music_branches): the same energies, in the same order, and the same
+    decoded lengths as their own ffmpeg gives, and the recordings' features unchanged."""
+    import io
+
+    from producer.commands.build import prepare
+    from producer.core.audio.leveler import LevelerSettings
+    from producer.io.config import load_context
+    from producer.io.progress import Progress
+    from producer.stages import level, measure
+
+    ep = factory.make_show(tmp_path / "show", seconds=12, chapters=[("00:00", "All", None)], recordings=recordings)
+    a = prepare(load_context(ep))[0].assembly
+    quiet = Progress(quiet=True, stream=io.StringIO())
+    features, _, found = level.analyse_with(a, LevelerSettings(), quiet, measure.music_branches(a))
+    assert found is not None
+    together, alone = measure.music_from(a, found), measure.music(a)
+    assert together.intro is not None and together.outro is not None
+    assert np.array_equal(together.intro, alone.intro) and np.array_equal(together.outro, alone.outro)
+    assert together.seconds == alone.seconds == {a.intro.path: 6.0, a.outro.path: 5.0}
+    on_its_own, _ = level.analyse(a, LevelerSettings(), quiet)
+    assert all(np.array_equal(x.energy, y.energy) and np.array_equal(x.voiced, y.voiced)
+               for x, y in zip(features, on_its_own))
