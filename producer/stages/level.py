@@ -139,7 +139,7 @@ def _together(tracks: Sequence[AudioInfo],
         inputs += ["-i", str(branch.path)]
         graphs.append(f"[{k}:a:0]{branch.chain}[{branch.side.label}]")
     sides = [ffmpeg.SideOutput(1, VAD_RATE, f"side{k}") for k in range(1, len(tracks))]
-    what = ", ".join(str(t) for t in [*(t.path for t in tracks), *(b.path for b in extra)])
+    what = ", ".join(str(path) for path in [*(t.path for t in tracks), *(b.path for b in extra)])
     source = ffmpeg.PcmSource([*inputs, "-vn", "-filter_complex", ";".join(graphs), "-map", "[out]"], 1, VAD_RATE,
                               what, keep_log=True, sides=[*sides, *(b.side for b in extra)])
     first, others = ffmpeg.read_with_sides(source, features_of,
