@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -200,48 +199,6 @@ def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = Tru
 def track_chain(channels: int) -> str:
     """What the analysis hears of a decoded track: 16 kHz mono, K-weighted, in whole seconds."""
     return f"{conform_filter(channels, 1, VAD_RATE)},{K_WEIGHTING},{ffmpeg.whole_seconds(VAD_RATE)}"
-
-
-def speech_chain(channels: int, delay: int) -> str:
-    """What the speech figures hear of an MP3 decoded from a pipe: the encoder delay
-    cut (a pipe's decode keeps it), 16 kHz mono, K-weighted."""
-    return f"atrim=start_sample={delay},{conform_filter(channels, 1, VAD_RATE)},{K_WEIGHTING}," \
-           f"{ffmpeg.whole_seconds(VAD_RATE)}"
-
-
-class FollowedSpeech:
-    """The shipped MP3's block energies, from the decode that verifies the MP3 while
-    LAME writes it (a second output of its ffmpeg, through speech_chain), on the
-    core LAME leaves free: the build's own figures need them, and a decode of the
-    finished file cost 2.7 s an hour after the render. No voice detector runs here:
-    the build knows where the speech is from its own map (core.audio.speech.episode_map),
-    which saves Silero's 7 s an hour in the render. The end padding (silence) falls
-    in the last block."""
-
-    def __init__(self, source: ffmpeg.SideOutput) -> None:
-        self.source = source
-        self.features: leveler.TrackFeatures | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        ffmpeg.background_thread()
-        try:
-            self.features = features_of(self.source, detect=False)
-        except BaseException as e:  # handed to the caller in result()
-            self.error = e
-
-    def result(self) -> np.ndarray:
-        """The K-weighted mean square of every 100 ms of the MP3."""
-        self.thread.join()
-        if self.error:
-            raise self.error
-        assert self.features is not None
-        return self.features.energy
-
-    def abort(self) -> None:
-        self.thread.join(timeout=10)
 
 
 class Spectrum:

@@ -20,11 +20,10 @@ from ..core.audio.limiter import Limiter, LimiterBank
 from ..core.episode.plan import BuildPlan
 from ..core.episode.policy import Attempt
 from ..core.episode.renditions import stream_args
-from ..io import ffmpeg
 from ..io.ffmpeg import PcmEncoder
 from ..io.progress import Progress
 from . import assemble, encode, level, video
-from .verify import ASSUMED_DELAY, OverlappedVerify, TappedVerify, Verified
+from .verify import OverlappedVerify, TappedVerify, Verified
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Pass:
 
     files: dict[str, Rendered]
     frames: int
-    mp3_energy: np.ndarray | None  # the MP3's block energies (level.FollowedSpeech), when the MP3 was made
+    mp3_energy: np.ndarray | None  # the MP3's speech energies (OverlappedVerify.speech_energy), when it was made
 
 
 def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_meta: Path, progress: Progress,
@@ -67,15 +66,11 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     for path in paths.values():
         path.unlink(missing_ok=True)  # the MP3's verifier follows its file: never let it read the last try's
     verifiers: dict[str, Any] = {}
-    speech = None
     encoders: dict[str, PcmEncoder] = {}
     picture = video.picture(plan) if any(FORMATS[f].video for f in formats) else None
     try:
-        if MAIN.name in attempts:  # one decode follows the MP3 as LAME writes it, for both
-            speech_pipe = ffmpeg.SideOutput(1, level.VAD_RATE)
-            verifiers[MAIN.name] = OverlappedVerify(paths[MAIN.name], p,
-                                                    side=(level.speech_chain(p.channels, ASSUMED_DELAY), speech_pipe))
-            speech = level.FollowedSpeech(speech_pipe)
+        if MAIN.name in attempts:  # one decode follows the MP3 as LAME writes it: its loudness and speech figures
+            verifiers[MAIN.name] = OverlappedVerify(paths[MAIN.name], p, downmix=True)
         for fmt in formats:
             encoders[fmt] = _encoder(plan, fmt, paths[fmt], chapters_meta, picture)
             if fmt != MAIN.name:
@@ -92,8 +87,8 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
     except BaseException:
         for encoder in encoders.values():
             encoder.abort()
-        for follower in _followers(verifiers, speech):
-            follower.abort()
+        for verifier in verifiers.values():
+            verifier.abort()
         raise
     finally:
         if picture is not None:
@@ -109,11 +104,7 @@ def render(plan: BuildPlan, attempts: dict[str, Attempt], work: Path, chapters_m
                       f"(measured on the {fmt} file, {verified[fmt].method})")
     files = {fmt: Rendered(fmt, paths[fmt], attempts[fmt], verified[fmt], limiters[fmt].stats.as_dict(), seconds)
              for fmt in formats}
-    return Pass(files, frames, speech.result() if speech else None)
-
-
-def _followers(verifiers: dict[str, Any], speech: level.FollowedSpeech | None) -> list[Any]:
-    return [*verifiers.values(), *([speech] if speech else [])]
+    return Pass(files, frames, verifiers[MAIN.name].speech_energy() if MAIN.name in verifiers else None)
 
 
 def _encoder(plan: BuildPlan, fmt: str, path: Path, chapters_meta: Path,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import os
 import subprocess
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ from producer.core.episode.models import Preset
 from producer.errors import EnvironmentFailure
 from producer.io import ffmpeg
 from producer.stages import encode, level
-from producer.stages.verify import ASSUMED_DELAY, FROM_FILE, OVERLAPPED, TAPPED, OverlappedVerify, TappedVerify
+from producer.stages.verify import FROM_FILE, OVERLAPPED, TAPPED, OverlappedVerify, TappedVerify
 from tests import factory
 
 PRESET = Preset("t", -16.0, -1.0, 0.5, 128, 44100, 2)
@@ -53,41 +52,36 @@ def test_overlapped_decode_is_the_finished_files_decode_sample_for_sample(tmp_pa
     assert np.array_equal(measured, reference[:frames])
 
 
-def test_the_speech_figures_read_the_verifying_decode_through_their_own_chain(tmp_path: Path) -> None:
-    """One decode of the MP3 feeds its meter and, through a second pipe, the speech
-    figures: what that pipe carries is what a decode of the finished file through
-    the same chain gives (the pipe's own end padding aside)."""
-    wav = factory.speech_like(tmp_path / "in.wav", 9.3, 44100, 2, level_db=6, seed=5)
+def test_the_speech_energies_are_the_finished_files_k_weighted_mean_square_every_100_ms(tmp_path: Path) -> None:
+    """The decode that verifies the MP3 also gives the speech figures their energies:
+    every 100 ms's mean square of the channels' mean, K-weighted. The yardstick: the
+    finished file decoded by ffmpeg, K-weighted by pyloudnorm's own BS.1770 filters
+    (scipy), on two channels that differ (the left 6 dB over the right)."""
+    import pyloudnorm
+
+    wav = tmp_path / "in.wav"
+    factory.ffmpeg("-i", str(factory.speech_like(tmp_path / "v.wav", 9.3, 44100, 1, level_db=6, seed=5)),
+                   "-af", "pan=stereo|c0=c0|c1=0.5*c0", str(wav))
     mp3 = tmp_path / "out.mp3"
-    side = ffmpeg.SideOutput(1, level.VAD_RATE)
-    speech: list[np.ndarray] = []
-    reader = threading.Thread(target=lambda: speech.extend(side))
-    reader.start()
-    verifier = OverlappedVerify(mp3, PRESET, side=(level.speech_chain(2, ASSUMED_DELAY), side))
-    verifier.finished(encode.encode(ffmpeg.decode(wav, 44100, 2), mp3, PRESET))
+    verifier = OverlappedVerify(mp3, PRESET, downmix=True)
+    frames = encode.encode(ffmpeg.decode(wav, 44100, 2), mp3, PRESET)
+    verifier.finished(frames)
     assert verifier.result().method == OVERLAPPED
-    reader.join(timeout=30)
-    assert not reader.is_alive()  # the pipe ended with ffmpeg
-    piped = np.concatenate(speech)[:, 0]
-    chain = level.speech_chain(2, 0).split(",", 1)[1]  # the finished file's decode drops the delay itself
-    reference = np.concatenate(list(ffmpeg.PcmSource(["-i", str(mp3), "-af", chain],
-                                                     1, level.VAD_RATE, mp3)))[:, 0]
-    assert len(piped) >= len(reference) >= 9.3 * level.VAD_RATE - 1
-    assert np.allclose(piped[:len(reference) - 500], reference[:-500], atol=1e-6)
+    energy = verifier.speech_energy()
+    assert energy is not None
 
-
-def test_a_side_reader_that_stops_early_does_not_hold_up_the_verifier(tmp_path: Path) -> None:
-    wav = factory.speech_like(tmp_path / "in.wav", 9.3, 44100, 2, level_db=6, seed=5)
-    mp3 = tmp_path / "out.mp3"
-    side = ffmpeg.SideOutput(1, level.VAD_RATE)
-    reader = threading.Thread(target=lambda: next(iter(side)))  # one chunk, then the pipe is closed
-    reader.start()
-    verifier = OverlappedVerify(mp3, PRESET, side=(level.speech_chain(2, ASSUMED_DELAY), side))
-    verifier.finished(encode.encode(ffmpeg.decode(wav, 44100, 2), mp3, PRESET))
-    verifier.thread.join(timeout=60)
-    assert not verifier.thread.is_alive()
-    reader.join(timeout=5)
-    assert not reader.is_alive()
+    decoded = independent_decode(mp3).astype(np.float64)
+    meter = pyloudnorm.Meter(44100)
+    for stage in meter._filters.values():  # the K-weighting's shelf and high-pass, pyloudnorm's coefficients
+        decoded = np.stack([stage.apply_filter(decoded[:, c]) for c in range(2)], axis=1)
+    mono = decoded[:frames].mean(axis=1)  # ffmpeg may hand out part of a frame of LAME's padding
+    whole = len(mono) // 4410 * 4410
+    reference = np.square(mono[:whole]).reshape(-1, 4410).mean(axis=1)
+    assert len(energy) == -(-len(mono) // 4410)  # the last part block is one more
+    heard = reference > 1e-7  # above -70 LUFS
+    assert heard.sum() > 40
+    ratio_db = 10 * np.log10(energy[:len(reference)][heard] / reference[heard])
+    assert np.abs(ratio_db).max() < 0.01, np.abs(ratio_db).max()
 
 
 def test_a_length_that_does_not_match_falls_back_to_decoding_the_file(tmp_path: Path) -> None:
