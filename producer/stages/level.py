@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -280,7 +281,7 @@ def _analysed(assembly: Assembly, extra: Sequence[ffmpeg.Branch]
               ) -> tuple[Iterable[tuple[leveler.TrackFeatures, Peaks | None]], list[object] | None]:
     """Each recording's analysis, in order, and what the `extra` inputs' readers found
     where the same ffmpeg read them. From CHILD_FROM_S on, in a process of its
-    own: the voice detector's onnxruntime keeps 40 MB of the process it ran in
+    own (start_method): the voice detector's onnxruntime keeps 40 MB of the process it ran in
     (its session dropped, 13 MB come back), and the render that follows holds
     every encoder and decoder; a child's memory leaves with it (the hour with all
     three formats: 315 → 259 MB). A shorter episode's analysis takes less than
@@ -297,8 +298,18 @@ def _analysed(assembly: Assembly, extra: Sequence[ffmpeg.Branch]
 
 
 def _in_child(tracks: Sequence[AudioInfo]) -> Iterator[tuple[leveler.TrackFeatures, Peaks | None]]:
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as child:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(start_method())) as child:
         yield from child.map(analyse_track, tracks, [True] * len(tracks))
+
+
+def start_method() -> str:
+    """How the analysis's child starts. A fork, where this process runs one thread: the
+    child has numpy and the rest imported already (a spawned one imports them again:
+    0.4 s of the build's wall before the analysis starts, 1.5 s of CPU). Where other
+    threads run (a test runner's, a caller's), spawn: a fork would copy any lock
+    they hold, held for good."""
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if forks and threading.active_count() == 1 else "spawn"
 
 
 def plan(assembly: Assembly, features: Sequence[leveler.TrackFeatures], speech_map: leveler.SpeechMap, mode: str,

@@ -190,10 +190,13 @@ def test_recordings_analysed_by_one_ffmpeg_are_each_analysed_on_its_own(tmp_path
     assert [p.same_channels for _, p in level.analyse_together([guest, pair])] == [True, False]
 
 
-def test_a_long_episodes_analysis_in_a_child_process_is_the_same(tmp_path: Path, interview, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """From level.CHILD_FROM_S on the analysis runs in a spawned process (its voice
-    detector's memory leaves with it): the same figures as in this process, every
-    recording in order, and a silent recording still refused."""
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_long_episodes_analysis_in_a_child_process_is_the_same(tmp_path: Path, interview, monkeypatch,  # type: ignore[no-untyped-def]
+                                                                  method: str) -> None:
+    """From level.CHILD_FROM_S on the analysis runs in a process of its own (its voice
+    detector's memory leaves with it), forked or spawned (level.start_method): the
+    same figures as in this process, every recording in order, and a silent
+    recording still refused."""
     from producer.core.episode.plan import Assembly
     from producer.io import ffmpeg
     from producer.io.progress import Progress
@@ -206,6 +209,7 @@ def test_a_long_episodes_analysis_in_a_child_process_is_the_same(tmp_path: Path,
     a = Assembly(None, infos, None, 0.0, 0.0, RATE, 2)
     here, marked_here = level.analyse(a, LevelerSettings(), Progress(quiet=True))
     monkeypatch.setattr(level, "CHILD_FROM_S", 0.0)
+    monkeypatch.setattr(level, "start_method", lambda: method)
     there, marked_there = level.analyse(a, LevelerSettings(), Progress(quiet=True))
     assert len(there) == len(here) == 2 and marked_there == marked_here
     for x, y in zip(here, there):
