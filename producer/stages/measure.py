@@ -36,8 +36,19 @@ def metered(input_args: list[str], rate: int, channels: int, what: Path | str, c
 
 
 def meter_chunk(meter: loudness.Meter, chunk: np.ndarray) -> None:
-    c = meter.channels
-    meter.add_weighted(chunk[:, :c], chunk[:, c:])
+    meter.add_weighted(*halves(chunk, meter.channels))
+
+
+def halves(chunk: np.ndarray, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """A metered chunk's samples and their K-weighted copy. Stereo comes apart as two
+    contiguous arrays, copied a frame at a time (its two float32s one 8-byte item):
+    the meter's true peak needs its samples contiguous, and numpy copies a strided
+    pair of float32 columns several times slower (the hour's meter, the pipe's
+    reading included: 5.2–5.8 → 4.4–5.1 CPU-s)."""
+    if channels != 2:
+        return chunk[:, :channels], chunk[:, channels:]
+    frames = np.ascontiguousarray(chunk).view(np.int64)
+    return frames[:, 0].copy().view(np.float32).reshape(-1, 2), frames[:, 1].copy().view(np.float32).reshape(-1, 2)
 
 
 def measure_file(path: Path, sample_rate: int | None = None, channels: int | None = None,

@@ -79,3 +79,19 @@ def test_the_gain_filters_are_scipy_ndimages(dtype: type) -> None:
             box, reference = box_filter(x, size), ndimage.uniform_filter1d(x, size, mode="nearest")
             assert box.dtype == reference.dtype
             assert np.abs(box - reference).max() <= (1e-6 if dtype == np.float32 else 1e-10)  # running sums round
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_a_metered_chunk_comes_apart_as_its_samples_and_their_weighted_copy(channels: int) -> None:
+    """stages.measure.halves: the decode's frames are the samples, then their K-weighted
+    copy; stereo comes apart by a copy a frame at a time, which must be numpy's own
+    column slices, contiguous, whatever the buffer (a pipe's bytes are read-only)."""
+    from producer.stages.measure import halves
+
+    frames = np.random.default_rng(3).normal(0, 0.3, (4410, 2 * channels)).astype(np.float32)
+    read_only = np.frombuffer(frames.tobytes(), np.float32).reshape(-1, 2 * channels)
+    samples, weighted = halves(read_only, channels)
+    assert np.array_equal(samples, frames[:, :channels]) and np.array_equal(weighted, frames[:, channels:])
+    assert samples.shape == weighted.shape == (4410, channels)
+    if channels == 2:
+        assert samples.flags.c_contiguous and weighted.flags.c_contiguous
