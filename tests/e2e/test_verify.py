@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import subprocess
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,37 @@ def test_the_speech_energies_are_the_finished_files_k_weighted_mean_square_every
     assert heard.sum() > 40
     ratio_db = 10 * np.log10(energy[:len(reference)][heard] / reference[heard])
     assert np.abs(ratio_db).max() < 0.01, np.abs(ratio_db).max()
+
+
+def test_a_side_reader_that_stops_early_does_not_hold_up_the_meter(tmp_path: Path) -> None:
+    """A decode with a second output (check's meter and its speech figures): the side's
+    reader takes one chunk and closes its pipe; the meter's own reading ends too, with
+    ffmpeg's broken pipe as its error, rather than waiting for a reader that is gone."""
+    from producer.errors import MediaError
+    from producer.stages.measure import metered
+
+    # 40 s: more than the side's pipe holds (1 MB, 16 s at 16 kHz), so ffmpeg would block on it
+    wav = factory.speech_like(tmp_path / "in.wav", 40.0, 44100, 2, level_db=6, seed=5)
+    side = ffmpeg.SideOutput(1, level.VAD_RATE)
+    reader = threading.Thread(target=lambda: next(iter(side)))  # one chunk, then the pipe is closed
+    source = metered(["-i", str(wav)], 44100, 2, wav, side=(level.track_chain(2), side))
+    failures: list[MediaError] = []
+
+    def read_all() -> None:
+        try:
+            for _ in source:
+                pass
+        except MediaError as e:
+            failures.append(e)
+
+    reader.start()
+    meter = threading.Thread(target=read_all, daemon=True)
+    meter.start()
+    meter.join(timeout=60)
+    assert not meter.is_alive()
+    assert all("Broken pipe" in str(e) for e in failures), failures
+    reader.join(timeout=5)
+    assert not reader.is_alive()
 
 
 def test_a_length_that_does_not_match_falls_back_to_decoding_the_file(tmp_path: Path) -> None:

@@ -187,8 +187,8 @@ def metered_chain(rate: int, channels: int, weighting: str, chain: str | None = 
 
 class SideOutput:
     """A second f32le output of a PcmSource's ffmpeg on a pipe of its own, so that
-    one decode feeds two consumers (the MP3's meter and its speech figures: a
-    second decode of the MP3 cost 4 s of CPU an hour). Iterate it in a thread of
+    one decode feeds two consumers (a file's meter and its speech figures in
+    check and measure, several recordings' analysis by one ffmpeg). Iterate it in a thread of
     its own while the source is iterated: ffmpeg writes the two in turn, so each
     consumer goes at the slower one's pace, and either one stopping ends both."""
 
