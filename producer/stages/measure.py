@@ -5,7 +5,6 @@ from a pass of its own."""
 from __future__ import annotations
 
 import math
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterable, Sequence, cast
@@ -88,29 +87,6 @@ def measure_pcm(chunks: Iterable[np.ndarray], rate: int, channels: int, true_pea
     for chunk in metered(ffmpeg.pcm_in(rate, channels), rate, channels, "samples", stdin_writer=ffmpeg.writes(chunks)):
         meter_chunk(meter, chunk)
     return meter
-
-
-def measure_file_and_pcm(path: Path, chunks: Iterable[np.ndarray], rate: int,
-                         channels: int) -> tuple[loudness.Meter, loudness.Meter]:
-    """measure_file's meter (no true peak) of a file that decodes at `rate`, and
-    measure_pcm's of `chunks`, from one ffmpeg: the samples its second input, their
-    stream a side output. The prediction's first trial and its plain excerpts: an
-    ffmpeg's start costs 0.1 s of CPU, and a short episode's build started nine.
-    The samples go through a file beside `path`, not stdin: an ffmpeg of two inputs
-    reads each in a thread of its own and sleeps 10 ms whenever none has a packet
-    ready, which a pipe refilled from Python made 0.7 s of a build's wall."""
-    side = ffmpeg.SideOutput(2 * channels, rate, "side1")
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".plain-", suffix=".f32") as raw:
-        for chunk in chunks:
-            raw.write(np.ascontiguousarray(chunk, dtype=np.float32).tobytes())
-        raw.flush()
-        args = ["-i", str(path), *ffmpeg.pcm_in(rate, channels, raw.name),
-                *ffmpeg.pcm_out_each(rate, channels, WEIGHTING, [None, None], [side])]
-        source = ffmpeg.PcmSource(args, 2 * channels, rate, path, sides=[side])
-        coded, [samples] = ffmpeg.read_with_sides(
-            source, lambda s: _metered_all(s, loudness.Meter(rate, channels, true_peak=False)),
-            [lambda s: _metered_all(s, loudness.Meter(rate, channels, true_peak=False))])
-    return coded, samples
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from ..core.audio.limiter import Limiter
 from ..core.episode.models import Preset
 from ..core.episode.policy import next_gain
 from . import encode
-from .measure import measure_file, measure_file_and_pcm, measure_pcm
+from .measure import measure_file, measure_pcm
 
 FORCED_ERROR_ENV = "PRODUCER_TEST_PREDICTION_ERROR"
 
@@ -64,17 +64,23 @@ def loss_at(excerpts: list[np.ndarray], plain: Plain, gain_db: float, ceiling_db
             fmt: Format = MAIN) -> Loss:
     """What the excerpts lose between `gain × excerpt` and its limited, encoded,
     decoded self, and the limiter's part of that."""
-    return _loss(_trial(excerpts, gain_db, ceiling_db, preset, fmt, with_plain=False), plain, gain_db)
+    return _loss(_trial(excerpts, gain_db, ceiling_db, preset, fmt), plain, gain_db)
 
 
-def first_loss(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset,
-               fmt: Format = MAIN) -> tuple[Loss, Plain]:
-    """loss_at for a first trial, and the plain excerpts, measured by that trial's
-    decode (a second input of its ffmpeg) where the codec decodes at the programme's
-    rate, as the MP3 does: one ffmpeg fewer a build. Opus's 48 kHz has them apart."""
-    trial = _trial(excerpts, gain_db, ceiling_db, preset, fmt, with_plain=True)
-    plain = trial.plain if trial.plain is not None else measure_plain(excerpts, preset)
-    return _loss(trial, plain, gain_db), plain
+def first_losses(excerpts: list[np.ndarray], gain_db: float, ceilings: dict[str, float],
+                 preset: Preset) -> tuple[dict[str, Loss], Plain]:
+    """Each format's first trial at `gain_db` (loss_at), and the plain excerpts that
+    every loss needs, all at once: each is an encoder and a decode, or the plain
+    meter's ffmpeg, and the threads here only wait for them. The plain excerpts as a
+    second input of a trial's decode cost a build 0.7 s of wall: an ffmpeg of two
+    inputs reads each in a thread and sleeps 10 ms whenever the one it needs is
+    empty, as a pipe from Python often was (from a file: 11 MB more written)."""
+    with ThreadPoolExecutor(len(ceilings) + 1) as pool:
+        plain_measured = pool.submit(measure_plain, excerpts, preset)
+        trials = {fmt: pool.submit(_trial, excerpts, gain_db, ceiling, preset, FORMATS[fmt])
+                  for fmt, ceiling in ceilings.items()}
+        plain = plain_measured.result()
+        return {fmt: _loss(trial.result(), plain, gain_db) for fmt, trial in trials.items()}, plain
 
 
 @dataclass(frozen=True)
@@ -82,11 +88,9 @@ class _Trial:
     coded_lufs: float  # the limited, encoded excerpts, decoded and measured
     limited: bool  # whether the limiter touched any excerpt
     after: np.ndarray  # their energy in the meter's blocks after the limiter
-    plain: Plain | None  # the plain excerpts, where the decode measured them too
 
 
-def _trial(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset, fmt: Format,
-           with_plain: bool) -> _Trial:
+def _trial(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset, fmt: Format) -> _Trial:
     rate, channels = preset.sample_rate, preset.channels
     limiters = [Limiter(gain_db, ceiling_db, rate) for _ in excerpts]
     after = _BlockEnergy(rate, _blocks(excerpts, rate))
@@ -97,14 +101,8 @@ def _trial(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset
         encode.encode(rendered, coded_file, preset, fmt)
         # at the codec's own rate (Opus's 48 kHz), known from the format's row: no probe
         coded_rate = fmt.tap.rate if fmt.tap is not None and fmt.tap.rate else rate
-        plain = None
-        if with_plain and coded_rate == rate:
-            coded, weighted = measure_file_and_pcm(coded_file, iter(excerpts), rate, channels)
-            coded_lufs = coded.result().integrated
-            plain = _plain(excerpts, weighted.mean_squares(), rate)
-        else:
-            coded_lufs = measure_file(coded_file, coded_rate, channels, true_peak=False).integrated
-    return _Trial(coded_lufs, any(lim.stats.limited_frames for lim in limiters), after.blocks(), plain)
+        coded_lufs = measure_file(coded_file, coded_rate, channels, true_peak=False).integrated
+    return _Trial(coded_lufs, any(lim.stats.limited_frames for lim in limiters), after.blocks())
 
 
 def _loss(trial: _Trial, plain: Plain, gain_db: float) -> Loss:
@@ -174,21 +172,17 @@ def _plain(excerpts: list[np.ndarray], weighted: np.ndarray, rate: int) -> Plain
 
 def solve_each(measured_lufs: float, excerpts: list[np.ndarray], ceilings: dict[str, float],
                preset: Preset) -> dict[str, Prediction]:
-    """Each format's gain at its own ceiling. The first format's first trial comes
-    first, and measures the plain excerpts that every trial needs (first_loss); then
-    the formats in parallel (each one's first trial is an encoder process and a
-    decode; a search after it is numpy's)."""
-    items = list(ceilings.items())
-    first: Loss | None = None
+    """Each format's gain at its own ceiling: every first trial and the plain excerpts
+    at once (first_losses), then each format's search, in parallel (numpy's)."""
+    firsts: dict[str, Loss | None] = dict.fromkeys(ceilings)
+    plain = Plain(np.zeros(0), np.zeros(0))
     if excerpts:
-        fmt, ceiling = items[0]
-        first, plain = first_loss(excerpts, preset.integrated - measured_lufs, ceiling, preset, FORMATS[fmt])
-    else:
-        plain = Plain(np.zeros(0), np.zeros(0))
+        found, plain = first_losses(excerpts, preset.integrated - measured_lufs, ceilings, preset)
+        firsts.update(found)
     with ThreadPoolExecutor(2) as pool:
         futures = {fmt: pool.submit(solve, measured_lufs, excerpts, plain, ceiling, preset, FORMATS[fmt],
-                                    first=first if n == 0 else None)
-                   for n, (fmt, ceiling) in enumerate(items)}
+                                    first=firsts[fmt])
+                   for fmt, ceiling in ceilings.items()}
         guesses = {fmt: f.result() for fmt, f in futures.items()}
     forced = forced_errors(os.environ.get(FORCED_ERROR_ENV, ""))
     return {fmt: Prediction(g.gain_db + forced.get(fmt, 0.0), g.loss_lu, g.trials) for fmt, g in guesses.items()}

@@ -142,12 +142,11 @@ def test_the_predictions_limiter_reckoning_agrees_with_the_meter_on_the_limited_
     assert reckoned[0] == pytest.approx(metered[0], rel=0.01), (reckoned, metered)
 
 
-@pytest.mark.parametrize("fmt", ["mp3", "opus"])
-def test_the_first_trial_measures_the_plain_excerpts_in_its_own_decode(tmp_path: Path, fmt: str) -> None:
-    """The first trial's decode carries the plain excerpts as a second input of its
-    ffmpeg (predict.first_loss): the same figures as measuring them on their own and
-    the trial apart, and the plain ones pyloudnorm's on the excerpts. Opus decodes
-    at 48 kHz, where the excerpts are measured apart."""
+def test_the_first_trials_and_the_plain_excerpts_measured_at_once_are_each_measured_apart(tmp_path: Path) -> None:
+    """predict.first_losses runs every format's first trial and the plain excerpts'
+    meter at once: the same figures as each measured on its own (loss_at,
+    measure_plain), MP3 at the programme's rate and Opus at 48 kHz, and the plain
+    loudness pyloudnorm's on the excerpts."""
     from producer.core.episode.formats import FORMATS
     from producer.io.config import load_preset
     from producer.stages import predict
@@ -158,11 +157,14 @@ def test_the_first_trial_measures_the_plain_excerpts_in_its_own_decode(tmp_path:
                          check=True).stdout
     x = np.frombuffer(raw, np.float32).reshape(-1, 2)
     excerpts = [x[i * RATE * 4: i * RATE * 4 + 3 * RATE].copy() for i in range(3)]
-    first, plain = predict.first_loss(excerpts, 6.0, -1.5, preset, FORMATS[fmt])
+    ceilings = {"mp3": -1.5, "opus": -4.5}
+    firsts, plain = predict.first_losses(excerpts, 6.0, ceilings, preset)
     apart = predict.measure_plain(excerpts, preset)
     assert np.array_equal(plain.weighted, apart.weighted) and np.array_equal(plain.energy, apart.energy)
-    assert first == predict.loss_at(excerpts, apart, 6.0, -1.5, preset, FORMATS[fmt])
-    assert first.limited and first.lu > 0
+    for fmt, ceiling in ceilings.items():
+        assert firsts[fmt] == predict.loss_at(excerpts, apart, 6.0, ceiling, preset, FORMATS[fmt])
+        assert firsts[fmt].limited and firsts[fmt].lu > 0
+    assert firsts["mp3"] != firsts["opus"]
     assert loudness.gated(plain.weighted) == pytest.approx(factory.lufs_of(np.concatenate(excerpts), RATE), abs=0.05)
 
 

@@ -354,7 +354,7 @@ def test_pcm_source_owns_its_output_arguments() -> None:
     """Callers give inputs, filters and maps; `-f f32le pipe:1` is the source's own, the
     raw input's the encoder's (pcm_in)."""
     assert sources_with('"f32le", "pipe:1"') == ["io/ffmpeg/pcm.py"]
-    assert sources_with('str(channels), "-i", source]') == ["io/ffmpeg/pcm.py"]
+    assert sources_with('str(channels), "-i", "pipe:0"') == ["io/ffmpeg/pcm.py"]
     from producer.io.ffmpeg import PcmSource, SideOutput
 
     side = SideOutput(1, 16000)

@@ -266,9 +266,9 @@ def read_with_sides(source: PcmSource, read: Callable[[PcmSource], T],
         return main, [f.result() for f in sides]
 
 
-def pcm_in(rate: int, channels: int, source: str = "pipe:0") -> list[str]:
-    """Input options for f32le PCM on stdin (or in a file)."""
-    return ["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", source]
+def pcm_in(rate: int, channels: int) -> list[str]:
+    """Input options for f32le PCM on stdin."""
+    return ["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0"]
 
 
 def decode_args(path: Path, sample_rate: int, channels: int) -> list[str]:
