@@ -89,6 +89,23 @@ def measure_pcm(chunks: Iterable[np.ndarray], rate: int, channels: int, true_pea
     return meter
 
 
+def measure_file_and_pcm(path: Path, chunks: Iterable[np.ndarray], rate: int,
+                         channels: int) -> tuple[loudness.Meter, loudness.Meter]:
+    """measure_file's meter (no true peak) of a file that decodes at `rate`, and
+    measure_pcm's of `chunks`, from one ffmpeg: the samples its second input (stdin),
+    their stream a side output. For a few seconds of samples only (predict.first_losses):
+    an ffmpeg of two inputs sleeps 10 ms whenever the one it needs is empty, and a
+    long stream through stdin often is."""
+    side = ffmpeg.SideOutput(2 * channels, rate, "side1")
+    args = ["-i", str(path), *ffmpeg.pcm_in(rate, channels),
+            *ffmpeg.pcm_out_each(rate, channels, WEIGHTING, [None, None], [side])]
+    source = ffmpeg.PcmSource(args, 2 * channels, rate, path, stdin_writer=ffmpeg.writes(chunks), sides=[side])
+    coded, [samples] = ffmpeg.read_with_sides(
+        source, lambda s: _metered_all(s, loudness.Meter(rate, channels, true_peak=False)),
+        [lambda s: _metered_all(s, loudness.Meter(rate, channels, true_peak=False))])
+    return coded, samples
+
+
 @dataclass(frozen=True)
 class Music:
     """The intro's and outro's energy every 100 ms, faded as their crossfades fade

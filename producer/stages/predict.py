@@ -31,7 +31,7 @@ from ..core.audio.limiter import Limiter
 from ..core.episode.models import Preset
 from ..core.episode.policy import next_gain
 from . import encode
-from .measure import measure_file, measure_pcm
+from .measure import measure_file, measure_file_and_pcm, measure_pcm
 
 FORCED_ERROR_ENV = "PRODUCER_TEST_PREDICTION_ERROR"
 
@@ -67,20 +67,35 @@ def loss_at(excerpts: list[np.ndarray], plain: Plain, gain_db: float, ceiling_db
     return _loss(_trial(excerpts, gain_db, ceiling_db, preset, fmt), plain, gain_db)
 
 
+# Plain excerpts this short are measured by the first trial's decode, as its second
+# input: one ffmpeg fewer (0.1 CPU-s, the test suite's short builds' most of it).
+# Longer ones get an ffmpeg of their own beside the trials: on a pipe into an ffmpeg
+# of two inputs, which sleeps 10 ms whenever the one it needs is empty, the hour's
+# 32 s of excerpts cost the first trial 0.7 s of wall (1.43–1.50 s against 0.68).
+MERGED_UP_TO_S = 20.0
+
+
 def first_losses(excerpts: list[np.ndarray], gain_db: float, ceilings: dict[str, float],
                  preset: Preset) -> tuple[dict[str, Loss], Plain]:
     """Each format's first trial at `gain_db` (loss_at), and the plain excerpts that
     every loss needs, all at once: each is an encoder and a decode, or the plain
-    meter's ffmpeg, and the threads here only wait for them. The plain excerpts as a
-    second input of a trial's decode cost a build 0.7 s of wall: an ffmpeg of two
-    inputs reads each in a thread and sleeps 10 ms whenever the one it needs is
-    empty, as a pipe from Python often was (from a file: 11 MB more written)."""
+    meter's ffmpeg (see MERGED_UP_TO_S), and the threads here only wait for them."""
+    rate = preset.sample_rate
+    first = next(iter(ceilings))
+    merged = sum(len(e) for e in excerpts) <= MERGED_UP_TO_S * rate and _decodes_at(FORMATS[first], rate) == rate
     with ThreadPoolExecutor(len(ceilings) + 1) as pool:
-        plain_measured = pool.submit(measure_plain, excerpts, preset)
-        trials = {fmt: pool.submit(_trial, excerpts, gain_db, ceiling, preset, FORMATS[fmt])
+        plain_measured = None if merged else pool.submit(measure_plain, excerpts, preset)
+        trials = {fmt: pool.submit(_trial, excerpts, gain_db, ceiling, preset, FORMATS[fmt],
+                                   merged and fmt == first)
                   for fmt, ceiling in ceilings.items()}
-        plain = plain_measured.result()
+        plain = trials[first].result().plain if plain_measured is None else plain_measured.result()
+        assert plain is not None
         return {fmt: _loss(trial.result(), plain, gain_db) for fmt, trial in trials.items()}, plain
+
+
+def _decodes_at(fmt: Format, rate: int) -> int:
+    """The codec's own rate (Opus's 48 kHz), known from the format's row: no probe."""
+    return fmt.tap.rate if fmt.tap is not None and fmt.tap.rate else rate
 
 
 @dataclass(frozen=True)
@@ -88,9 +103,11 @@ class _Trial:
     coded_lufs: float  # the limited, encoded excerpts, decoded and measured
     limited: bool  # whether the limiter touched any excerpt
     after: np.ndarray  # their energy in the meter's blocks after the limiter
+    plain: Plain | None = None  # the plain excerpts, where the decode measured them too
 
 
-def _trial(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset, fmt: Format) -> _Trial:
+def _trial(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset: Preset, fmt: Format,
+           with_plain: bool = False) -> _Trial:
     rate, channels = preset.sample_rate, preset.channels
     limiters = [Limiter(gain_db, ceiling_db, rate) for _ in excerpts]
     after = _BlockEnergy(rate, _blocks(excerpts, rate))
@@ -99,10 +116,15 @@ def _trial(excerpts: list[np.ndarray], gain_db: float, ceiling_db: float, preset
     with tempfile.TemporaryDirectory(prefix="producer-predict-") as tmp:
         coded_file = Path(tmp) / f"excerpts{fmt.suffix}"
         encode.encode(rendered, coded_file, preset, fmt)
-        # at the codec's own rate (Opus's 48 kHz), known from the format's row: no probe
-        coded_rate = fmt.tap.rate if fmt.tap is not None and fmt.tap.rate else rate
-        coded_lufs = measure_file(coded_file, coded_rate, channels, true_peak=False).integrated
-    return _Trial(coded_lufs, any(lim.stats.limited_frames for lim in limiters), after.blocks())
+        coded_rate = _decodes_at(fmt, rate)
+        plain = None
+        if with_plain and coded_rate == rate:
+            coded, weighted = measure_file_and_pcm(coded_file, iter(excerpts), rate, channels)
+            coded_lufs = coded.result().integrated
+            plain = _plain(excerpts, weighted.mean_squares(), rate)
+        else:
+            coded_lufs = measure_file(coded_file, coded_rate, channels, true_peak=False).integrated
+    return _Trial(coded_lufs, any(lim.stats.limited_frames for lim in limiters), after.blocks(), plain)
 
 
 def _loss(trial: _Trial, plain: Plain, gain_db: float) -> Loss:

@@ -142,21 +142,25 @@ def test_the_predictions_limiter_reckoning_agrees_with_the_meter_on_the_limited_
     assert reckoned[0] == pytest.approx(metered[0], rel=0.01), (reckoned, metered)
 
 
-def test_the_first_trials_and_the_plain_excerpts_measured_at_once_are_each_measured_apart(tmp_path: Path) -> None:
+@pytest.mark.parametrize("seconds", [3, 8])
+def test_the_first_trials_and_the_plain_excerpts_measured_at_once_are_each_measured_apart(tmp_path: Path,
+                                                                                           seconds: int) -> None:
     """predict.first_losses runs every format's first trial and the plain excerpts'
-    meter at once: the same figures as each measured on its own (loss_at,
-    measure_plain), MP3 at the programme's rate and Opus at 48 kHz, and the plain
-    loudness pyloudnorm's on the excerpts."""
+    meter at once, the plain excerpts inside the MP3's trial decode where they are
+    short (9 s) and by an ffmpeg of their own where they are not (24 s): the same
+    figures as each measured on its own (loss_at, measure_plain), MP3 at the
+    programme's rate and Opus at 48 kHz, and the plain loudness pyloudnorm's."""
     from producer.core.episode.formats import FORMATS
     from producer.io.config import load_preset
     from producer.stages import predict
 
     preset = load_preset("podcast-stereo")
-    wav = factory.speech_like(tmp_path / "v.wav", 12.0, RATE, 2, level_db=8, seed=6, click_at=3.0)
+    wav = factory.speech_like(tmp_path / "v.wav", 4.0 + 3 * seconds, RATE, 2, level_db=8, seed=6, click_at=3.0)
     raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-f", "f32le", "-"], capture_output=True,
                          check=True).stdout
     x = np.frombuffer(raw, np.float32).reshape(-1, 2)
-    excerpts = [x[i * RATE * 4: i * RATE * 4 + 3 * RATE].copy() for i in range(3)]
+    excerpts = [x[i * RATE * 4: i * RATE * 4 + seconds * RATE].copy() for i in range(3)]
+    assert (3 * seconds <= predict.MERGED_UP_TO_S) == (seconds == 3)
     ceilings = {"mp3": -1.5, "opus": -4.5}
     firsts, plain = predict.first_losses(excerpts, 6.0, ceilings, preset)
     apart = predict.measure_plain(excerpts, preset)
