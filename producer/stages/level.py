@@ -159,13 +159,12 @@ def _warm_up(track: AudioInfo, start: int, chain: str) -> np.ndarray:
     return np.concatenate([np.zeros(max(0, n - len(x)), np.float32), x[-n:]])
 
 
-def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = True,
+def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput,
                 warm: np.ndarray | None = None) -> leveler.TrackFeatures:
-    """The per-block figures of a mono, K-weighted stream at VAD_RATE; without `detect`
-    no voice detector runs (`voiced` all 0: the caller has the map already). `warm`:
-    whole windows the detector hears first, whose decisions are dropped."""
-    detector = VoiceDetector() if detect else None
-    if detector is not None and warm is not None:
+    """The per-block figures of a mono, K-weighted stream at VAD_RATE. `warm`: whole
+    windows the detector hears first, whose decisions are dropped."""
+    detector = VoiceDetector()
+    if warm is not None:
         detector.add(warm)
     energies: list[np.ndarray] = []
     fine: list[np.ndarray] = []
@@ -174,8 +173,7 @@ def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = Tru
     for n, chunk in enumerate(source):
         if n % SPECTRUM_EVERY == 0:
             spectrum.add(chunk[:, 0])
-        if detector is not None:
-            detector.add(chunk[:, 0])
+        detector.add(chunk[:, 0])
         data = np.concatenate([rest, chunk[:, 0]])
         whole = len(data) // BLOCK * BLOCK
         blocks, rest = data[:whole], data[whole:]
@@ -190,8 +188,7 @@ def features_of(source: ffmpeg.PcmSource | ffmpeg.SideOutput, detect: bool = Tru
         fine.append(np.square(padded, dtype=np.float64).reshape(-1, FINE).mean(axis=1))
     energy = np.concatenate(energies) if energies else np.zeros(0)
     skip = 0 if warm is None else len(warm) // speech.WINDOW
-    voiced = (speech.block_shares(speech.speech_windows(detector.finish())[skip:], BLOCK, len(energy))
-              if detector is not None else np.zeros(len(energy)))
+    voiced = speech.block_shares(speech.speech_windows(detector.finish())[skip:], BLOCK, len(energy))
     return leveler.TrackFeatures(energy, voiced, *spectrum.result(),
                                  fine=np.concatenate(fine) if fine else np.zeros(0),
                                  seconds=source.frames / VAD_RATE)
