@@ -207,8 +207,8 @@ def minimum_filter(x: np.ndarray, size: int) -> np.ndarray:
     grid = padded[: blocks * size].reshape(blocks, size)
     ahead = np.minimum.accumulate(grid, axis=1).ravel()  # the minimum from each block's start
     behind = np.minimum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()  # to each block's end
-    i = np.arange(len(x))
-    return np.minimum(behind[i], ahead[i + size - 1])
+    n = len(x)  # sample i's window is behind[i] and ahead[i + size - 1]: two slices, not an index array
+    return np.minimum(behind[:n], ahead[size - 1: size - 1 + n])
 
 
 def box_filter(x: np.ndarray, size: int) -> np.ndarray:
