@@ -4,8 +4,9 @@ feed update on a feed of 2,000 items. Results go to bench/results.md.
 
 Each command runs as its own process tree (the ratio's three rows: best of two runs); wall and CPU time come from the
 clock and getrusage, peak memory from summing the proportional set sizes (PSS)
-of the whole tree every 250 ms (psutil), loudness and true peak of every output from
-ffmpeg's own ebur128 filter.
+of the whole tree every 250 ms (psutil; every second in the floor's rows, whose
+ratios the sampler's own CPU would move), loudness and true peak of every output
+from ffmpeg's own ebur128 filter.
 """
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ PRODUCER = [sys.executable, "-m", "producer"]
 # Reading PSS walks every process's page tables; sampled too often it takes CPU from
 # the command measured, which on 2 cores penalises a tree of processes most.
 SAMPLE_EVERY = 0.25
+# The floor's rows read PSS every fourth sample: at every sample the sampler took 6.0
+# CPU-s of a 116-s build with all three formats (5 % of a core the build needed),
+# and a plain encode's single process costs it next to nothing to sample
+FLOOR_PSS_EVERY = 4
 
 
 @dataclass
@@ -50,6 +55,7 @@ class Run:
     stages: dict[str, float] = field(default_factory=dict)  # a build's report.json "seconds" (wall, by stage)
     renders: dict[str, int] = field(default_factory=dict)  # a build's renders a format (report.json "tries")
     passes: int = 0  # a build's reads of the programme (report.json "passes")
+    sampler_cpu: float = 0.0  # CPU s the bench's own sampling thread took while the command ran
 
 
 # What each process of a build's tree does, told by its command line: the first row
@@ -75,8 +81,9 @@ def process_kind(cmdline: list[str]) -> str:
     return next((kind for kind, words in PROCESS_KINDS if all(w in line for w in words)), "other")
 
 
-def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
-    """Wall, CPU (user+sys of the whole tree) and peak summed RSS of one command."""
+def run(name: str, cmd: list[str], out: Path | None = None, pss_every: int = 1) -> Run:
+    """Wall, CPU (user+sys of the whole tree) and peak summed PSS of one command, the
+    PSS read at every `pss_every`-th sample (each process's CPU at every one)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -84,15 +91,21 @@ def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
     stop = threading.Event()
     seen: dict[int, tuple[str, float]] = {}  # pid: (kind, its CPU seconds at the last look)
 
+    sampler_cpu = 0.0
+
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, sampler_cpu
+        n = 0
         while not stop.is_set():
+            pss = n % pss_every == 0
+            n += 1
             try:
                 tree = [proc, *proc.children(recursive=True)]
                 total = 0
                 for p in tree:
                     try:  # PSS: shared libraries counted once across the tree, not once a process
-                        total += p.memory_full_info().pss
+                        if pss:
+                            total += p.memory_full_info().pss
                         times = p.cpu_times()
                         kind = seen[p.pid][0] if p.pid in seen else process_kind(p.cmdline())
                         seen[p.pid] = (kind, times.user + times.system)
@@ -102,6 +115,8 @@ def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
             except psutil.Error:
                 pass
             stop.wait(SAMPLE_EVERY)
+        own = resource.getrusage(resource.RUSAGE_THREAD)
+        sampler_cpu = own.ru_utime + own.ru_stime
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -113,7 +128,7 @@ def run(name: str, cmd: list[str], out: Path | None = None) -> Run:
         raise SystemExit(f"{name} failed: {err.decode()[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    result = Run(name, wall, cpu, peak / 2**20)
+    result = Run(name, wall, cpu, peak / 2**20, sampler_cpu=sampler_cpu)
     for kind, seconds in seen.values():  # a process's last quarter second before it ended is not seen
         result.processes[kind] = result.processes.get(kind, 0.0) + seconds
     if out is not None:
@@ -367,14 +382,14 @@ def floor_rows(minutes: int, pause_db: float) -> tuple[dict[str, Run], dict[str,
     for _ in range(2):
         for key, folder in (("mp3", ep), ("all", every)):
             shutil.rmtree(folder / "dist", ignore_errors=True)
-            r = run(key, [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3")
+            r = run(key, [*PRODUCER, "build", "--quiet", str(folder)], folder / "dist" / "ep1.mp3", FLOOR_PSS_EVERY)
             report = json.loads((folder / "dist" / "report.json").read_text())
             r.stages = report["seconds"]
             r.renders = {"mp3": report["tries"], **{f: x["tries"] for f, x in report.get("renditions", {}).items()}}
             r.passes = report.get("passes", report["tries"])
             rows[key].append(r)
-        rows["plain"].append(run("plain", plain_encode(wav, "mp3"), WORK / "plain.mp3"))
-        rows["three"].append(run("three", side_by_side_encodes(wav)))
+        rows["plain"].append(run("plain", plain_encode(wav, "mp3"), WORK / "plain.mp3", FLOOR_PSS_EVERY))
+        rows["three"].append(run("three", side_by_side_encodes(wav), pss_every=FLOOR_PSS_EVERY))
     return {k: min(v, key=lambda r: r.wall) for k, v in rows.items()}, rows
 
 
@@ -388,12 +403,12 @@ def floor_lines(minutes: int) -> list[str]:
                            (-40.0, "noisy floor (pauses 40 dB under the talk, as real rooms)")):
         best, rows = floor_rows(minutes, pause_db)
         lines += [f"### {what}", "", "| work | wall s (both runs) | CPU s | peak MB (tree PSS) | integrated LUFS | "
-                  "true peak dBTP |", "|---|---|---|---|---|---|"]
+                  "true peak dBTP | the bench's sampler, CPU s |", "|---|---|---|---|---|---|---|"]
         for key, name in (("mp3", "producer build, MP3"), ("plain", "plain MP3 encode"),
                           ("all", "producer build, MP3 + M4A + Opus"), ("three", "three plain encodes side by side")):
             r = best[key]
             lines.append(f"| {name} | {r.wall:.1f} ({', '.join(f'{x.wall:.1f}' for x in rows[key])}) | {r.cpu:.1f} | "
-                         f"{r.peak_mb:.0f} | {fmt(r.integrated)} | {fmt(r.true_peak)} |")
+                         f"{r.peak_mb:.0f} | {fmt(r.integrated)} | {fmt(r.true_peak)} | {r.sampler_cpu:.1f} |")
         for key, name in (("mp3", "MP3"), ("all", "MP3 + M4A + Opus")):
             stages = ", ".join(f"{k} {v:.1f}" for k, v in best[key].stages.items() if k != "total")
             renders = ", ".join(f"{f} {n}" for f, n in best[key].renders.items())
