@@ -305,6 +305,16 @@ def test_one_microphone_written_twice_is_cleaned_once_into_the_same_samples(tmp_
         cleaned[one] = np.concatenate(list(assemble.source(a)))
     assert np.array_equal(cleaned[True], cleaned[False])
     assert np.array_equal(cleaned[True][:, 0], cleaned[True][:, 1])
+    # leveled, one channel is multiplied by its curve before it goes to both ears: the
+    # same samples as the stereo multiply, and the curve's gain on the cleaned voice
+    curve = level.write_curve(tmp_path / "gain-0.f32", np.full(len(x) // rate * 10 + 10, -6.0206), len(x) / rate)
+    leveled = {}
+    for one in (False, True):
+        a = Assembly(None, (replace(twice, same_channels=one),), None, 0.0, 0.0, rate, 2, cleanup=(denoise,))
+        leveled[one] = np.concatenate(list(assemble.source(a, level.Leveling("adaptive", [], [curve]))))
+    assert np.array_equal(leveled[True], leveled[False])
+    assert np.array_equal(leveled[True][:, 0], leveled[True][:, 1])
+    assert np.allclose(leveled[True], cleaned[True] * 0.5, rtol=1e-4, atol=1e-7)
     raw = np.frombuffer(subprocess.run(["ffmpeg", "-v", "error", "-i", str(twice.path), "-f", "f32le", "-"],
                                        capture_output=True, check=True).stdout, np.float32).reshape(-1, 2)
     assert len(raw) == len(cleaned[True]) and not np.array_equal(raw, cleaned[True])  # denoised, not passed through

@@ -43,8 +43,17 @@ def test_filter_graph_mixes_conforms_and_crossfades() -> None:
                  info("outro.wav", 1, 22050, 5), 2.0, 0.0, 44100, 2)
     args, graph = filter_graph(a)
     assert args == ["-i", "intro.flac", "-i", "host.wav", "-i", "guest.wav", "-i", "outro.wav"]
-    assert "[1:a:0]pan=stereo|c0=c0|c1=c0,aresample=44100:resampler=soxr" in graph
+    # a mono voice is resampled once, then the same samples go to both ears
+    assert "[1:a:0]aresample=44100:resampler=soxr,aformat=sample_fmts=flt:channel_layouts=mono," \
+           "pan=stereo|c0=c0|c1=c0,aformat=sample_fmts=flt:channel_layouts=stereo[in1]" in graph
     assert "[in1][in2]amix=inputs=2:normalize=0:duration=longest" in graph
     assert "[in0][prog]acrossfade=d=2.000000:c1=qsin:c2=nofade[withintro]" in graph
     assert "[withintro][in3]concat=n=2:v=0:a=1[withoutro]" in graph
     assert a.expected_seconds == 6 - 2 + 60 + 5
+    # leveled, the mono voice is multiplied by its curve in mono and spread after; the stereo guest in stereo
+    _, leveled = filter_graph(a, [Path("g0.f32"), Path("g1.f32")])
+    assert "[1:a:0]aresample=44100:resampler=soxr,aformat=sample_fmts=flt:channel_layouts=mono[in1]" in leveled
+    assert "[sin1][gin1]amultiply,pan=stereo|c0=c0|c1=c0,aformat=sample_fmts=flt:channel_layouts=stereo[lvin1]" \
+        in leveled
+    assert "pan=stereo|c0=c0|c1=c0,aformat=sample_fmts=flt:channel_layouts=stereo[gin2]" in leveled
+    assert "[sin2][gin2]amultiply[lvin2]" in leveled

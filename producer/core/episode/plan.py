@@ -174,16 +174,23 @@ def filter_graph(a: Assembly, gains: Sequence[Path] | None = None) -> tuple[list
     chains: list[str] = []
     labels: list[str] = []
     idx = 1 if a.intro else 0
+    mono_until_leveled = []  # recordings spread to both ears only after their gain
     for i, track in enumerate(a.inputs):
         args += ["-i", str(track.path)]
-        cleanup = a.cleanup[i - idx] if a.cleanup and 0 <= i - idx < len(a.recordings) else ""
+        recording = 0 <= i - idx < len(a.recordings)
+        cleanup = a.cleanup[i - idx] if a.cleanup and recording else ""
         one = "pan=mono|c0=c0," if track.same_channels else ""  # cleaned once, spread to both ears after
+        heard = 1 if one else track.channels
+        # a voice in one channel is resampled and leveled once and copied to both ears last:
+        # the same samples, the assembly's resampling and multiply on one channel, not two
+        late = gains is not None and recording and heard == 1 and a.channels == 2
+        mono_until_leveled.append(late)
         chains.append(f"[{i}:a:0]{one}{cleanup + ',' if cleanup else ''}"
-                      f"{conform_filter(1 if one else track.channels, a.channels, a.sample_rate)}[in{i}]")
+                      f"{conform_filter(heard, 1 if late else a.channels, a.sample_rate)}[in{i}]")
         labels.append(f"in{i}")
     recs = labels[idx: idx + len(a.recordings)]
     if gains is not None:
-        recs = [_gained(label, path, len(a.inputs) + k, a, args, chains)
+        recs = [_gained(label, path, len(a.inputs) + k, a, args, chains, mono_until_leveled[idx + k])
                 for k, (label, path) in enumerate(zip(recs, gains))]
     intro = labels[0] if a.intro else None
     outro = labels[-1] if a.outro else None
@@ -203,29 +210,33 @@ def filter_graph(a: Assembly, gains: Sequence[Path] | None = None) -> tuple[list
     return args, ";".join(chains)
 
 
-def _gained(label: str, gain_file: Path, index: int, a: Assembly, args: list[str], chains: list[str]) -> str:
-    """`label` times its gain curve; the curve file becomes input `index`."""
+def _gained(label: str, gain_file: Path, index: int, a: Assembly, args: list[str], chains: list[str],
+            mono: bool = False) -> str:
+    """`label` times its gain curve; the curve file becomes input `index`. `mono`: the
+    track is one channel, to be spread to the episode's two after the multiply."""
     args += ["-f", "f32le", "-ar", str(GAIN_RATE), "-ac", "1", "-i", str(gain_file)]
     # swr's default filter (a short one sags between the curve's samples: tested), mono
-    # until it is at the episode's rate, then to both ears
-    spread = "pan=stereo|c0=c0|c1=c0," if a.channels == 2 else ""
+    # until it is at the episode's rate, then to both ears (unless the track is spread after)
+    stereo = a.channels == 2 and not mono
+    spread = "pan=stereo|c0=c0|c1=c0,"
     # Both sides in one-second frames: amultiply fed frames of different sizes cuts
     # them into slivers (a 60-minute assembly: 3.7 → 2.3 s, same samples out)
     second = f"asetnsamples=n={a.sample_rate}:p=0"
-    chains.append(f"[{index}:a:0]aresample={a.sample_rate},{second},{spread}"
-                  f"aformat=sample_fmts=flt:channel_layouts={'stereo' if a.channels == 2 else 'mono'}[g{label}]")
-    chains.append(f"[{label}]{second}[s{label}];[s{label}][g{label}]amultiply[lv{label}]")
+    chains.append(f"[{index}:a:0]aresample={a.sample_rate},{second},{spread if stereo else ''}"
+                  f"aformat=sample_fmts=flt:channel_layouts={'stereo' if stereo else 'mono'}[g{label}]")
+    after = f",{spread}aformat=sample_fmts=flt:channel_layouts=stereo" if mono else ""
+    chains.append(f"[{label}]{second}[s{label}];[s{label}][g{label}]amultiply{after}[lv{label}]")
     return f"lv{label}"
 
 
 def conform_filter(in_channels: int, out_channels: int, rate: int) -> str:
     """A track in the episode's rate and channels, as 32-bit float."""
     steps = []
-    if in_channels == 1 and out_channels == 2:
-        steps.append("pan=stereo|c0=c0|c1=c0")  # the voice in both ears at its own level
-    elif in_channels == 2 and out_channels == 1:
+    if in_channels == 2 and out_channels == 1:
         steps.append("pan=mono|c0=0.5*c0+0.5*c1")
     steps.append(f"aresample={rate}:resampler=soxr")
+    if in_channels == 1 and out_channels == 2:  # resampled once, then the same samples in both ears
+        steps.append("aformat=sample_fmts=flt:channel_layouts=mono,pan=stereo|c0=c0|c1=c0")
     layout = "stereo" if out_channels == 2 else "mono"
     steps.append(f"aformat=sample_fmts=flt:channel_layouts={layout}")
     return ",".join(steps)
