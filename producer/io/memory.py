@@ -11,12 +11,12 @@ A fixed threshold also fixes the heap's trim threshold at glibc's 128 kB, so
 an arena gave its top back to the system as soon as a chunk there was freed and
 faulted it in again for the next: 1.1–1.4 million page faults in a 20-minute
 build with all three formats, about a quarter of the build's system time. The
-trim threshold at 2 MB: an arena keeps at most 2 MB it does not use. Alternated
-runs of that build: 0.37–0.48 million faults, the Python process 15.7 against
-17.7 CPU-s (means of runs alternated with the old setting); tree PSS of the
-120-minute build with all three formats 277 → 281 MB. The 1 MB mmap threshold
-stays: at 2 MB (a verifying decode's 1.4 MB chunk from the heap too) the faults
-were no fewer and the 120-minute build held 290 MB.
+trim threshold at 2 MB: 0.37–0.48 million faults, the Python process 15.7
+against 17.7 CPU-s (means of runs alternated with the old setting). What an
+arena then keeps is bounded by keeping two arenas, not one a thread (glibc's
+default: up to 16 on two cores): the 120-minute build with all three formats
+held 288 MB of tree PSS with the trim threshold alone, 269 with both (277
+before either). docs/dev/performance.md has the runs.
 """
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ import ctypes
 
 M_TRIM_THRESHOLD = -1  # glibc's mallopt parameter numbers
 M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 THRESHOLD_BYTES = 1 << 20
 TRIM_BYTES = 2 << 20
+ARENAS = 2  # the render's threads mostly wait on pipes: two arenas are seldom contended
 
 
 def return_large_blocks() -> None:
@@ -36,5 +38,6 @@ def return_large_blocks() -> None:
         libc = ctypes.CDLL(None)
         libc.mallopt(M_MMAP_THRESHOLD, THRESHOLD_BYTES)
         libc.mallopt(M_TRIM_THRESHOLD, TRIM_BYTES)
+        libc.mallopt(M_ARENA_MAX, ARENAS)
     except (OSError, AttributeError):
         pass
