@@ -210,6 +210,9 @@ def filter_graph(a: Assembly, gains: Sequence[Path] | None = None) -> tuple[list
     return args, ";".join(chains)
 
 
+BOTH_EARS = "pan=stereo|c0=c0|c1=c0"  # one channel's samples in both ears, at its own level
+
+
 def _gained(label: str, gain_file: Path, index: int, a: Assembly, args: list[str], chains: list[str],
             mono: bool = False) -> str:
     """`label` times its gain curve; the curve file becomes input `index`. `mono`: the
@@ -218,7 +221,7 @@ def _gained(label: str, gain_file: Path, index: int, a: Assembly, args: list[str
     # swr's default filter (a short one sags between the curve's samples: tested), mono
     # until it is at the episode's rate, then to both ears (unless the track is spread after)
     stereo = a.channels == 2 and not mono
-    spread = "pan=stereo|c0=c0|c1=c0,"
+    spread = f"{BOTH_EARS},"
     # Both sides in one-second frames: amultiply fed frames of different sizes cuts
     # them into slivers (a 60-minute assembly: 3.7 → 2.3 s, same samples out)
     second = f"asetnsamples=n={a.sample_rate}:p=0"
@@ -236,7 +239,7 @@ def conform_filter(in_channels: int, out_channels: int, rate: int) -> str:
         steps.append("pan=mono|c0=0.5*c0+0.5*c1")
     steps.append(f"aresample={rate}:resampler=soxr")
     if in_channels == 1 and out_channels == 2:  # resampled once, then the same samples in both ears
-        steps.append("aformat=sample_fmts=flt:channel_layouts=mono,pan=stereo|c0=c0|c1=c0")
+        steps.append(f"aformat=sample_fmts=flt:channel_layouts=mono,{BOTH_EARS}")
     layout = "stereo" if out_channels == 2 else "mono"
     steps.append(f"aformat=sample_fmts=flt:channel_layouts={layout}")
     return ",".join(steps)
