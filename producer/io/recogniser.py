@@ -195,6 +195,11 @@ class Engine:
             self.close()
             raise
 
+    @property
+    def pid(self) -> int:
+        """The recogniser's process: where its CPU and page faults are read (/proc)."""
+        return self._process.pid
+
     def words(self, samples: np.ndarray, offset_ms: int) -> list[Recognised]:
         """Every word of a window (16 kHz mono float32), in recording time."""
         try:

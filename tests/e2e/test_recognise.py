@@ -6,7 +6,9 @@ and podcastparser on the feed, and Chromium on the published pages."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import shutil
 import subprocess
 import sys
@@ -267,7 +269,7 @@ window = (voices["host"] * 0.5 + voices["guest"] * 0.3).astype(np.float32)[:20 *
 folder = recogniser.model_folder(None)
 if sys.argv[1] == "engine":
     engine = recogniser.Engine(folder, "en", Path("show.toml"))
-    pid = engine._process.pid
+    pid = engine.pid
 else:
     engine = recogniser._Local(folder, "en", Path("show.toml"))
     pid = os.getpid()
@@ -306,8 +308,8 @@ def test_the_recogniser_process_failures_come_back_as_one_environment_error(tmp_
     with pytest.raises(EnvironmentFailure, match="the Whisper model cannot be opened"):
         recogniser.Engine(broken, "en", tmp_path / "show.toml")
     engine = recogniser.Engine(recogniser.model_folder(None), "en", tmp_path / "show.toml")
-    engine._process.kill()
+    os.kill(engine.pid, signal.SIGKILL)
     with pytest.raises(EnvironmentFailure, match="ended unexpectedly"):
         engine.words(np.zeros(recogniser.RATE, np.float32), 0)
     engine.close()
-    assert engine._process.poll() is not None
+    assert not Path(f"/proc/{engine.pid}").exists()  # reaped, not a zombie
