@@ -140,7 +140,7 @@ class _Local:
 
 
 def serve() -> None:
-    """The recogniser's process (Engine starts it: `-c "...; serve()" IN OUT`): the
+    """The recogniser's process (Engine starts it: `-c _START IN OUT SOURCE`): the
     model opened from the first message (or why not), then one reply a window, until
     the parent closes its end. A Ctrl-C is the parent's to handle: it closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -165,6 +165,16 @@ def serve() -> None:
         return
 
 
+# The recogniser's process imports this very copy of producer: from the folder it
+# came from, put first only where that folder is not on the path already (an
+# installed producer's site-packages stays behind the standard library); -P keeps
+# the working folder off the path (a folder there named producer is not ours)
+_SOURCE = Path(__file__).resolve().parents[2]
+_START = ("import sys, pathlib; s = pathlib.Path(sys.argv[3]); "
+          "s in [pathlib.Path(p).resolve() for p in sys.path if p] or sys.path.insert(0, str(s)); "
+          "from producer.io.recogniser import serve; serve()")
+
+
 class Engine:
     """Whisper in a process of its own (the module's docstring says why), spoken to
     through two pipes by multiprocessing's Connection (pickled messages). Close it, or
@@ -174,14 +184,10 @@ class Engine:
         """`prompt`: Whisper's initial prompt (_Local)."""
         their_in, our_out = os.pipe()
         our_in, their_out = os.pipe()
-        source = Path(__file__).resolve().parents[2]  # the folder producer is imported from
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(source),
-                                                                         os.environ.get("PYTHONPATH")]))}
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-c", "from producer.io.recogniser import serve; serve()",
-                 str(their_in), str(their_out)],
-                pass_fds=(their_in, their_out), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+                [sys.executable, "-P", "-c", _START, str(their_in), str(their_out), str(_SOURCE)],
+                pass_fds=(their_in, their_out), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         finally:
             os.close(their_in)
             os.close(their_out)
