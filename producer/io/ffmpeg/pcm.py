@@ -107,6 +107,7 @@ class PcmSource:
         of their streams), and let no side output wait for an ffmpeg that never started."""
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
+            self._proc.wait()  # gone when this returns, not dying (a loaded machine takes a moment)
         for side in self.sides:
             side.release()
 
