@@ -193,7 +193,6 @@ class Engine:
             os.close(their_out)
         self._asks = Connection(our_out, readable=False)
         self._replies = Connection(our_in, writable=False)
-        self.identity = identity(folder)
         try:
             self._asks.send((folder, language, show_file, prompt))
             self._reply()  # the model opened, or the reason it could not be
