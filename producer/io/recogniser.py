@@ -139,6 +139,11 @@ class _Local:
                 for s in segments for w in (s.words or []) if _is_word(w)]
 
 
+def failed(e: Exception) -> EnvironmentFailure:
+    """The recogniser's own failure, as one line (in its process, or in the build's)."""
+    return EnvironmentFailure(f"transcript: recognition failed ({type(e).__name__}: {e})")
+
+
 def serve() -> None:
     """The recogniser's process (Engine starts it: `-c _START IN OUT SOURCE`): the
     model opened from the first message (or why not), then one reply a window, until
@@ -159,7 +164,7 @@ def serve() -> None:
                 words = [(w.start_ms, w.end_ms, w.text) for w in local.words(samples, offset_ms)]
                 reply: tuple[str, object] = ("ok", words)
             except Exception as e:  # the recogniser's own failure, as one line
-                reply = ("error", EnvironmentFailure(f"transcript: recognition failed ({type(e).__name__}: {e})"))
+                reply = ("error", failed(e))
             replies.send(reply)
     except (EOFError, OSError):  # the parent closed its end, or is gone: nobody waits for more
         return

@@ -132,7 +132,7 @@ def recognise(plan: BuildPlan, features: Sequence[leveler.TrackFeatures], speech
     except ProducerError:
         raise
     except Exception as e:  # the recogniser's own failure: one line, nothing half-written
-        raise EnvironmentFailure(f"transcript: recognition failed ({type(e).__name__}: {e})") from None
+        raise recogniser.failed(e) from None
     stage.done(f"{sum(len(t) for t in tracks)} words")
     try:
         cache.parent.mkdir(exist_ok=True)
