@@ -58,14 +58,15 @@ def _pcm(path: Path, fmt: tuple[int, ...] | None, length: int, at: int, size: in
     tag, channels, rate, _, align, bits = fmt
     if tag != WAVE_FORMAT_PCM or bits not in PCM_CODECS or not channels or not rate or align != channels * bits // 8:
         return None
-    return AudioInfo(path, _seconds(length // align, rate), rate, channels, PCM_CODECS[bits])
+    return AudioInfo(path, _seconds(length // align, rate), rate, channels, PCM_CODECS[bits], container="wav")
 
 
 def _flac(path: Path) -> AudioInfo | None:
     info = mutagen.flac.FLAC(path).info
     if not info.total_samples or not info.sample_rate:
         return None
-    return AudioInfo(path, _seconds(info.total_samples, info.sample_rate), info.sample_rate, info.channels, "flac")
+    return AudioInfo(path, _seconds(info.total_samples, info.sample_rate), info.sample_rate, info.channels, "flac",
+                     container="flac")
 
 
 READERS: dict[str, Callable[[Path], AudioInfo | None]] = {".wav": _wav, ".flac": _flac}

@@ -14,7 +14,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from ..core.audio import cuts, leveler
-from ..core.episode.plan import Assembly, conform_filter, filter_graph
+from ..core.episode.plan import Assembly, conform_filter, filter_graph, read_args
 from ..io.ffmpeg import PcmSource
 from . import level
 
@@ -65,7 +65,7 @@ def spans(assembly: Assembly, spans: Sequence[tuple[float, float]]) -> list[list
         for (start, length), frames, read in zip(spans, lengths, inside):
             if read:
                 k = len(chains)
-                args += ["-ss", f"{start:.6f}", "-t", f"{length:.6f}", "-i", str(track.path)]
+                args += ["-ss", f"{start:.6f}", "-t", f"{length:.6f}", *read_args(track)]
                 chains.append(f"[{k}:a:0]{conform_filter(track.channels, a.channels, a.sample_rate)},"
                               f"apad=whole_len={frames},atrim=end_sample={frames}[e{k}]")
     decoded: list[np.ndarray] = []

@@ -24,7 +24,7 @@ from ..core.audio.cleanup import SPECTRUM_HZ
 from ..core.audio.input_checks import Peaks
 from ..core.audio.loudness import k_weighting_filters
 from ..core.episode.models import AudioInfo
-from ..core.episode.plan import GAIN_RATE, Assembly, conform_filter
+from ..core.episode.plan import GAIN_RATE, Assembly, conform_filter, read_args
 from ..errors import InputError, MediaError
 from ..io import ffmpeg
 from ..io.voice import VoiceDetector
@@ -102,9 +102,9 @@ def analyse_span(track: AudioInfo, with_peaks: bool, start: int = 0,
         graph = f"[0:a:0]asplit[a][p];[p]volumedetect,anullsink;[a]{chain}[out]"
         if track.channels == 2:  # and the two channels' difference, whose peak says whether they are one
             graph = f"[0:a:0]asplit=3[a][p][d];[p]volumedetect,anullsink;[d]{SIDE_PEAK},anullsink;[a]{chain}[out]"
-        args = [*span, "-i", str(track.path), "-vn", "-filter_complex", graph, "-map", "[out]"]
+        args = [*span, *read_args(track), "-vn", "-filter_complex", graph, "-map", "[out]"]
     else:
-        args = [*span, "-i", str(track.path), "-vn", "-map", "0:a:0", "-af", chain]
+        args = [*span, *read_args(track), "-vn", "-map", "0:a:0", "-af", chain]
     source = ffmpeg.PcmSource(args, 1, VAD_RATE, track.path, keep_log=with_peaks)
     return features_of(source, warm=_warm_up(track, start, chain) if start else None), \
         (_peaks(source.log) if with_peaks else None)
@@ -126,7 +126,7 @@ def _together(tracks: Sequence[AudioInfo],
     inputs: list[str] = []
     graphs: list[str] = []
     for k, track in enumerate(tracks):
-        inputs += ["-i", str(track.path)]
+        inputs += read_args(track)
         out = "out" if k == 0 else f"side{k}"
         if track.channels == 2:
             side_peak = SIDE_PEAK.replace("astats=", f"astats@t{k}=")
@@ -152,7 +152,7 @@ def _warm_up(track: AudioInfo, start: int, chain: str) -> np.ndarray:
     """What the detector hears before a span that starts at `start` s (see WARM_WINDOWS)."""
     n = WARM_WINDOWS * speech.WINDOW
     seconds = n / VAD_RATE
-    args = ["-ss", f"{max(0.0, start - seconds):.6f}", "-t", f"{min(seconds, start):.6f}", "-i", str(track.path),
+    args = ["-ss", f"{max(0.0, start - seconds):.6f}", "-t", f"{min(seconds, start):.6f}", *read_args(track),
             "-vn", "-map", "0:a:0", "-af", chain]
     heard = [c[:, 0] for c in ffmpeg.PcmSource(args, 1, VAD_RATE, track.path)]
     x = np.concatenate(heard) if heard else np.zeros(0, np.float32)

@@ -22,7 +22,7 @@ from .. import __version__
 from ..core.audio import leveler, speech
 from ..core.transcripts import prompt, recognised
 from ..core.episode.models import AudioInfo, Episode, Show, recognises
-from ..core.episode.plan import BuildPlan
+from ..core.episode.plan import BuildPlan, read_args
 from ..core.transcripts.recognised import Spoken
 from ..errors import EnvironmentFailure, ProducerError
 from ..io import ffmpeg, files, recogniser
@@ -247,7 +247,7 @@ def _excerpt(tracks: Sequence[AudioInfo], start_ms: int, end_ms: int, rate: int)
     """[start, end) ms of every track, decoded at `rate` mono and summed."""
     out = np.zeros(0, np.float32)
     for track in tracks:
-        args = ["-ss", f"{start_ms / 1000:.3f}", "-t", f"{(end_ms - start_ms) / 1000:.3f}", "-i", str(track.path),
+        args = ["-ss", f"{start_ms / 1000:.3f}", "-t", f"{(end_ms - start_ms) / 1000:.3f}", *read_args(track),
                 "-vn", "-map", "0:a:0", "-ac", "1", "-ar", str(rate)]
         x = np.concatenate([c[:, 0] for c in ffmpeg.PcmSource(args, 1, rate, track.path)] or [np.zeros(0, np.float32)])
         if len(x) > len(out):

@@ -99,9 +99,11 @@ def test_a_header_read_says_what_ffprobe_says_or_leaves_it_to_ffprobe(tmp_path: 
     read = audio_headers.read(path)
     assert ("reads" if read else "ffprobe") == expected
     if read:
-        s = factory.ffprobe(path, "stream=codec_name,sample_rate,channels,duration")["streams"][0]
-        assert (read.duration, read.sample_rate, read.channels, read.codec) == \
-            (float(s["duration"]), int(s["sample_rate"]), int(s["channels"]), s["codec_name"])
+        said = factory.ffprobe(path, "stream=codec_name,sample_rate,channels,duration:format=format_name")
+        s = said["streams"][0]
+        assert (read.duration, read.sample_rate, read.channels, read.codec, read.container) == \
+            (float(s["duration"]), int(s["sample_rate"]), int(s["channels"]), s["codec_name"],
+             said["format"]["format_name"])
 
 
 @pytest.mark.parametrize("width", [3, 4])

@@ -261,3 +261,4 @@ class AudioInfo:
     # assembly cleans it as the one channel it is and spreads it to both ears after,
     # which gives the same samples at half the cost of the cleanup (afftdn above all)
     same_channels: bool = False
+    container: str = ""  # ffprobe's name for the file's format ("wav", "flac", "mp3"...): how to read it

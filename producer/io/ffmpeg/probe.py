@@ -21,7 +21,7 @@ def probe(path: Path) -> AudioInfo:
     if (known := audio_headers.read(path)) is not None:
         return known
     cmd = [ffprobe, "-v", "error", "-select_streams", "a:0",
-           "-show_entries", "stream=codec_name,sample_rate,channels,duration:format=duration",
+           "-show_entries", "stream=codec_name,sample_rate,channels,duration:format=duration,format_name",
            "-of", "json", str(path)]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
@@ -31,10 +31,11 @@ def probe(path: Path) -> AudioInfo:
     if not streams:
         raise MediaError(f"{path}: holds no audio stream")
     s = streams[0]
-    duration = s.get("duration") or data.get("format", {}).get("duration")
+    form = data.get("format", {})
+    duration = s.get("duration") or form.get("duration")
     try:
         return AudioInfo(path, float(duration), int(s["sample_rate"]), int(s["channels"]),
-                         s.get("codec_name", "?"))
+                         s.get("codec_name", "?"), container=form.get("format_name", ""))
     except (TypeError, KeyError, ValueError):
         raise MediaError(f"{path}: not readable audio (no duration, rate or channel count)") from None
 
