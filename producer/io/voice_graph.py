@@ -6,14 +6,15 @@ each window's four frames) as ONNX `Conv` nodes. onnxruntime's CPU `Conv` runs
 one window at a time, each a matrix product of four columns: 88 % of the
 model's time went there. The same arithmetic as one product over every frame
 of the batch (`MatMul`, the frames unfolded in the graph) costs a third:
-0.55 against 1.5 CPU-s per 20,000 windows, the probabilities equal to 2e-6
-(docs/dev/performance.md). The LSTM and the decoder are the model's own nodes.
+0.5 against 1.2–1.5 CPU-s per 20,000 windows, the probabilities the same to
+4e-6 (docs/dev/performance.md). The LSTM and the decoder are the model's own nodes.
 
 The graph is edited at load time from the installed file, so the weights are
 the package's (nothing of the model is kept in this repository). Its protobuf
-is read with only the fields the edit touches (SCHEMA); every other field rides
+is read with only the fields the edit touches (_FIELDS); every other field rides
 through as protobuf's unknown fields, byte for byte. The `onnx` package would
-read it too, but importing it costs 1.2 s of every build (ml_dtypes).
+read it too, but importing it costs 1.2–1.5 s (its ml_dtypes): more than the
+edit saves on a short episode.
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ import functools
 from typing import Any
 
 import numpy as np
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
 # ONNX's own field numbers (onnx/onnx.proto, proto2): only what the edit reads or writes
 _FIELDS: dict[str, tuple[tuple[str, int, str, bool], ...]] = {  # message: (field, number, type, repeated)
@@ -34,10 +34,6 @@ _FIELDS: dict[str, tuple[tuple[str, int, str, bool], ...]] = {  # message: (fiel
     "TensorProto": (("dims", 1, "int64", True), ("data_type", 2, "int32", False), ("name", 8, "string", False),
                     ("raw_data", 9, "bytes", False)),
 }
-_SCALARS = {"string": descriptor_pb2.FieldDescriptorProto.TYPE_STRING,
-            "int64": descriptor_pb2.FieldDescriptorProto.TYPE_INT64,
-            "int32": descriptor_pb2.FieldDescriptorProto.TYPE_INT32,
-            "bytes": descriptor_pb2.FieldDescriptorProto.TYPE_BYTES}
 _FLOAT, _INT64 = 1, 7  # TensorProto.DataType
 _ATTR_INT = 2  # AttributeProto.AttributeType.INT
 
@@ -58,16 +54,23 @@ _CONV_ATTRIBUTES = {_BASIS: {"strides": [128], "pads": [0, 0]},
 
 @functools.lru_cache(maxsize=1)
 def _messages() -> dict[str, Any]:
+    # imported here, where a model is loaded: 20 ms of every command's start otherwise
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
     f = descriptor_pb2.FileDescriptorProto(name="producer_onnx_subset.proto", package="producer_onnx",
                                            syntax="proto2")
+    field = descriptor_pb2.FieldDescriptorProto
+    scalars = {"string": field.TYPE_STRING, "int64": field.TYPE_INT64, "int32": field.TYPE_INT32,
+               "bytes": field.TYPE_BYTES}
     for message, fields in _FIELDS.items():
         m = f.message_type.add(name=message)
         for name, number, kind, repeated in fields:
-            d = m.field.add(name=name, number=number, label=(3 if repeated else 1))
-            if kind in _SCALARS:
-                d.type = _SCALARS[kind]
+            d = m.field.add(name=name, number=number,
+                            label=field.LABEL_REPEATED if repeated else field.LABEL_OPTIONAL)
+            if kind in scalars:
+                d.type = scalars[kind]
             else:
-                d.type, d.type_name = descriptor_pb2.FieldDescriptorProto.TYPE_MESSAGE, f".producer_onnx.{kind}"
+                d.type, d.type_name = field.TYPE_MESSAGE, f".producer_onnx.{kind}"
     pool = descriptor_pool.DescriptorPool()
     pool.Add(f)
     return {name: message_factory.GetMessageClass(pool.FindMessageTypeByName(f"producer_onnx.{name}"))
@@ -78,8 +81,13 @@ def batched(model: bytes) -> bytes | None:
     """The model with its encoder's convolutions as matrix products over the batch, or
     None where it is not the model this edit was written for (another Silero: the
     caller runs that one as it is, slower but right)."""
+    from google.protobuf.message import DecodeError
+
     types = _messages()
-    m = types["ModelProto"].FromString(model)
+    try:
+        m = types["ModelProto"].FromString(model)
+    except DecodeError:  # not a model: onnxruntime, given the file, says what is wrong with it
+        return None
     g = m.graph
     weights = {t.name: np.frombuffer(t.raw_data, "<f4").reshape(tuple(t.dims))
                for t in g.initializer if t.data_type == _FLOAT and t.raw_data}

@@ -185,3 +185,25 @@ def test_a_reader_that_gives_up_stops_the_decode_and_its_error_is_raised(main, s
     assert not worker.is_alive(), "the other reader waited on a pipe nobody read"
     assert isinstance(outcome[0], Gave), outcome
     assert ffmpeg_children() == []
+
+
+@pytest.mark.parametrize("codec,channels", [("pcm_s24le", 2), ("pcm_u8", 1), ("pcm_s32le", 3), ("pcm_s16le", 2)])
+def test_a_wav_read_in_big_packets_decodes_to_the_samples_ffmpeg_gives_by_default(tmp_path: Path, codec: str,
+                                                                                  channels: int) -> None:
+    """core.episode.plan.read_args: 64-kB packets, whatever the frame size (6, 1, 12, 4 bytes)."""
+    import subprocess
+
+    from producer.core.episode.plan import read_args
+
+    path = tmp_path / "in.wav"
+    factory.ffmpeg("-f", "lavfi", "-i", "anoisesrc=d=7.3:r=48000:a=0.3:s=4", "-ac", str(channels), "-c:a", codec,
+                   str(path))
+    info = media.probe(path)
+    options = read_args(info)
+    assert "-max_size" in options  # the packets are the big ones
+    for span in ([], ["-ss", "2.345", "-t", "3.1"]):
+        ours = subprocess.run(["ffmpeg", "-v", "error", *span, *options, "-f", "f32le", "-"],
+                              capture_output=True, check=True).stdout
+        plain = subprocess.run(["ffmpeg", "-v", "error", *span, "-i", str(path), "-f", "f32le", "-"],
+                               capture_output=True, check=True).stdout
+        assert len(plain) > 100_000 and ours == plain

@@ -63,3 +63,4 @@ def test_a_model_the_edit_was_not_written_for_is_run_as_it_is() -> None:
     conv = next(n for n in model.graph.node if n.op_type == "Conv" and n.input[1].endswith("conv_layers.1.weight"))
     next(a for a in conv.attribute if a.name == "strides").ints[:] = [1]  # another architecture
     assert voice_graph.batched(model.SerializeToString()) is None
+    assert voice_graph.batched(b"garbage") is None  # not a model at all: onnxruntime's own error follows
