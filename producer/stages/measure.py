@@ -15,7 +15,7 @@ from ..core.audio import loudness, programme
 from ..core.audio.leveler import LevelerSettings, TrackFeatures
 from ..core.audio.speech import Heard
 from ..core.episode.models import AudioInfo
-from ..core.episode.plan import Assembly, conform_filter
+from ..core.episode.plan import Assembly, conform_filter, read_args
 from ..errors import InputError
 from ..io import ffmpeg
 from . import level
@@ -75,7 +75,8 @@ def measure_and_hear(path: Path, settings: LevelerSettings) -> tuple[loudness.Lo
     if info.duration >= level.SPLIT_FROM_S:
         return measure_file(path, rate, channels), level.heard_in(level.track_features(info), settings)
     side = ffmpeg.SideOutput(1, level.VAD_RATE)
-    source = metered(["-i", str(path)], rate, channels, path, side=(level.track_chain(info.channels), side))
+    # read as the analysis reads it (its packets): the speech figures are the ones file_speech gives
+    source = metered(read_args(info), rate, channels, path, side=(level.track_chain(info.channels), side))
     meter, [features] = ffmpeg.read_with_sides(source, lambda s: _metered_all(s, loudness.Meter(rate, channels)),
                                                [level.features_of])
     return meter.result(), level.heard_in(features, settings)
