@@ -234,7 +234,7 @@ def _gained(label: str, gain_file: Path, index: int, a: Assembly, args: list[str
 
 # The WAV demuxer's packet size in bytes (ffmpeg's default: 4,096, 1,024 stereo frames).
 # Every filter of a graph runs once a frame, and at 1,024 samples that is most of
-# their cost: the hour's analysis decode 6.4 → 3.0 CPU-s, its assembly 7.0 → 4.8,
+# their cost: the hour's analysis decodes 6.3–6.7 → 3.7–3.9 CPU-s, its assembly 7.0 → 4.8,
 # the samples out the same (the assembly's bit for bit; a biquad's rounding may move
 # by 2e-9). 32 and 128 kB cost more than 64 (docs/dev/performance.md).
 WAV_PACKET = 65536
